@@ -1,0 +1,313 @@
+"""What a scan sees: plain, JSON-serialisable dataclasses. No Django, no boto3.
+
+The collector fills them from AWS; the rules and the decision framework read them. Every field
+that AWS may not have answered is Optional, and what the scan could not see is listed in
+``RegionInventory.coverage_gaps`` (rules then report "not evaluated" rather than "all clear").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+# Keys naming a kind of data a gap may hide; rules declare which ones they need.
+DATA_FUNCTIONS = "functions"
+DATA_FUNCTION_DETAILS = "function_details"  # GetFunction: reserved concurrency, tags
+DATA_POLICIES = "policies"  # GetPolicy: push sources, URLs, public access
+DATA_ACCOUNT_SETTINGS = "account_settings"
+DATA_EVENT_SOURCE_MAPPINGS = "event_source_mappings"
+DATA_QUEUES = "queues"
+DATA_APIS = "apis"
+DATA_LOG_GROUPS = "log_groups"
+DATA_METRICS = "metrics"
+DATA_ASYNC_CONFIG = "async_config"
+DATA_FUNCTION_URLS = "function_urls"
+DATA_PROVISIONED_CONCURRENCY = "provisioned_concurrency"
+DATA_LAYERS = "layers"
+
+
+@dataclass
+class CoverageGap:
+    """Something the scan could not see, and why."""
+
+    region: str
+    service: str
+    operation: str
+    error_code: str
+    message: str
+    hides: str  # one of the DATA_* keys
+    resource_arn: str | None = None  # None: the whole region lacks this data
+
+
+@dataclass
+class Series:
+    """An evenly spaced metric series: ``values[i]`` covers ``start + i * period`` seconds.
+
+    ``None`` marks a period with no data point (for Sum metrics that means zero activity)."""
+
+    start: int  # epoch seconds
+    period: int
+    values: list[float | None]
+
+    def total(self) -> float:
+        return sum(v for v in self.values if v is not None)
+
+    def peak(self) -> float | None:
+        present = [v for v in self.values if v is not None]
+        return max(present) if present else None
+
+
+@dataclass
+class FunctionMetrics:
+    """14 days of hourly CloudWatch metrics for one function (absent series stay None)."""
+
+    invocations: Series | None = None  # Sum
+    errors: Series | None = None  # Sum
+    throttles: Series | None = None  # Sum
+    duration_avg: Series | None = None  # ms
+    duration_max: Series | None = None  # ms
+    duration_p99: Series | None = None  # ms
+    concurrent_max: Series | None = None
+    iterator_age_max: Series | None = None  # ms
+    dead_letter_errors: Series | None = None  # Sum
+    destination_delivery_failures: Series | None = None  # Sum
+    provisioned_utilization_max: Series | None = None  # 0..1
+    provisioned_spillover: Series | None = None  # Sum
+
+    # Summary figures for rules, computed by the collector from the series above.
+    invocations_total: float = 0.0
+    errors_total: float = 0.0
+    throttles_total: float = 0.0
+    duration_avg_ms: float | None = None  # invocation-weighted
+    duration_max_ms: float | None = None
+    duration_p99_ms: float | None = None  # the highest hourly p99
+    concurrency_peak: float | None = None
+    iterator_age_max_ms: float | None = None
+    window_hours: int = 0
+
+
+@dataclass
+class Layer:
+    arn: str  # layer version ARN
+    code_size: int | None = None  # bytes, zipped; None when GetLayerVersion was not allowed
+
+
+@dataclass
+class EnvVar:
+    name: str
+    looks_secret: bool  # decided at collection time; the value itself is never kept
+
+
+@dataclass
+class PolicyStatement:
+    sid: str | None
+    effect: str
+    principal: str  # "*", an account id, or a service principal such as "s3.amazonaws.com"
+    action: str
+    source_arn: str | None = None
+    source_account: str | None = None
+    has_condition: bool = False
+    function_url_auth_type: str | None = None  # lambda:FunctionUrlAuthType condition, if any
+
+
+@dataclass
+class AsyncInvokeConfig:
+    maximum_retry_attempts: int | None = None
+    maximum_event_age_seconds: int | None = None
+    on_success: str | None = None
+    on_failure: str | None = None
+
+
+@dataclass
+class FunctionUrl:
+    url: str
+    auth_type: str  # "NONE" or "AWS_IAM"
+    cors: bool = False
+
+
+@dataclass
+class ProvisionedConcurrencyConfig:
+    qualifier: str
+    requested: int
+    allocated: int | None = None
+    status: str | None = None
+
+
+@dataclass
+class Function:
+    arn: str
+    name: str
+    region: str
+    runtime: str | None  # None for container images
+    handler: str | None
+    memory_mb: int
+    timeout_s: int
+    package_type: str = "Zip"  # "Zip" or "Image"
+    architectures: list[str] = field(default_factory=lambda: ["x86_64"])
+    code_size: int = 0  # bytes, zipped package (Zip) or 0 for images
+    ephemeral_storage_mb: int = 512
+    description: str = ""
+    layers: list[Layer] = field(default_factory=list)
+    tracing_mode: str = "PassThrough"
+    dead_letter_target: str | None = None
+    vpc_subnet_ids: list[str] = field(default_factory=list)
+    vpc_security_group_ids: list[str] = field(default_factory=list)
+    snap_start: str = "None"  # ApplyOn: "None" or "PublishedVersions"
+    log_group: str | None = None
+    log_format: str | None = None
+    environment: list[EnvVar] = field(default_factory=list)
+    last_modified: str | None = None
+    # From GetFunction (None when it could not be read: see coverage gaps)
+    reserved_concurrency: int | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    # From GetPolicy and the calls it points to
+    policy_statements: list[PolicyStatement] = field(default_factory=list)
+    function_url: FunctionUrl | None = None
+    async_config: AsyncInvokeConfig | None = None
+    provisioned_concurrency: list[ProvisionedConcurrencyConfig] = field(default_factory=list)
+    metrics: FunctionMetrics | None = None
+
+    @property
+    def arch(self) -> str:
+        return self.architectures[0] if self.architectures else "x86_64"
+
+
+@dataclass
+class EventSourceMapping:
+    uuid: str
+    function_arn: str
+    source_arn: str | None
+    kind: str  # "sqs", "kinesis", "dynamodb", "kafka", "mq", "documentdb" or "other"
+    state: str
+    batch_size: int | None = None
+    batching_window_s: int = 0
+    maximum_retry_attempts: int | None = None  # -1: infinite (stream default)
+    maximum_record_age_s: int | None = None  # -1: infinite (stream default)
+    bisect_on_error: bool = False
+    on_failure_destination: str | None = None
+    report_batch_item_failures: bool = False
+
+
+@dataclass
+class SqsQueue:
+    arn: str
+    url: str
+    visibility_timeout_s: int
+    message_retention_s: int
+    redrive_target_arn: str | None = None
+    max_receive_count: int | None = None
+    is_dead_letter_queue: bool = False  # another queue's redrive policy points here
+
+
+@dataclass
+class PushSource:
+    """A service allowed to invoke the function by its resource policy."""
+
+    function_arn: str
+    principal: str  # "s3.amazonaws.com", "sns.amazonaws.com", ...
+    source_arn: str | None
+    invocation: str  # "async" or "sync"
+
+
+@dataclass
+class ApiIntegration:
+    function_arn: str
+    api_id: str
+    api_name: str
+    api_kind: str  # "rest" or "http"
+    route: str  # "GET /orders/{id}"
+    timeout_ms: int  # REST: 29,000 when unset; HTTP API: 30,000 when unset
+
+
+@dataclass
+class AccountSettings:
+    concurrency_limit: int | None = None
+    unreserved_concurrency: int | None = None
+    total_code_size: int | None = None  # bytes used
+    code_size_limit: int | None = None  # bytes allowed
+    code_size_zipped_limit: int | None = None
+    code_size_unzipped_limit: int | None = None
+
+
+@dataclass
+class RegionInventory:
+    account_id: str
+    region: str
+    functions: list[Function] = field(default_factory=list)
+    account: AccountSettings = field(default_factory=AccountSettings)
+    event_source_mappings: list[EventSourceMapping] = field(default_factory=list)
+    queues: dict[str, SqsQueue] = field(default_factory=dict)  # by queue ARN
+    push_sources: list[PushSource] = field(default_factory=list)
+    api_integrations: list[ApiIntegration] = field(default_factory=list)
+    log_group_retention: dict[str, int | None] = field(default_factory=dict)  # None: forever
+    account_concurrency_max: Series | None = None
+    account_unreserved_concurrency_min: Series | None = None
+    coverage_gaps: list[CoverageGap] = field(default_factory=list)
+    api_calls: dict[str, int] = field(default_factory=dict)  # "lambda.ListFunctions": n
+
+    def missing(self, hides: str, resource_arn: str | None = None) -> CoverageGap | None:
+        """The gap that hides ``hides`` for the whole region, or for this resource."""
+        for gap in self.coverage_gaps:
+            if gap.hides == hides and (gap.resource_arn is None or gap.resource_arn == resource_arn):
+                return gap
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RegionInventory:
+        return _from_dict(cls, data)
+
+
+@dataclass
+class Inventory:
+    account_id: str
+    regions: list[RegionInventory] = field(default_factory=list)
+
+    @property
+    def functions(self) -> list[Function]:
+        return [fn for region in self.regions for fn in region.functions]
+
+    @property
+    def coverage_gaps(self) -> list[CoverageGap]:
+        return [gap for region in self.regions for gap in region.coverage_gaps]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Inventory:
+        return _from_dict(cls, data)
+
+
+def _from_dict(cls: type, data: Any) -> Any:
+    """Rebuild nested dataclasses from ``dataclasses.asdict`` output."""
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            continue
+        kwargs[f.name] = _convert(hints[f.name], data[f.name])
+    return cls(**kwargs)
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _convert(inner[0], value) if len(inner) == 1 else value
+    if origin is list:
+        (item,) = typing.get_args(tp)
+        return [_convert(item, v) for v in value]
+    if origin is dict:
+        _, val = typing.get_args(tp)
+        return {k: _convert(val, v) for k, v in value.items()}
+    if dataclasses.is_dataclass(tp):
+        return _from_dict(tp, value)
+    return value

@@ -1,0 +1,136 @@
+"""What a rule is, and what it yields. Pure: no Django, no boto3, no settings.
+
+A rule is one module under ``advisor/rules/catalogue/`` whose name is its id with underscores
+(``deprecated_runtime.py`` holds ``deprecated-runtime``): metadata first, then one check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from advisor.collect.inventory import RegionInventory
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse: critical 4 … info 0."""
+        return list(reversed(Severity)).index(self)
+
+
+class Pillar(StrEnum):
+    RELIABILITY = "reliability"
+    PERFORMANCE = "performance"
+    COST = "cost"
+    SECURITY = "security"
+    OPERATIONS = "operations"
+
+
+@dataclass(frozen=True)
+class Remediation:
+    """What to paste: an AWS CLI command and an IaC snippet, filled in with the resource's names."""
+
+    cli: str
+    iac: str
+    iac_format: str = "CloudFormation/SAM"
+
+    def as_text(self) -> str:
+        return f"{self.cli}\n\n# {self.iac_format}\n{self.iac}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One resource that breaks one rule, with the figures that show it."""
+
+    rule_id: str
+    resource_arn: str
+    region: str
+    severity: Severity
+    message: str
+    evidence: Mapping[str, Any]
+    remediation: Remediation
+
+
+@dataclass(frozen=True)
+class NotEvaluated:
+    """A rule that could not be judged because the data it needs is a coverage gap."""
+
+    rule_id: str
+    region: str
+    reason: str
+    resource_arn: str | None = None
+
+
+Result = Finding | NotEvaluated
+CheckFn = Callable[[RegionInventory, Mapping[str, Any]], Iterator[Result]]
+
+
+@dataclass
+class Rule:
+    """A rule's metadata; its check is attached with ``@RULE.checker`` right below it."""
+
+    id: str
+    title: str
+    pillar: Pillar
+    severity: Severity  # the default; a finding may raise or lower it with a reason
+    rationale: str
+    sources: tuple[str, ...]
+    requires: tuple[str, ...] = ()  # DATA_* keys; a region-wide gap on one => not evaluated
+    options: Mapping[str, Any] = field(default_factory=dict)  # threshold name -> default
+    option_help: Mapping[str, str] = field(default_factory=dict)
+    check: CheckFn | None = None
+
+    def checker(self, fn: CheckFn) -> CheckFn:
+        self.check = fn
+        return fn
+
+    def evaluate(
+        self, inventory: RegionInventory, overrides: Mapping[str, Any] | None = None
+    ) -> Iterator[Result]:
+        """Run the check on one region, or say why it cannot be run."""
+        for key in self.requires:
+            gap = inventory.missing(key)
+            if gap is not None:
+                yield NotEvaluated(
+                    rule_id=self.id,
+                    region=inventory.region,
+                    reason=f"{gap.service}:{gap.operation} {gap.error_code} hides {key}",
+                )
+                return
+        assert self.check is not None, f"rule {self.id} has no check"
+        known = {k: v for k, v in (overrides or {}).items() if k in self.options}
+        yield from self.check(inventory, {**self.options, **known})
+
+    def finding(
+        self,
+        *,
+        inventory: RegionInventory,
+        resource_arn: str,
+        message: str,
+        evidence: Mapping[str, Any],
+        remediation: Remediation,
+        severity: Severity | None = None,
+    ) -> Finding:
+        return Finding(
+            rule_id=self.id,
+            resource_arn=resource_arn,
+            region=inventory.region,
+            severity=severity or self.severity,
+            message=message,
+            evidence=evidence,
+            remediation=remediation,
+        )
+
+
+def account_resource_arn(inventory: RegionInventory) -> str:
+    """The resource named by an account-level finding: ``arn:aws:lambda:{region}:{account}:account``."""
+    return f"arn:aws:lambda:{inventory.region}:{inventory.account_id}:account"
