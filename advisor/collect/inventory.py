@@ -251,7 +251,9 @@ class RegionInventory:
     def missing(self, hides: str, resource_arn: str | None = None) -> CoverageGap | None:
         """The gap that hides ``hides`` for the whole region, or for this resource."""
         for gap in self.coverage_gaps:
-            if gap.hides == hides and (gap.resource_arn is None or gap.resource_arn == resource_arn):
+            if gap.hides == hides and (
+                gap.resource_arn is None or gap.resource_arn == resource_arn
+            ):
                 return gap
         return None
 
