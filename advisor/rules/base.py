@@ -132,5 +132,7 @@ class Rule:
 
 
 def account_resource_arn(inventory: RegionInventory) -> str:
-    """The resource named by an account-level finding: ``arn:aws:lambda:{region}:{account}:account``."""
+    """The resource an account-level finding names.
+
+    Form: ``arn:aws:lambda:{region}:{account}:account``."""
     return f"arn:aws:lambda:{inventory.region}:{inventory.account_id}:account"

@@ -57,8 +57,14 @@ def test_image_function_without_runtime_passes():
 def test_not_evaluated_when_functions_could_not_be_listed():
     inventory = make_inventory("python3.9")
     inventory.coverage_gaps.append(
-        CoverageGap("us-east-1", "lambda", "ListFunctions", "AccessDeniedException", "denied",
-                    hides=DATA_FUNCTIONS)
+        CoverageGap(
+            "us-east-1",
+            "lambda",
+            "ListFunctions",
+            "AccessDeniedException",
+            "denied",
+            hides=DATA_FUNCTIONS,
+        )
     )
     [result] = run(inventory)
     assert isinstance(result, NotEvaluated)

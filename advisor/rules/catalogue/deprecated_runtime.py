@@ -93,7 +93,9 @@ def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Re
                     f"aws lambda update-function-configuration --region {inventory.region} "
                     f"--function-name {fn.name} --runtime {successor}"
                 ),
-                iac=(f"{fn.name}:\n  Type: AWS::Serverless::Function\n  Properties:\n"
-                     f"    Runtime: {successor}"),
+                iac=(
+                    f"{fn.name}:\n  Type: AWS::Serverless::Function\n  Properties:\n"
+                    f"    Runtime: {successor}"
+                ),
             ),
         )
