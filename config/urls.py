@@ -1,6 +1,12 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from advisor.views import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("auth/", include("django.contrib.auth.urls")),
+    path("aws-accounts/", include("accounts.urls")),
+    path("", include("advisor.urls")),
 ]

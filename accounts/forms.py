@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.conf import settings
+
+from accounts.models import AwsAccount, Workspace
+from accounts.regions import lambda_regions
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+ROLE_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
+
+
+class AwsAccountForm(forms.ModelForm):
+    regions = forms.MultipleChoiceField(
+        choices=[],
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="The regions to scan.",
+    )
+
+    class Meta:
+        model = AwsAccount
+        fields = [
+            "workspace",
+            "name",
+            "account_id",
+            "role_arn",
+            "regions",
+            "enabled",
+            "endpoint_url",
+        ]
+        labels = {"account_id": "AWS account id", "role_arn": "IAM role ARN"}
+        help_texts = {
+            "account_id": "12 digits.",
+            "role_arn": "arn:aws:iam::<account id>:role/<name>, the role created from the "
+            "template below.",
+        }
+
+    def __init__(self, *args, workspaces, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["workspace"].queryset = workspaces
+        self.fields["regions"].choices = [(r, r) for r in lambda_regions()]
+        if not settings.ADVISOR_ALLOW_ENDPOINT_URL:
+            del self.fields["endpoint_url"]
+        if self.instance.pk:
+            self.fields["workspace"].disabled = True
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    def clean_account_id(self) -> str:
+        value = self.cleaned_data["account_id"].strip()
+        if not ACCOUNT_ID.match(value):
+            raise forms.ValidationError("An AWS account id is exactly 12 digits.")
+        return value
+
+    def clean_role_arn(self) -> str:
+        value = self.cleaned_data["role_arn"].strip()
+        if not ROLE_ARN.match(value):
+            raise forms.ValidationError(
+                "This is not an IAM role ARN (arn:aws:iam::123456789012:role/RoleName)."
+            )
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        arn, account_id = data.get("role_arn"), data.get("account_id")
+        if arn and account_id:
+            match = ROLE_ARN.match(arn)
+            if match and match.group(1) != account_id:
+                self.add_error(
+                    "role_arn",
+                    f"The role belongs to account {match.group(1)}, not {account_id}.",
+                )
+        workspace: Workspace | None = (
+            data.get("workspace") or self.instance.workspace_id and (self.instance.workspace)
+        )
+        name = data.get("name")
+        if workspace and name:
+            clash = AwsAccount.objects.filter(workspace=workspace, name=name)
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("name", "This workspace already has an account with this name.")
+        return data

@@ -1,0 +1,83 @@
+"""The read-only IAM policy, trust policy and CloudFormation template shown to a user who connects
+an account. Least privilege: only the read calls the collector makes."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+
+# Every action the collector calls, and nothing that writes.
+READ_ONLY_ACTIONS = [
+    "lambda:ListFunctions",
+    "lambda:GetFunction",
+    "lambda:GetPolicy",
+    "lambda:GetAccountSettings",
+    "lambda:ListEventSourceMappings",
+    "lambda:GetFunctionEventInvokeConfig",
+    "lambda:ListFunctionEventInvokeConfigs",
+    "lambda:GetFunctionUrlConfig",
+    "lambda:ListFunctionUrlConfigs",
+    "lambda:ListProvisionedConcurrencyConfigs",
+    "lambda:GetLayerVersion",
+    "apigateway:GET",
+    "sqs:GetQueueAttributes",
+    "sqs:ListQueues",
+    "sns:ListSubscriptions",
+    "logs:DescribeLogGroups",
+    "cloudwatch:GetMetricData",
+    "cloudwatch:ListMetrics",
+]
+
+
+def read_only_policy() -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "LambdaAdvisorReadOnly",
+                "Effect": "Allow",
+                "Action": READ_ONLY_ACTIONS,
+                "Resource": "*",
+            }
+        ],
+    }
+
+
+def trust_policy(external_id: str) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{settings.ADVISOR_APP_ACCOUNT_ID}:root"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"sts:ExternalId": external_id}},
+            }
+        ],
+    }
+
+
+def cloudformation_template(external_id: str, role_name: str = "LambdaAdvisorReadOnly") -> str:
+    template = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "Read-only role that Lambda Advisor assumes to scan Lambda functions.",
+        "Resources": {
+            "LambdaAdvisorRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "RoleName": role_name,
+                    "AssumeRolePolicyDocument": trust_policy(external_id),
+                    "MaxSessionDuration": 3600,
+                    "Policies": [
+                        {
+                            "PolicyName": "LambdaAdvisorReadOnly",
+                            "PolicyDocument": read_only_policy(),
+                        }
+                    ],
+                },
+            }
+        },
+        "Outputs": {"RoleArn": {"Value": {"Fn::GetAtt": ["LambdaAdvisorRole", "Arn"]}}},
+    }
+    return json.dumps(template, indent=2)

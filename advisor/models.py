@@ -1,0 +1,192 @@
+"""What scans store: the Scan and its per-region parts, the functions seen, and findings that live
+across scans (identity: account, rule, resource)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from accounts.models import AwsAccount
+
+
+class Scan(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        PARTIAL = "partial", "Partial"  # finished, but some data could not be seen
+        FAILED = "failed", "Failed"
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        SCHEDULED = "scheduled", "Scheduled"
+        COMMAND = "command", "Command line"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="scans")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    regions = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    api_calls = models.JSONField(default=dict)  # "lambda.ListFunctions": n
+    coverage_gaps = models.JSONField(default=list)
+    not_evaluated = models.JSONField(default=list)
+    function_count = models.PositiveIntegerField(default=0)
+    finding_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Two scans of one account never run at once.
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_active_scan_per_account",
+            )
+        ]
+        indexes = [models.Index(fields=["account", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Scan {self.pk} of {self.account} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+    @property
+    def api_call_total(self) -> int:
+        return sum(self.api_calls.values())
+
+
+class ScanRegion(models.Model):
+    """One (scan, region) part, written by its own worker task."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    FINISHED = (Status.DONE, Status.FAILED)
+
+    scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="parts")
+    region = models.CharField(max_length=32)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    progress = models.JSONField(default=dict)  # {"stage": ..., "done": n, "total": n}
+    api_calls = models.JSONField(default=dict)
+    inventory = models.JSONField(null=True, blank=True)  # RegionInventory.to_dict()
+
+    class Meta:
+        ordering = ["region"]
+        constraints = [
+            models.UniqueConstraint(fields=["scan", "region"], name="one_part_per_region")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scan_id}/{self.region} ({self.status})"
+
+
+class FunctionRecord(models.Model):
+    """A function as one scan saw it."""
+
+    scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="functions")
+    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="functions")
+    region = models.CharField(max_length=32)
+    arn = models.CharField(max_length=2048)
+    name = models.CharField(max_length=170)
+    runtime = models.CharField(max_length=32, blank=True)
+    architecture = models.CharField(max_length=16, default="x86_64")
+    memory_mb = models.PositiveIntegerField()
+    timeout_s = models.PositiveIntegerField()
+    code_size = models.BigIntegerField(default=0)
+    package_type = models.CharField(max_length=8, default="Zip")
+    invocations = models.FloatField(null=True, blank=True)
+    errors = models.FloatField(null=True, blank=True)
+    throttles = models.FloatField(null=True, blank=True)
+    duration_p99_ms = models.FloatField(null=True, blank=True)
+    config = models.JSONField(default=dict)  # the collected Function, metrics series included
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["scan", "name"]),
+            models.Index(fields=["account", "arn"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Finding(models.Model):
+    """One rule broken by one resource of one account, tracked across scans."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="findings")
+    rule_id = models.CharField(max_length=64)
+    resource_arn = models.CharField(max_length=2048)
+    region = models.CharField(max_length=32)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    severity = models.CharField(max_length=10)
+    pillar = models.CharField(max_length=16)
+    title = models.CharField(max_length=200)
+    message = models.TextField()
+    evidence = models.JSONField(default=dict)
+    remediation_cli = models.TextField(blank=True)
+    remediation_iac = models.TextField(blank=True)
+    first_seen_scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="+")
+    last_seen_scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="+")
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    times_reopened = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["rule_id", "resource_arn"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "rule_id", "resource_arn"], name="one_finding_per_identity"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["account", "status", "severity"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} on {self.resource_arn}"
+
+    @property
+    def resource_name(self) -> str:
+        return self.resource_arn.rsplit(":", 1)[-1]
+
+
+class FindingOccurrence(models.Model):
+    """A finding as one scan saw it: severity and evidence per scan keep trends honest."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="occurrences")
+    scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="occurrences")
+    severity = models.CharField(max_length=10)
+    evidence = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["finding", "scan"], name="one_occurrence_per_scan")
+        ]

@@ -1,0 +1,45 @@
+"""Reads for the dashboard, always scoped to the user's workspaces."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.shortcuts import get_object_or_404
+
+from accounts.models import AwsAccount
+from accounts.selectors import accounts_for
+from advisor.models import Finding, Scan
+
+SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]
+
+severity_rank = Case(
+    *[When(severity=s, then=Value(i)) for i, s in enumerate(SEVERITY_ORDER)],
+    default=Value(len(SEVERITY_ORDER)),
+    output_field=IntegerField(),
+)
+
+
+def open_findings_for(account: AwsAccount) -> QuerySet[Finding]:
+    return (
+        Finding.objects.filter(account=account, status=Finding.Status.OPEN)
+        .annotate(severity_rank=severity_rank)
+        .order_by("severity_rank", "rule_id", "resource_arn")
+    )
+
+
+def latest_scan_for(account: AwsAccount) -> Scan | None:
+    return account.scans.first()
+
+
+def scan_for(user: AbstractBaseUser, pk: int) -> Scan:
+    return get_object_or_404(
+        Scan.objects.select_related("account__workspace").filter(account__in=accounts_for(user)),
+        pk=pk,
+    )
+
+
+def severity_counts(findings: QuerySet[Finding]) -> list[tuple[str, int]]:
+    counts = Counter(findings.values_list("severity", flat=True))
+    return [(s, counts.get(s, 0)) for s in SEVERITY_ORDER]

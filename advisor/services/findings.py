@@ -1,0 +1,122 @@
+"""Findings across scans: open on first sight, stay open while seen, resolve on the first scan
+that no longer sees them (only where that scan could look), reopen if they return."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from advisor.models import Finding, FindingOccurrence, Scan
+from advisor.rules.base import Finding as RuleFinding
+from advisor.rules.base import NotEvaluated, Result
+from advisor.rules.registry import rules_by_id
+
+
+def record_findings(*, scan: Scan, results: Iterable[Result], scanned_regions: set[str]) -> int:
+    """Apply one finished scan's results to the account's findings. Returns how many it saw."""
+    rules = rules_by_id()
+    seen: dict[tuple[str, str], RuleFinding] = {}
+    blind_regions: set[tuple[str, str]] = set()  # (rule, region) not evaluated
+    blind_resources: set[tuple[str, str]] = set()  # (rule, resource) not evaluated
+    for result in results:
+        if isinstance(result, NotEvaluated):
+            if result.resource_arn is None:
+                blind_regions.add((result.rule_id, result.region))
+            else:
+                blind_resources.add((result.rule_id, result.resource_arn))
+        else:
+            seen[(result.rule_id, result.resource_arn)] = result
+
+    when = scan.finished_at or scan.started_at or scan.created_at
+    with transaction.atomic():
+        existing = {
+            (f.rule_id, f.resource_arn): f
+            for f in Finding.objects.select_for_update().filter(account=scan.account)
+        }
+        to_create: list[Finding] = []
+        to_update: list[Finding] = []
+        for key, result in seen.items():
+            rule = rules[result.rule_id]
+            fields = {
+                "region": result.region,
+                "severity": str(result.severity),
+                "pillar": str(rule.pillar),
+                "title": rule.title,
+                "message": result.message,
+                "evidence": dict(result.evidence),
+                "remediation_cli": result.remediation.cli,
+                "remediation_iac": result.remediation.iac,
+                "last_seen_scan": scan,
+                "last_seen_at": when,
+            }
+            finding = existing.get(key)
+            if finding is None:
+                to_create.append(
+                    Finding(
+                        account=scan.account,
+                        rule_id=result.rule_id,
+                        resource_arn=result.resource_arn,
+                        status=Finding.Status.OPEN,
+                        first_seen_scan=scan,
+                        first_seen_at=when,
+                        **fields,
+                    )
+                )
+                continue
+            for name, value in fields.items():
+                setattr(finding, name, value)
+            if finding.status == Finding.Status.RESOLVED:
+                finding.status = Finding.Status.OPEN
+                finding.resolved_at = None
+                finding.times_reopened += 1
+            to_update.append(finding)
+
+        for key, finding in existing.items():
+            if key in seen or finding.status != Finding.Status.OPEN:
+                continue
+            if finding.region not in scanned_regions:
+                continue  # this scan did not look there
+            if (finding.rule_id, finding.region) in blind_regions:
+                continue
+            if (finding.rule_id, finding.resource_arn) in blind_resources:
+                continue
+            finding.status = Finding.Status.RESOLVED
+            finding.resolved_at = when
+            finding.last_seen_scan = finding.last_seen_scan  # unchanged: last time it was seen
+            to_update.append(finding)
+
+        Finding.objects.bulk_create(to_create, batch_size=1000)
+        Finding.objects.bulk_update(
+            to_update,
+            [
+                "region",
+                "severity",
+                "pillar",
+                "title",
+                "message",
+                "evidence",
+                "remediation_cli",
+                "remediation_iac",
+                "last_seen_scan",
+                "last_seen_at",
+                "status",
+                "resolved_at",
+                "times_reopened",
+            ],
+            batch_size=1000,
+        )
+        by_key = {(f.rule_id, f.resource_arn): f for f in [*to_create, *to_update]}
+        FindingOccurrence.objects.bulk_create(
+            [
+                FindingOccurrence(
+                    finding=by_key[key],
+                    scan=scan,
+                    severity=str(result.severity),
+                    evidence=dict(result.evidence),
+                )
+                for key, result in seen.items()
+            ],
+            batch_size=1000,
+        )
+    return len(seen)

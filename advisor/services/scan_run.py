@@ -1,0 +1,193 @@
+"""Running a scan: one part per region (each in its own worker task), then one step that
+evaluates the rules and stores everything at once."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections import Counter
+
+from django.db import transaction
+from django.utils import timezone
+
+from advisor.collect.errors import AwsAccessError
+from advisor.collect.inventory import Inventory, RegionInventory
+from advisor.collect.scanner import collect_region
+from advisor.collect.session import assume_role_session
+from advisor.models import FunctionRecord, Scan, ScanRegion
+from advisor.rules.base import NotEvaluated
+from advisor.rules.registry import evaluate
+from advisor.services.findings import record_findings
+
+logger = logging.getLogger(__name__)
+
+
+class ProgressWriter:
+    """Writes a part's progress to the database, at most once a second."""
+
+    def __init__(self, part: ScanRegion, interval: float = 1.0) -> None:
+        self.part_id = part.pk
+        self.interval = interval
+        self._last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._last < self.interval and done < total:
+            return
+        self._last = now
+        ScanRegion.objects.filter(pk=self.part_id).update(
+            progress={"stage": stage, "done": done, "total": total}
+        )
+
+
+def scan_region(*, scan_id: int, region: str) -> bool:
+    """Collect one region of a scan. Safe to run twice. True when every region has finished."""
+    part = (
+        ScanRegion.objects.select_related("scan__account")
+        .filter(scan_id=scan_id, region=region)
+        .first()
+    )
+    if part is None:
+        logger.warning("scan %s has no region %s; nothing to do", scan_id, region)
+        return False
+    scan = part.scan
+    if scan.status not in Scan.ACTIVE:
+        return False
+    if part.status in ScanRegion.FINISHED:
+        return _all_parts_finished(scan)
+
+    now = timezone.now()
+    Scan.objects.filter(pk=scan.pk, status=Scan.Status.QUEUED).update(
+        status=Scan.Status.RUNNING, started_at=now
+    )
+    part.status, part.started_at, part.error = ScanRegion.Status.RUNNING, now, ""
+    part.save(update_fields=["status", "started_at", "error"])
+
+    account = scan.account
+    endpoint_url = account.endpoint_url or None
+    try:
+        session = assume_role_session(
+            role_arn=account.role_arn,
+            external_id=account.external_id,
+            region=region,
+            endpoint_url=endpoint_url,
+        )
+        inventory = collect_region(
+            session=session,
+            account_id=account.account_id,
+            region=region,
+            endpoint_url=endpoint_url,
+            progress=ProgressWriter(part),
+        )
+    except AwsAccessError as error:
+        part.status, part.error = ScanRegion.Status.FAILED, str(error)
+    except Exception as error:
+        # Unexpected: record it on the scan (never lose a scan to a bug) and log the traceback.
+        logger.exception("scan %s region %s failed", scan.pk, region)
+        part.status = ScanRegion.Status.FAILED
+        part.error = f"Internal error while scanning: {type(error).__name__}: {error}"
+    else:
+        part.status = ScanRegion.Status.DONE
+        part.inventory = inventory.to_dict()
+        part.api_calls = dict(inventory.api_calls)
+        part.progress = {
+            "stage": "done",
+            "done": len(inventory.functions),
+            "total": len(inventory.functions),
+        }
+    part.finished_at = timezone.now()
+    part.save(
+        update_fields=["status", "error", "inventory", "api_calls", "progress", "finished_at"]
+    )
+    return _all_parts_finished(scan)
+
+
+def _all_parts_finished(scan: Scan) -> bool:
+    return not scan.parts.exclude(status__in=ScanRegion.FINISHED).exists()
+
+
+def scan_finish(*, scan_id: int) -> Scan:
+    """Evaluate the rules over every collected region and store the results atomically."""
+    with transaction.atomic():
+        scan = Scan.objects.select_for_update().select_related("account").get(pk=scan_id)
+        if scan.status not in Scan.ACTIVE:
+            return scan  # already finished: a redelivered task
+        parts = list(scan.parts.all())
+        done = [p for p in parts if p.status == ScanRegion.Status.DONE]
+        failed = [p for p in parts if p.status == ScanRegion.Status.FAILED]
+        api_calls: Counter[str] = Counter()
+        for part in parts:
+            api_calls.update(part.api_calls or {})
+        scan.api_calls = dict(sorted(api_calls.items()))
+        scan.error = "\n".join(f"{p.region}: {p.error}" for p in failed)
+        scan.finished_at = timezone.now()
+        scan.started_at = scan.started_at or min(
+            (p.started_at for p in parts if p.started_at), default=scan.finished_at
+        )
+        if not done:
+            scan.status = Scan.Status.FAILED
+            scan.save()
+            return scan
+
+        inventory = Inventory(
+            account_id=scan.account.account_id,
+            regions=[RegionInventory.from_dict(p.inventory) for p in done],
+        )
+        results = evaluate(inventory)
+        _store_functions(scan, inventory)
+        scan.finding_count = record_findings(
+            scan=scan, results=results, scanned_regions={p.region for p in done}
+        )
+        scan.function_count = len(inventory.functions)
+        scan.coverage_gaps = [dataclasses.asdict(gap) for gap in inventory.coverage_gaps]
+        scan.not_evaluated = [
+            {
+                "rule_id": r.rule_id,
+                "region": r.region,
+                "resource_arn": r.resource_arn,
+                "reason": r.reason,
+            }
+            for r in results
+            if isinstance(r, NotEvaluated)
+        ]
+        partial = failed or inventory.coverage_gaps
+        scan.status = Scan.Status.PARTIAL if partial else Scan.Status.SUCCEEDED
+        scan.save()
+    return scan
+
+
+def run_scan_inline(scan: Scan) -> Scan:
+    """Every step of a scan in this process, one region after another (the first scan of the
+    local mode, and ``manage.py scan --account`` without a worker)."""
+    for region in scan.regions:
+        scan_region(scan_id=scan.pk, region=region)
+    return scan_finish(scan_id=scan.pk)
+
+
+def _store_functions(scan: Scan, inventory: Inventory) -> None:
+    records = []
+    for region in inventory.regions:
+        for fn in region.functions:
+            m = fn.metrics
+            records.append(
+                FunctionRecord(
+                    scan=scan,
+                    account=scan.account,
+                    region=region.region,
+                    arn=fn.arn,
+                    name=fn.name,
+                    runtime=fn.runtime or "",
+                    architecture=fn.arch,
+                    memory_mb=fn.memory_mb,
+                    timeout_s=fn.timeout_s,
+                    code_size=fn.code_size,
+                    package_type=fn.package_type,
+                    invocations=m.invocations_total if m else None,
+                    errors=m.errors_total if m else None,
+                    throttles=m.throttles_total if m else None,
+                    duration_p99_ms=m.duration_p99_ms if m else None,
+                    config=dataclasses.asdict(fn),
+                )
+            )
+    FunctionRecord.objects.bulk_create(records, batch_size=500)

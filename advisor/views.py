@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.selectors import account_for, accounts_for, membership_for
+from advisor import selectors
+from advisor.services.scans import ScanRefused, scan_start
+from config.celery import app as celery_app
+
+
+def overview(request: HttpRequest) -> HttpResponse:
+    rows = []
+    for account in accounts_for(request.user):
+        findings = selectors.open_findings_for(account)
+        rows.append(
+            {
+                "account": account,
+                "can_manage": membership_for(request.user, account.workspace).can_manage,
+                "scan": selectors.latest_scan_for(account),
+                "severity_counts": selectors.severity_counts(findings),
+                "findings": findings[:50],
+                "finding_total": findings.count(),
+            }
+        )
+    return render(request, "advisor/overview.html", {"rows": rows})
+
+
+@require_POST
+def scan_now(request: HttpRequest, pk: int) -> HttpResponse:
+    account = account_for(request.user, pk)
+    if not membership_for(request.user, account.workspace).can_manage:
+        raise PermissionDenied("Viewers cannot start scans.")
+    try:
+        scan = scan_start(account=account, requested_by=request.user)
+    except ScanRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("advisor:overview")
+    messages.success(request, f"Scan {scan.pk} of {account.name} queued.")
+    return redirect("advisor:scan-detail", pk=scan.pk)
+
+
+def scan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scan = selectors.scan_for(request.user, pk)
+    parts = list(scan.parts.all())
+    done = sum(1 for p in parts if p.status in ("done", "failed"))
+    api_calls_so_far = sum(sum((p.api_calls or {}).values()) for p in parts)
+    return render(
+        request,
+        "advisor/scan_detail.html",
+        {
+            "scan": scan,
+            "parts": parts,
+            "regions_done": done,
+            "api_calls_so_far": scan.api_call_total or api_calls_so_far,
+        },
+    )
+
+
+@login_not_required
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and broker reachable: 200; otherwise 503 naming what is down."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:  # report any failure of the check itself
+        checks["database"] = f"error: {type(error).__name__}"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        checks["broker"] = "ok"
+    except Exception as error:  # report any failure of the check itself
+        checks["broker"] = f"error: {type(error).__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
