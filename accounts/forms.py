@@ -73,9 +73,7 @@ class AwsAccountForm(forms.ModelForm):
                     "role_arn",
                     f"The role belongs to account {match.group(1)}, not {account_id}.",
                 )
-        workspace: Workspace | None = (
-            data.get("workspace") or self.instance.workspace_id and (self.instance.workspace)
-        )
+        workspace: Workspace | None = data.get("workspace")
         name = data.get("name")
         if workspace and name:
             clash = AwsAccount.objects.filter(workspace=workspace, name=name)

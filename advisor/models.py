@@ -190,3 +190,6 @@ class FindingOccurrence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["finding", "scan"], name="one_occurrence_per_scan")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} in scan {self.scan_id}"
