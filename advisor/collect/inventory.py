@@ -189,6 +189,7 @@ class EventSourceMapping:
     bisect_on_error: bool = False
     on_failure_destination: str | None = None
     report_batch_item_failures: bool = False
+    parallelization_factor: int | None = None  # Kinesis/DynamoDB: batches per shard, 1-10
 
 
 @dataclass
