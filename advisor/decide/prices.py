@@ -16,6 +16,10 @@ _DATA = Path(__file__).parent / "prices.toml"
 
 ARCHITECTURES = ("x86_64", "arm64")
 
+# A month is 730 hours (8,760 / 12), the convention of the AWS Pricing Calculator. Not a
+# price: it turns hourly prices into monthly ones and a metric window into a month.
+HOURS_PER_MONTH = 730.0
+
 
 class UnknownRegionError(KeyError):
     """The price table has no figures for this region."""
@@ -195,7 +199,7 @@ def _parse(region: str, raw: dict[str, Any], data: dict[str, Any]) -> PriceTable
         region=region,
         as_of=raw["as_of"],
         currency=raw["currency"],
-        hours_per_month=float(raw["hours_per_month"]),
+        hours_per_month=HOURS_PER_MONTH,
         lambda_=LambdaPrices(
             requests_per_million=_usd(lam["requests_per_million"]),
             free_requests=_count(lam["free_requests"]),
