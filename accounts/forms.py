@@ -13,6 +13,12 @@ ROLE_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role/[\w+=,.@/-]{1,51
 
 
 class AwsAccountForm(forms.ModelForm):
+    endpoint_url = forms.URLField(
+        required=False,
+        assume_scheme="http",
+        label="Endpoint URL",
+        help_text="An AWS emulator's URL (local and test setups only).",
+    )
     regions = forms.MultipleChoiceField(
         choices=[],
         widget=forms.SelectMultiple(attrs={"size": 8}),

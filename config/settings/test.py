@@ -1,13 +1,18 @@
 """Test settings: PostgreSQL when DATABASE_URL names it (CI), SQLite otherwise."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
+# Redis when the machine has it (CI always does); the queue name is unique to one test session so
+# a real worker started by the tests consumes only this session's messages.
+CELERY_BROKER_URL = env("TEST_REDIS_URL", default="memory://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"advisor-test-{os.getpid()}")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,0 +1,45 @@
+# Lambda Advisor. `make run` brings the product up locally; `make test` runs every check.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.PHONY: install run test lint format bench lock clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+## The whole product on the embedded default: SQLite, filesystem broker, AWS emulator.
+run: install
+	$(PY) scripts/run_local.py
+
+## Lint, Django checks, compose validation and the test suite (PostgreSQL and Redis when up).
+test: install
+	bash scripts/test.sh
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	$(PY) scripts/bench.py
+
+## Re-pin requirements.lock from pyproject.toml (run after changing dependencies).
+lock:
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/pip install --quiet --upgrade pip
+	.lockenv/bin/pip install --quiet ".[dev]"
+	.lockenv/bin/pip freeze --exclude lambda-advisor > requirements.lock
+	rm -rf .lockenv
+
+clean:
+	rm -rf var staticfiles .pytest_cache .ruff_cache

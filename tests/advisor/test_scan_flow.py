@@ -1,0 +1,140 @@
+"""A scan end to end in this process: emulator over HTTP -> collector -> rules -> database."""
+
+import boto3
+import pytest
+
+from advisor.models import Finding, Scan, ScanRegion
+from advisor.services.scan_run import run_scan_inline, scan_finish, scan_region
+from advisor.services.scans import ScanAlreadyRunning, ScanRefused, scan_create
+from tests.factories import make_account, make_workspace
+from tests.fixtures.aws_state import create_function, reader_role
+from tests.fixtures.emulator import free_port
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def connected(aws):
+    """An account connected to the emulator, its role trusting the account's ExternalId."""
+    account = make_account(make_workspace(), endpoint_url=aws, account_id="222233334444")
+    role_arn, session = reader_role(
+        aws, account_id=account.account_id, external_id=account.external_id
+    )
+    account.role_arn = role_arn
+    account.save()
+    return account, session
+
+
+def test_scan_stores_functions_and_deprecated_runtime_findings(connected, aws):
+    account, session = connected
+    old = create_function(session, aws, name="legacy-report", runtime="python3.8")
+    create_function(session, aws, name="orders-api", runtime="python3.13")
+
+    scan = run_scan_inline(scan_create(account=account))
+
+    assert scan.status in (Scan.Status.SUCCEEDED, Scan.Status.PARTIAL), scan.error
+    assert scan.function_count == 2
+    assert scan.api_calls.get("lambda.ListFunctions", 0) >= 1
+    assert sorted(scan.functions.values_list("name", flat=True)) == ["legacy-report", "orders-api"]
+    finding = Finding.objects.get(account=account, rule_id="deprecated-runtime")
+    assert finding.resource_arn == old
+    assert finding.severity == "high"
+    assert finding.status == Finding.Status.OPEN
+    assert "python3.8" in finding.message
+    assert "--runtime python3.13" in finding.remediation_cli
+
+
+def test_finding_resolves_when_fixed_and_reopens_when_it_returns(connected, aws):
+    account, session = connected
+    create_function(session, aws, name="legacy-report", runtime="python3.8")
+    lam = session.client("lambda", endpoint_url=aws, region_name="us-east-1")
+
+    first = run_scan_inline(scan_create(account=account))
+    lam.update_function_configuration(FunctionName="legacy-report", Runtime="python3.13")
+    second = run_scan_inline(scan_create(account=account))
+    finding = Finding.objects.get(account=account, rule_id="deprecated-runtime")
+    assert finding.status == Finding.Status.RESOLVED
+    assert finding.first_seen_scan == first
+    assert finding.last_seen_scan == first
+    assert finding.resolved_at == second.finished_at
+
+    lam.update_function_configuration(FunctionName="legacy-report", Runtime="python3.9")
+    third = run_scan_inline(scan_create(account=account))
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.OPEN
+    assert finding.times_reopened == 1
+    assert finding.last_seen_scan == third
+    assert finding.evidence["runtime"] == "python3.9"
+    assert finding.occurrences.count() == 2
+
+
+def test_unreachable_endpoint_fails_with_reason_and_keeps_earlier_scans(connected, aws):
+    account, session = connected
+    create_function(session, aws, name="legacy-report", runtime="python3.8")
+    good = run_scan_inline(scan_create(account=account))
+
+    account.endpoint_url = f"http://127.0.0.1:{free_port()}"
+    account.save()
+    bad = run_scan_inline(scan_create(account=account))
+
+    assert bad.status == Scan.Status.FAILED
+    assert "Could not assume" in bad.error and "us-east-1" in bad.error
+    assert bad.parts.get().status == ScanRegion.Status.FAILED
+    good.refresh_from_db()
+    assert good.status in (Scan.Status.SUCCEEDED, Scan.Status.PARTIAL)
+    # A failed scan looked nowhere: it resolves nothing.
+    assert Finding.objects.get(account=account).status == Finding.Status.OPEN
+
+
+def test_wrong_external_id_fails_with_access_denied(connected, aws):
+    account, _ = connected
+    account.external_id = "lambda-advisor-not-the-one-in-the-trust-policy"
+    account.save()
+
+    scan = run_scan_inline(scan_create(account=account))
+
+    assert scan.status == Scan.Status.FAILED
+    assert "AccessDenied" in scan.error
+
+
+def test_invalid_app_credentials_fail_the_scan(connected, aws, monkeypatch):
+    account, _ = connected
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    boto3.DEFAULT_SESSION = None
+
+    scan = run_scan_inline(scan_create(account=account))
+
+    assert scan.status == Scan.Status.FAILED
+    assert "credentials" in scan.error.lower()
+
+
+def test_second_scan_is_refused_while_one_is_active(connected):
+    account, _ = connected
+    running = scan_create(account=account)
+    with pytest.raises(ScanAlreadyRunning) as refused:
+        scan_create(account=account)
+    assert refused.value.scan == running
+    assert "already queued" in str(refused.value)
+
+
+def test_disabled_account_is_not_scanned(connected):
+    account, _ = connected
+    account.enabled = False
+    account.save()
+    with pytest.raises(ScanRefused, match="disabled"):
+        scan_create(account=account)
+    assert not Scan.objects.filter(account=account).exists()
+
+
+def test_redelivered_region_task_does_not_collect_twice(connected, aws):
+    account, session = connected
+    create_function(session, aws, name="orders-api")
+    scan = run_scan_inline(scan_create(account=account))
+    calls = dict(scan.api_calls)
+
+    assert scan_region(scan_id=scan.pk, region="us-east-1") is False  # scan already finished
+    assert scan_finish(scan_id=scan.pk).api_calls == calls
