@@ -1,6 +1,7 @@
 from advisor.collect.inventory import DATA_FUNCTIONS, CoverageGap, Function, RegionInventory
 from advisor.rules.base import Finding, NotEvaluated, Severity
 from advisor.rules.registry import rules_by_id
+from tests.rules.cases import fails, passes
 
 RULE = rules_by_id()["deprecated-runtime"]
 TODAY = "2026-11-25"
@@ -23,13 +24,16 @@ def run(inventory: RegionInventory, **options):
     return list(RULE.evaluate(inventory, {"today": TODAY, **options}))
 
 
+@fails(RULE.id)
 def test_deprecated_runtime_fails_high_with_days_and_successor():
-    [finding] = run(make_inventory("python3.9"))
+    results = run(make_inventory("python3.9"))
+    [finding] = results
     assert isinstance(finding, Finding)
     assert finding.severity is Severity.HIGH
     assert finding.evidence["deprecation_date"] == "2025-12-15"
     assert finding.evidence["days_until_deprecation"] == -345
     assert "--runtime python3.13" in finding.remediation.cli
+    return results
 
 
 def test_runtime_within_warning_window_fails_medium():
@@ -46,12 +50,14 @@ def test_deprecation_day_itself_counts_as_deprecated():
     assert finding.evidence["days_until_deprecation"] == 0
 
 
+@passes(RULE.id)
 def test_supported_runtime_passes():
-    assert run(make_inventory("python3.13")) == []
+    return run(make_inventory("python3.13"))
 
 
+@passes(RULE.id)
 def test_image_function_without_runtime_passes():
-    assert run(make_inventory(None)) == []
+    return run(make_inventory(None))
 
 
 def test_not_evaluated_when_functions_could_not_be_listed():

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from advisor.collect.inventory import DATA_EVENT_SOURCE_MAPPINGS, RegionInventory
+from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.support import logical_id, resource_name, yaml
+
+STREAM_KINDS = ("kinesis", "dynamodb")
+
+RULE = Rule(
+    id="stream-source-without-failure-destination",
+    title="Kinesis or DynamoDB stream mapping without an on-failure destination",
+    pillar=Pillar.RELIABILITY,
+    severity=Severity.HIGH,
+    rationale=(
+        "A stream event source mapping processes each shard in order. When a batch fails, "
+        "Lambda retries it; by default MaximumRetryAttempts and MaximumRecordAgeInSeconds are "
+        "-1 (infinite), so one bad record blocks its shard until the record expires from the "
+        "stream, and then it is dropped. With bounded retries, failed batches are skipped and "
+        "dropped. Either way, without an on-failure destination nothing records which records "
+        "were lost. High with infinite retries (the shard stalls), medium with bounded ones."
+    ),
+    sources=(
+        "https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html",
+        "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html",
+        "https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html",
+        "https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html",
+    ),
+    requires=(DATA_EVENT_SOURCE_MAPPINGS,),
+    options={"suggested_retry_attempts": 10, "suggested_record_age_s": 3600},
+    option_help={
+        "suggested_retry_attempts": "MaximumRetryAttempts proposed in the remediation.",
+        "suggested_record_age_s": "MaximumRecordAgeInSeconds proposed in the remediation.",
+    },
+)
+
+
+def is_infinite(value: int | None) -> bool:
+    """None means the collector saw no value: Lambda's default for streams is -1 (infinite)."""
+    return value is None or value == -1
+
+
+@RULE.checker
+def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+    for mapping in inventory.event_source_mappings:
+        if mapping.kind not in STREAM_KINDS or mapping.on_failure_destination:
+            continue
+        infinite = is_infinite(mapping.maximum_retry_attempts) and is_infinite(
+            mapping.maximum_record_age_s
+        )
+        fn_name = resource_name(mapping.function_arn)
+        source = mapping.source_arn or "its stream"
+        failures_name = f"{fn_name}-stream-failures"
+        failures_arn = f"arn:aws:sqs:{inventory.region}:{inventory.account_id}:{failures_name}"
+        if infinite:
+            consequence = (
+                "retries are infinite, so one bad record blocks its shard until the record "
+                "expires, and is then dropped unrecorded"
+            )
+        else:
+            consequence = (
+                f"after {mapping.maximum_retry_attempts} retries (or "
+                f"{mapping.maximum_record_age_s} s) failed records are skipped and dropped "
+                "unrecorded"
+            )
+        retries = options["suggested_retry_attempts"]
+        max_age = options["suggested_record_age_s"]
+        yield RULE.finding(
+            inventory=inventory,
+            resource_arn=(
+                f"arn:aws:lambda:{inventory.region}:{inventory.account_id}:"
+                f"event-source-mapping:{mapping.uuid}"
+            ),
+            severity=None if infinite else Severity.MEDIUM,
+            message=(
+                f"{fn_name} reads {mapping.kind} stream {source} with no on-failure "
+                f"destination: {consequence}."
+            ),
+            evidence={
+                "uuid": mapping.uuid,
+                "function_arn": mapping.function_arn,
+                "source_arn": mapping.source_arn,
+                "kind": mapping.kind,
+                "on_failure_destination": None,
+                "maximum_retry_attempts": mapping.maximum_retry_attempts,
+                "maximum_record_age_s": mapping.maximum_record_age_s,
+                "bisect_on_error": mapping.bisect_on_error,
+                "infinite_retries": infinite,
+            },
+            remediation=Remediation(
+                cli=(
+                    f"aws sqs create-queue --region {inventory.region} --queue-name "
+                    f"{failures_name} && aws lambda update-event-source-mapping --region "
+                    f"{inventory.region} --uuid {mapping.uuid} --destination-config "
+                    f'\'{{"OnFailure":{{"Destination":"{failures_arn}"}}}}\' '
+                    f"--maximum-retry-attempts {retries} --maximum-record-age-in-seconds "
+                    f"{max_age} --bisect-batch-on-function-error"
+                ),
+                iac=yaml(
+                    {
+                        logical_id(failures_name): {"Type": "AWS::SQS::Queue"},
+                        logical_id(f"{fn_name}-{mapping.kind}-mapping"): {
+                            "Type": "AWS::Lambda::EventSourceMapping",
+                            "Properties": {
+                                "FunctionName": fn_name,
+                                "EventSourceArn": mapping.source_arn,
+                                "StartingPosition": "LATEST",
+                                "MaximumRetryAttempts": retries,
+                                "MaximumRecordAgeInSeconds": max_age,
+                                "BisectBatchOnFunctionError": True,
+                                "DestinationConfig": {
+                                    "OnFailure": {
+                                        "Destination": f"!GetAtt {logical_id(failures_name)}.Arn"
+                                    }
+                                },
+                            },
+                        },
+                    }
+                ),
+                iac_format="CloudFormation",
+            ),
+        )

@@ -1,0 +1,140 @@
+"""Small helpers the catalogue shares: per-resource gaps, sizes, and remediation snippets.
+
+Pure, like the rules: no Django, no boto3, no settings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from advisor.collect.inventory import (
+    DATA_METRICS,
+    CoverageGap,
+    Function,
+    FunctionMetrics,
+    RegionInventory,
+)
+from advisor.collect.relations import function_arn
+from advisor.rules.base import NotEvaluated
+
+if TYPE_CHECKING:
+    from advisor.rules.base import Rule
+
+MB = 1024 * 1024  # AWS quotes Lambda sizes in MB of 2**20 bytes (50 MB = 52,428,800 bytes)
+GB = 1024 * MB
+
+
+def mb(size: float) -> float:
+    return round(size / MB, 1)
+
+
+def gap_reason(gap: CoverageGap) -> str:
+    return f"{gap.service}:{gap.operation} {gap.error_code} hides {gap.hides}"
+
+
+def resource_gap(inventory: RegionInventory, hides: str, arn: str) -> CoverageGap | None:
+    """A gap that hides ``hides`` for this one resource (region-wide gaps are the rule's
+    ``requires``, handled before the check runs)."""
+    wanted = function_arn(arn)
+    for gap in inventory.coverage_gaps:
+        if gap.hides != hides or gap.resource_arn is None:
+            continue
+        if gap.resource_arn == arn or function_arn(gap.resource_arn) == wanted:
+            return gap
+    return None
+
+
+def not_evaluated(
+    rule: Rule, inventory: RegionInventory, resource_arn: str, reason: str
+) -> NotEvaluated:
+    return NotEvaluated(
+        rule_id=rule.id, region=inventory.region, reason=reason, resource_arn=resource_arn
+    )
+
+
+def metrics_or_reason(inventory: RegionInventory, fn: Function) -> FunctionMetrics | str:
+    """The function's metrics, or why they are missing although metrics were collected."""
+    gap = resource_gap(inventory, DATA_METRICS, fn.arn)
+    if gap is not None:
+        return gap_reason(gap)
+    if fn.metrics is None:
+        return "no CloudWatch metrics were collected for this function"
+    return fn.metrics
+
+
+def layers_size(fn: Function) -> int | None:
+    """Zipped size of the function's layers in bytes; None when any layer's size is unknown."""
+    sizes = [layer.code_size for layer in fn.layers]
+    if any(size is None for size in sizes):
+        return None
+    return sum(size for size in sizes if size is not None)
+
+
+# Remediation snippets -------------------------------------------------------------------------
+
+
+def logical_id(name: str) -> str:
+    """A CloudFormation logical id (alphanumeric) from a resource name: ``orders-api`` ->
+    ``OrdersApi``."""
+    words = re.split(r"[^A-Za-z0-9]+", name)
+    joined = "".join(word[:1].upper() + word[1:] for word in words if word)
+    return joined or "Resource"
+
+
+def resource_name(arn: str) -> str:
+    """The last segment of an ARN: a queue's or function's name."""
+    return arn.rsplit(":", 1)[-1]
+
+
+def yaml(data: Mapping[str, Any], indent: int = 0) -> str:
+    """A small YAML renderer for remediation snippets. Strings are emitted as they are, so
+    intrinsic functions (``!GetAtt Queue.Arn``) stay readable."""
+    lines: list[str] = []
+    pad = "  " * indent
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            lines.append(f"{pad}{key}:")
+            lines.append(yaml(value, indent + 1))
+        elif isinstance(value, list | tuple):
+            lines.append(f"{pad}{key}:")
+            for item in value:
+                if isinstance(item, Mapping):
+                    block = yaml(item, indent + 2).lstrip()
+                    lines.append(f"{pad}  - {block}")
+                else:
+                    lines.append(f"{pad}  - {_scalar(item)}")
+        else:
+            lines.append(f"{pad}{key}: {_scalar(value)}")
+    return "\n".join(lines)
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def sam_function(fn: Function, properties: Mapping[str, Any]) -> str:
+    """The function's SAM resource with the properties that fix it."""
+    return yaml(
+        {
+            logical_id(fn.name): {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"FunctionName": fn.name, **properties},
+            }
+        }
+    )
+
+
+def lambda_cli(inventory: RegionInventory, command: str, fn: Function, *args: str) -> str:
+    """``aws lambda <command> --region … --function-name … <args>``, on one line."""
+    parts = [
+        "aws lambda",
+        command,
+        f"--region {inventory.region}",
+        f"--function-name {fn.name}",
+        *args,
+    ]
+    return " ".join(parts)

@@ -1,0 +1,108 @@
+"""The catalogue as a whole: metadata, cases for every rule, purity, and coverage gaps."""
+
+import importlib
+import pkgutil
+import re
+from pathlib import Path
+
+import pytest
+
+import tests.rules
+from advisor.rules.base import NotEvaluated, Pillar, Severity
+from advisor.rules.registry import all_rules
+from tests.rules.cases import CASES
+from tests.rules.factories import gap, make_inventory
+
+RULES = all_rules()
+RULE_IDS = [rule.id for rule in RULES]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_all_cases() -> dict[str, dict[str, list[str]]]:
+    for module in pkgutil.iter_modules(tests.rules.__path__):
+        if module.name.startswith("test_"):
+            importlib.import_module(f"tests.rules.{module.name}")
+    return CASES
+
+
+@pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
+def test_rule_metadata_is_complete(rule):
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.id)
+    assert rule.title and not rule.title.endswith(".")
+    assert isinstance(rule.pillar, Pillar)
+    assert isinstance(rule.severity, Severity)
+    assert len(rule.rationale) > 80
+    assert rule.sources and all(s.startswith("https://") for s in rule.sources)
+    assert rule.requires, "a rule names the data it needs"
+    assert set(rule.options) == set(rule.option_help), "every option is documented"
+    assert all(text.strip() for text in rule.option_help.values())
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_rule_has_a_failing_and_a_passing_case(rule_id):
+    cases = load_all_cases()[rule_id]
+    assert cases["fail"], f"{rule_id} has no @fails case"
+    assert cases["pass"], f"{rule_id} has no @passes case"
+
+
+def test_cases_name_only_known_rules():
+    assert set(load_all_cases()) <= set(RULE_IDS)
+
+
+@pytest.mark.xfail(reason="performance, security and operations rules still to come", strict=True)
+def test_the_catalogue_holds_the_issue_ids():
+    fixed = {
+        "apigw-timeout-exceeds-integration",
+        "async-without-failure-destination",
+        "sqs-source-without-dlq",
+        "sqs-visibility-timeout-too-short",
+        "stream-source-without-failure-destination",
+        "unreserved-concurrency-low",
+        "function-throttled",
+        "unbounded-concurrency-hog",
+        "timeouts-observed",
+        "high-error-rate",
+        "stream-iterator-age-high",
+        "package-size-near-limit",
+        "large-package-on-sync-path",
+        "account-code-storage-high",
+        "java-sync-without-snapstart",
+        "memory-starved",
+        "function-url-public",
+        "resource-policy-public",
+        "secrets-in-environment",
+        "deprecated-runtime",
+        "tracing-disabled",
+        "log-retention-unset",
+        "default-timeout-and-memory",
+    }
+    assert fixed <= set(RULE_IDS), sorted(fixed - set(RULE_IDS))
+
+
+@pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
+def test_healthy_base_inventory_passes(rule):
+    assert list(rule.evaluate(make_inventory(), {"today": "2026-11-25"})) == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "hides"),
+    [(rule, key) for rule in RULES for key in rule.requires],
+    ids=[f"{rule.id}:{key}" for rule in RULES for key in rule.requires],
+)
+def test_region_wide_gap_makes_the_rule_not_evaluated(rule, hides):
+    inventory = make_inventory()
+    inventory.coverage_gaps.append(gap(hides))
+    [result] = list(rule.evaluate(inventory))
+    assert isinstance(result, NotEvaluated)
+    assert hides in result.reason
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*sorted((ROOT / "advisor" / "rules").rglob("*.py")), ROOT / "advisor/collect/relations.py"],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_rules_stay_pure(path):
+    imports = re.findall(r"^\s*(?:import|from)\s+([\w.]+)", path.read_text(), re.MULTILINE)
+    impure = [m for m in imports if m.split(".")[0] in {"django", "boto3", "botocore", "config"}]
+    assert not impure, f"{path.name} imports {impure}"

@@ -1,0 +1,47 @@
+from advisor.rules.base import Severity
+from tests.rules.cases import fails, passes
+from tests.rules.factories import make_function, make_inventory, only_finding, run, stream_mapping
+
+RULE_ID = "stream-source-without-failure-destination"
+
+
+def inventory_with(**mapping):
+    fn = make_function()
+    return make_inventory(fn, event_source_mappings=[stream_mapping(fn, **mapping)])
+
+
+@fails(RULE_ID)
+def test_default_infinite_retries_without_destination_fail_high():
+    results = run(
+        RULE_ID,
+        inventory_with(
+            on_failure_destination=None, maximum_retry_attempts=-1, maximum_record_age_s=-1
+        ),
+    )
+    finding = only_finding(results)
+    assert finding.severity is Severity.HIGH
+    assert finding.evidence["infinite_retries"] is True
+    assert finding.resource_arn.endswith(":event-source-mapping:9a8b7c6d-kinesis")
+    assert "--uuid 9a8b7c6d-kinesis" in finding.remediation.cli
+    assert "--bisect-batch-on-function-error" in finding.remediation.cli
+    assert "DestinationConfig" in finding.remediation.iac
+    return results
+
+
+@fails(RULE_ID)
+def test_bounded_retries_without_destination_fail_medium():
+    results = run(RULE_ID, inventory_with(on_failure_destination=None, kind="dynamodb"))
+    finding = only_finding(results)
+    assert finding.severity is Severity.MEDIUM
+    assert "after 10 retries" in finding.message
+    return results
+
+
+@passes(RULE_ID)
+def test_stream_with_on_failure_destination_passes():
+    return run(RULE_ID, inventory_with())
+
+
+@passes(RULE_ID)
+def test_sqs_mapping_is_not_a_stream_and_passes():
+    return run(RULE_ID, inventory_with(kind="sqs", on_failure_destination=None))
