@@ -148,6 +148,7 @@ class Function:
     package_type: str = "Zip"  # "Zip" or "Image"
     architectures: list[str] = field(default_factory=lambda: ["x86_64"])
     code_size: int = 0  # bytes, zipped package (Zip) or 0 for images
+    image_size: int | None = None  # bytes, Image only: ECR imageSizeInBytes (compressed), if read
     ephemeral_storage_mb: int = 512
     description: str = ""
     layers: list[Layer] = field(default_factory=list)
@@ -246,8 +247,11 @@ class RegionInventory:
     log_group_retention: dict[str, int | None] = field(default_factory=dict)  # None: forever
     account_concurrency_max: Series | None = None
     account_unreserved_concurrency_min: Series | None = None
+    account_unreserved_concurrency_max: Series | None = None
     coverage_gaps: list[CoverageGap] = field(default_factory=list)
     api_calls: dict[str, int] = field(default_factory=dict)  # "lambda.ListFunctions": n
+    # Retries botocore made inside those calls (throttles, 5xx), by the same keys.
+    api_retries: dict[str, int] = field(default_factory=dict)
 
     def missing(self, hides: str, resource_arn: str | None = None) -> CoverageGap | None:
         """The gap that hides ``hides`` for the whole region, or for this resource."""
