@@ -1,49 +1,53 @@
-"""Reads one (account, region) from AWS into a RegionInventory."""
+"""Reads one (account, region) from AWS into a RegionInventory; or several regions, for the CLI.
+
+The order of work, chosen so each step only pays for what earlier answers showed is needed:
+
+1. ListFunctions (paginated). If the credentials are refused here, the region cannot be read:
+   AwsAccessError -- unless STS still accepts them, which means the region itself refuses them
+   (an opt-in region that is not enabled): then the region is one coverage gap.
+2. CloudWatch ListMetrics for ProvisionedConcurrencyUtilization: which functions have
+   provisioned concurrency worth a Lambda call.
+3. On a bounded thread pool: the account-wide listings (event source mappings, account settings,
+   REST/HTTP APIs, log groups) and, per function, GetFunction + GetPolicy and the calls they call
+   for (see lambda_.py).
+4. Push sources from the policies, layer sizes ListFunctions left out, the SQS source queues.
+5. GetMetricData for every function (see metrics.py).
+
+``progress(stage, done, total)`` reports "functions" (listed so far), "details" (functions whose
+detail calls are done), "metrics" (GetMetricData batches done) and finally "done". It is always
+called from the thread that called ``collect_region``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 
 import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from advisor.collect import apis, lambda_, logs, metrics, queues, triggers
+from advisor.collect.clients import CallCounter, Clients, RateLimiter
+from advisor.collect.context import (
+    FATAL_CODES,
+    Progress,
+    ScanContext,
+    error_code,
+    error_message,
+)
 from advisor.collect.errors import AwsAccessError
 from advisor.collect.inventory import (
     DATA_FUNCTIONS,
     CoverageGap,
-    EnvVar,
-    Function,
-    Layer,
+    Inventory,
     RegionInventory,
 )
+from advisor.collect.options import CollectOptions
 
-Progress = Callable[[str, int, int], None]
+__all__ = ["CollectOptions", "collect_inventory", "collect_region"]
 
-# Errors that mean "these credentials are no good here": the region cannot be read at all.
-FATAL_CODES = {
-    "UnrecognizedClientException",
-    "InvalidClientTokenId",
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "InvalidSignatureException",
-    "SignatureDoesNotMatch",
-}
-
-
-@dataclass(frozen=True)
-class CollectOptions:
-    metrics_days: int = 14
-
-
-def _client(session: boto3.Session, service: str, region: str, endpoint_url: str | None):
-    config = Config(
-        connect_timeout=5,
-        read_timeout=30,
-        retries={"max_attempts": 8, "mode": "adaptive"},
-    )
-    return session.client(service, region_name=region, endpoint_url=endpoint_url, config=config)
+logger = logging.getLogger(__name__)
 
 
 def collect_region(
@@ -54,57 +58,174 @@ def collect_region(
     endpoint_url: str | None = None,
     options: CollectOptions | None = None,
     progress: Progress | None = None,
+    rate_limiter: RateLimiter | None = None,
 ) -> RegionInventory:
+    """Everything the rules need about one region of one account.
+
+    Raises AwsAccessError only when the region cannot be read at all; every other failure is a
+    CoverageGap on the returned inventory. ``rate_limiter`` replaces the one built from
+    ``options`` (to share one budget between the regions or tasks of one account)."""
+    options = options or CollectOptions()
     inventory = RegionInventory(account_id=account_id, region=region)
-    lam = _client(session, "lambda", region, endpoint_url)
+    counter = CallCounter()
+    clients = Clients(
+        session=session,
+        region=region,
+        endpoint_url=endpoint_url,
+        options=options,
+        counter=counter,
+        limiter=rate_limiter if rate_limiter is not None else RateLimiter.for_options(options),
+    )
+    ctx = ScanContext(inventory=inventory, clients=clients, options=options, progress=progress)
     try:
-        for page in lam.get_paginator("list_functions").paginate():
-            inventory.functions.extend(_function(item, region) for item in page["Functions"])
-            inventory.api_calls["lambda.ListFunctions"] = (
-                inventory.api_calls.get("lambda.ListFunctions", 0) + 1
-            )
+        _scan(ctx, session=session, endpoint_url=endpoint_url)
+    finally:
+        inventory.api_calls = counter.calls()
+        inventory.api_retries = counter.retries()
+    ctx.progress("done", 1, 1)
+    return inventory
+
+
+def _scan(ctx: ScanContext, *, session: boto3.Session, endpoint_url: str | None) -> None:
+    inventory = ctx.inventory
+    if not _list_functions(ctx, session=session, endpoint_url=endpoint_url):
+        return
+    functions = inventory.functions
+    provisioned = metrics.provisioned_dimensions(ctx) if ctx.options.metrics else {}
+
+    with ThreadPoolExecutor(
+        max_workers=max(1, ctx.options.max_workers), thread_name_prefix=f"collect-{ctx.region}"
+    ) as pool:
+        listings = [
+            pool.submit(triggers.list_event_source_mappings, ctx),
+            pool.submit(_account_settings, ctx),
+            pool.submit(apis.collect_apis, ctx),
+            pool.submit(logs.collect_log_groups, ctx, functions),
+        ]
+        details = [
+            pool.submit(lambda_.read_details, ctx, fn, provisioned=fn.name in provisioned)
+            for fn in functions
+        ]
+        ctx.progress("details", 0, len(details))
+        for done, future in enumerate(as_completed(details), start=1):
+            future.result()  # re-raises what is not an AWS error: a bug must not pass silently
+            ctx.progress("details", done, len(details))
+        _wait(listings)
+
+    inventory.push_sources = triggers.push_sources(functions)
+    lambda_.fill_layer_sizes(ctx, functions)
+    queues.collect_queues(ctx, inventory.event_source_mappings)
+    if ctx.options.metrics:
+        metrics.collect_metrics(ctx, functions, inventory.event_source_mappings, provisioned)
+
+
+def _wait(futures: Sequence[Future]) -> None:
+    for future in futures:
+        future.result()
+
+
+def _account_settings(ctx: ScanContext) -> None:
+    settings = lambda_.read_account_settings(ctx)
+    if settings is not None:
+        ctx.inventory.account = settings
+
+
+def _list_functions(ctx: ScanContext, *, session: boto3.Session, endpoint_url: str | None) -> bool:
+    """Fills ``inventory.functions``; False when the region refuses these credentials."""
+    region = ctx.region
+    try:
+        ctx.inventory.functions = lambda_.list_functions(ctx)
     except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "Unknown")
-        if code in FATAL_CODES:
+        code = error_code(error)
+        if code not in FATAL_CODES:
+            ctx.record(error, service="lambda", operation="ListFunctions", hides=DATA_FUNCTIONS)
+            return True
+        if not _credentials_valid(session, endpoint_url):
             raise AwsAccessError(f"{region}: credentials refused ({code})") from error
-        inventory.coverage_gaps.append(
+        ctx.add_gap(
             CoverageGap(
                 region=region,
                 service="lambda",
                 operation="ListFunctions",
                 error_code=code,
-                message=error.response.get("Error", {}).get("Message", ""),
+                message=(
+                    "the credentials are valid but this region refuses them: it is probably an "
+                    f"opt-in region that is not enabled for the account ({error_message(error)})"
+                ),
                 hides=DATA_FUNCTIONS,
             )
         )
+        return False
     except BotoCoreError as error:
         raise AwsAccessError(f"{region}: Lambda could not be reached: {error}") from error
-    if progress:
-        progress("functions", len(inventory.functions), len(inventory.functions))
-    return inventory
+    return True
 
 
-def _function(item: dict, region: str) -> Function:
-    env = item.get("Environment", {}).get("Variables", {}) or {}
-    return Function(
-        arn=item["FunctionArn"],
-        name=item["FunctionName"],
-        region=region,
-        runtime=item.get("Runtime"),
-        handler=item.get("Handler"),
-        memory_mb=item.get("MemorySize", 128),
-        timeout_s=item.get("Timeout", 3),
-        package_type=item.get("PackageType", "Zip"),
-        architectures=item.get("Architectures", ["x86_64"]),
-        code_size=item.get("CodeSize", 0),
-        ephemeral_storage_mb=item.get("EphemeralStorage", {}).get("Size", 512),
-        description=item.get("Description", ""),
-        layers=[
-            Layer(arn=layer["Arn"], code_size=layer.get("CodeSize"))
-            for layer in item.get("Layers", [])
-        ],
-        tracing_mode=item.get("TracingConfig", {}).get("Mode", "PassThrough"),
-        dead_letter_target=item.get("DeadLetterConfig", {}).get("TargetArn"),
-        environment=[EnvVar(name=name, looks_secret=False) for name in sorted(env)],
-        last_modified=item.get("LastModified"),
+def _credentials_valid(session: boto3.Session, endpoint_url: str | None) -> bool:
+    """Does STS, in the session's home region, accept the credentials?"""
+    sts = session.client(
+        "sts", region_name=session.region_name or "us-east-1", endpoint_url=endpoint_url
     )
+    try:
+        sts.get_caller_identity()
+    except (ClientError, BotoCoreError) as error:
+        logger.info("STS refuses the scan credentials too: %s", error_code(error))
+        return False
+    return True
+
+
+def collect_inventory(
+    *,
+    account_id: str,
+    regions: Sequence[str],
+    session: boto3.Session | None = None,
+    session_factory: Callable[[str], boto3.Session] | None = None,
+    endpoint_url: str | None = None,
+    options: CollectOptions | None = None,
+    progress: Progress | None = None,
+) -> Inventory:
+    """Several regions one after another (the CLI's ad-hoc scan).
+
+    A region whose credentials are refused becomes a region with one coverage gap; only when
+    every region is refused does this raise AwsAccessError."""
+    if (session is None) == (session_factory is None):
+        raise ValueError("pass exactly one of session and session_factory")
+    options = options or CollectOptions()
+    inventory = Inventory(account_id=account_id)
+    failures: list[AwsAccessError] = []
+    for number, region in enumerate(regions, start=1):
+
+        def report(stage: str, done: int, total: int, region: str = region) -> None:
+            if progress is not None:
+                progress(f"{region}:{stage}", done, total)
+
+        try:
+            region_session = session_factory(region) if session_factory else session
+            assert region_session is not None
+            result = collect_region(
+                session=region_session,
+                account_id=account_id,
+                region=region,
+                endpoint_url=endpoint_url,
+                options=options,
+                progress=report,
+            )
+        except AwsAccessError as error:
+            failures.append(error)
+            result = RegionInventory(account_id=account_id, region=region)
+            result.coverage_gaps.append(
+                CoverageGap(
+                    region=region,
+                    service="lambda",
+                    operation="ListFunctions",
+                    error_code="AwsAccessError",
+                    message=str(error),
+                    hides=DATA_FUNCTIONS,
+                )
+            )
+        inventory.regions.append(result)
+        if progress is not None:
+            progress("regions", number, len(regions))
+    if regions and len(failures) == len(regions):
+        raise failures[0]
+    return inventory

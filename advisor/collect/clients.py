@@ -1,0 +1,206 @@
+"""boto3 clients for one (account, region): configuration, call counting and rate limiting.
+
+Every client the collector uses comes from ``Clients``, so every call goes through the same two
+botocore event hooks:
+
+- ``before-call`` counts one call per API operation invocation (a paginator page is a call; the
+  retries botocore makes inside one call are not), keyed ``"service.Operation"``;
+  ``after-call`` adds the retries botocore reports in the response metadata;
+- ``before-send`` runs before every HTTP attempt, retries included (AWS counts those against its
+  quotas too), and waits for a token from the operation's quota bucket.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from advisor.collect.options import CollectOptions
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+
+class CallCounter:
+    """Thread-safe counts of AWS calls (and retries) by ``"service.Operation"``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: Counter[str] = Counter()
+        self._retries: Counter[str] = Counter()
+
+    def add_call(self, key: str) -> None:
+        with self._lock:
+            self._calls[key] += 1
+
+    def add_retries(self, key: str, retries: int) -> None:
+        if retries:
+            with self._lock:
+                self._retries[key] += retries
+
+    def calls(self) -> dict[str, int]:
+        with self._lock:
+            return dict(sorted(self._calls.items()))
+
+    def retries(self) -> dict[str, int]:
+        with self._lock:
+            return dict(sorted(self._retries.items()))
+
+    # botocore event handlers
+
+    def on_before_call(self, model: Any, **_: Any) -> None:
+        self.add_call(operation_key(model))
+
+    def on_after_call(self, model: Any, parsed: Mapping[str, Any] | None = None, **_: Any) -> None:
+        metadata = (parsed or {}).get("ResponseMetadata", {})
+        self.add_retries(operation_key(model), int(metadata.get("RetryAttempts", 0) or 0))
+
+
+def operation_key(model: Any) -> str:
+    """``"lambda.GetFunction"`` for a botocore OperationModel."""
+    return f"{model.service_model.service_name}.{model.name}"
+
+
+class TokenBucket:
+    """Admits at most ``rate`` requests per second, with bursts of at most ``burst``.
+
+    Each ``acquire`` reserves the next free slot under a lock and sleeps outside it until the
+    slot arrives, so concurrent callers queue up fairly and the rate holds across threads."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int = 1,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.burst = max(1, burst)
+        self._interval = 1.0 / rate
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next: float | None = None
+
+    def acquire(self) -> float:
+        """Wait for a slot; returns the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            earliest = now - (self.burst - 1) * self._interval
+            slot = earliest if self._next is None else max(self._next, earliest)
+            self._next = slot + self._interval
+            wait = max(0.0, slot - now)
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+
+class RateLimiter:
+    """One token bucket per AWS quota bucket; operations without a bucket pass freely."""
+
+    def __init__(self, buckets: Mapping[str, TokenBucket], route: Callable[[str], str | None]):
+        self.buckets = dict(buckets)
+        self._route = route
+
+    @classmethod
+    def for_options(
+        cls, options: CollectOptions, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep
+    ) -> RateLimiter | None:
+        if not options.rate_limit:
+            return None
+        fraction = options.rate_limit_fraction
+        buckets = {
+            name: TokenBucket(quota * fraction, clock=clock, sleep=sleep)
+            for name, quota in (
+                ("lambda.GetFunction", options.lambda_get_function_quota),
+                ("lambda.GetPolicy", options.lambda_get_policy_quota),
+                ("lambda", options.lambda_shared_quota),
+            )
+        }
+        return cls(buckets, lambda_bucket)
+
+    def bucket_for(self, key: str) -> TokenBucket | None:
+        name = self._route(key)
+        return self.buckets.get(name) if name else None
+
+    def acquire(self, key: str) -> float:
+        bucket = self.bucket_for(key)
+        return bucket.acquire() if bucket else 0.0
+
+    # botocore event handler: before-send.<service-id>.<Operation>
+    def on_before_send(self, event_name: str, service_name: str, **_: Any) -> None:
+        operation = event_name.rsplit(".", 1)[-1]
+        self.acquire(f"{service_name}.{operation}")
+
+
+def lambda_bucket(key: str) -> str | None:
+    """The Lambda control-plane quota bucket an operation draws from."""
+    if key in ("lambda.GetFunction", "lambda.GetPolicy"):
+        return key
+    if key.startswith("lambda."):
+        return "lambda"
+    return None
+
+
+class Clients:
+    """Creates (once) and configures the boto3 clients of one scan of one region."""
+
+    def __init__(
+        self,
+        *,
+        session: boto3.Session,
+        region: str,
+        endpoint_url: str | None,
+        options: CollectOptions,
+        counter: CallCounter,
+        limiter: RateLimiter | None,
+    ) -> None:
+        self.session = session
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.counter = counter
+        self.limiter = limiter
+        self.config = Config(
+            connect_timeout=options.connect_timeout_s,
+            read_timeout=options.read_timeout_s,
+            retries={"max_attempts": options.max_attempts, "mode": "adaptive"},
+            max_pool_connections=max(10, options.max_workers + 2),
+            user_agent_extra="lambda-advisor",
+        )
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, service: str) -> Any:
+        with self._lock:
+            client = self._clients.get(service)
+            if client is None:
+                client = self._create(service)
+                self._clients[service] = client
+            return client
+
+    def _create(self, service: str) -> Any:
+        client = self.session.client(
+            service, region_name=self.region, endpoint_url=self.endpoint_url, config=self.config
+        )
+        events = client.meta.events
+        # register_first: counted even when another handler short-circuits the call.
+        events.register_first("before-call.*.*", self.counter.on_before_call)
+        events.register("after-call.*.*", self.counter.on_after_call)
+        limiter = self.limiter
+        if limiter is not None:
+            name = client.meta.service_model.service_name
+
+            def before_send(event_name: str, **kwargs: Any) -> None:
+                limiter.on_before_send(event_name, name, **kwargs)
+
+            events.register("before-send.*.*", before_send)
+        return client
