@@ -1,20 +1,39 @@
 """Decide: Lambda, containers (ECS on Fargate) or EC2, with the monthly cost of each.
 
-Pure: no Django, no boto3, no settings. Prices come only from ``prices.toml``.
+Pure: no Django, no boto3, no settings. Prices come only from ``prices.toml``. Import the public
+API from ``advisor.decide``:
 
-Public API (import from ``advisor.decide``):
-
-Prices
+Prices (``prices.py``)
     ``load_prices(region="us-east-1") -> PriceTable`` (``UnknownRegionError`` for a region the
-    table lacks), ``available_regions() -> tuple[str, ...]``.
-Cost model
+    table lacks); ``available_regions() -> tuple[str, ...]``.
+Cost model (``cost.py``)
     ``lambda_monthly_cost(*, requests, duration_ms, memory_mb, arch, prices, free_tier=False,
     ephemeral_mb=512) -> LambdaCost``;
     ``provisioned_concurrency_monthly_cost(*, concurrency, memory_mb, arch, prices, requests=0,
     duration_ms=0, hours=None) -> ProvisionedCost``;
     ``fargate_monthly_cost(*, task_vcpu, task_memory_gb, tasks, arch, prices, hours=None)
-    -> FargateCost``;
-    ``ec2_monthly_cost(*, instance_type, count, prices, hours=None) -> Ec2Cost``.
+    -> FargateCost``; ``ec2_monthly_cost(*, instance_type, count, prices, hours=None) -> Ec2Cost``.
+Workload profile (``profile.py``)
+    ``WorkloadProfile``; ``profile_from_function(fn, *, invocation_types=None,
+    latency_requirement=None, ops_budget="medium", cpu_share=0.5) -> WorkloadProfile``.
+Sizing (``sizing.py``)
+    ``fargate_plan(profile, prices, options=None) -> FargatePlan``;
+    ``ec2_plan(profile, prices, options=None) -> Ec2Plan | None``; ``SizingOptions``.
+Decision (``framework.py``)
+    ``recommend(profile, prices, options=None) -> Recommendation``;
+    ``recommendation_json(rec) -> dict`` (the ``scan`` command's ``recommendation``);
+    ``crossover(profile, prices, options=None) -> (requests | None, option | None)``;
+    ``cost_curve(profile, prices, volumes=None, options=None) -> CostCurve``;
+    ``lambda_cost_for(profile, prices, arch=None)``; ``DecisionOptions``.
+Planner (``planner.py``)
+    ``PlannerInput`` (``validate() -> dict[field, message]``, ``to_profile()``,
+    ``to_params()``); ``parse_planner_params(params) -> (PlannerInput | None, errors)``.
+Cost opportunities (``opportunities.py``)
+    ``cost_opportunities(region_inventory, prices=None, *, options=None, min_saving_usd=1.0)
+    -> list[Opportunity]``; ``account_cost_opportunities(inventory, ...) -> CostOpportunities``;
+    per function: ``arm64_saving``, ``idle_provisioned_concurrency``, ``container_candidate``.
+Charts (``charts.py``)
+    ``cost_chart(curve, *, title=None) -> dict`` (a Plotly figure as JSON-ready dict).
 """
 
 from advisor.decide.cost import (
@@ -27,6 +46,28 @@ from advisor.decide.cost import (
     lambda_monthly_cost,
     provisioned_concurrency_monthly_cost,
 )
+from advisor.decide.framework import (
+    OPTIONS,
+    VERDICTS,
+    CostCurve,
+    DecisionOptions,
+    Recommendation,
+    cost_curve,
+    crossover,
+    lambda_cost_for,
+    recommend,
+    recommendation_json,
+)
+from advisor.decide.opportunities import (
+    CostOpportunities,
+    Opportunity,
+    account_cost_opportunities,
+    arm64_saving,
+    container_candidate,
+    cost_opportunities,
+    idle_provisioned_concurrency,
+)
+from advisor.decide.planner import TRAFFIC_PATTERNS, PlannerInput, parse_planner_params
 from advisor.decide.prices import (
     PriceTable,
     PriceTableError,
@@ -34,19 +75,48 @@ from advisor.decide.prices import (
     available_regions,
     load_prices,
 )
+from advisor.decide.profile import WorkloadProfile, profile_from_function
+from advisor.decide.sizing import Ec2Plan, FargatePlan, SizingOptions, ec2_plan, fargate_plan
 
 __all__ = [
+    "OPTIONS",
+    "TRAFFIC_PATTERNS",
+    "VERDICTS",
+    "CostCurve",
+    "CostOpportunities",
+    "DecisionOptions",
     "Ec2Cost",
+    "Ec2Plan",
     "FargateCost",
+    "FargatePlan",
     "LambdaCost",
+    "Opportunity",
+    "PlannerInput",
     "PriceTable",
     "PriceTableError",
     "ProvisionedCost",
+    "Recommendation",
+    "SizingOptions",
     "UnknownRegionError",
+    "WorkloadProfile",
+    "account_cost_opportunities",
+    "arm64_saving",
     "available_regions",
+    "container_candidate",
+    "cost_curve",
+    "cost_opportunities",
+    "crossover",
     "ec2_monthly_cost",
+    "ec2_plan",
     "fargate_monthly_cost",
+    "fargate_plan",
+    "idle_provisioned_concurrency",
+    "lambda_cost_for",
     "lambda_monthly_cost",
     "load_prices",
+    "parse_planner_params",
+    "profile_from_function",
     "provisioned_concurrency_monthly_cost",
+    "recommend",
+    "recommendation_json",
 ]

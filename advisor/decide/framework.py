@@ -342,8 +342,9 @@ def _decide_on_cost(
     if warm is not None and profile.latency_requirement == LATENCY_STRICT:
         reasons.append(
             "Called synchronously with a strict latency requirement: keeping the busy-hour "
-            f"concurrency ({warm.concurrency}) warm with provisioned concurrency brings Lambda "
-            f"to {fig.usd(warm.total_usd)} a month, the figure compared below."
+            f"concurrency ({warm.concurrency}) warm with provisioned concurrency makes Lambda "
+            f"{fig.usd(warm.total_usd)} a month (on demand: {fig.usd(lam)}), the figure "
+            "compared below."
         )
         lam = warm.total_usd
         lam_label = f"Lambda kept warm ({warm.concurrency} provisioned)"
