@@ -2,6 +2,17 @@
 
 ``python -m advisor.demo.emulator --port 5000`` serves it on 127.0.0.1 over plain HTTP; boto3
 reaches it with ``endpoint_url``, exactly as it would reach AWS.
+
+The scanner is written for AWS, not for moto. Where moto's server lacks an operation or behaves
+differently from AWS in a way the scan would notice, a module of this package patches it:
+
+- ``emulator_lambda``: GetAccountSettings, provisioned concurrency, ListFunctionUrlConfigs,
+  GetLayerVersionByArn, real pages for ListFunctions and ListEventSourceMappings (and the
+  latter's FunctionName filter), DeadLetterConfig / SnapStart / LoggingConfig kept on functions,
+  reserved concurrency 0 reported, the function-URL auth type as a policy condition, and an
+  endpoint of ours to set an account's concurrency limit;
+- ``emulator_cloudwatch``: an indexed GetMetricData with percentiles and pagination;
+- ``emulator_sts``: AssumeRole refuses a wrong ExternalId or an unknown role.
 """
 
 from __future__ import annotations
@@ -10,9 +21,20 @@ import argparse
 
 from moto import server as moto_server
 
+from advisor.demo import emulator_cloudwatch, emulator_lambda, emulator_sts
+
+_installed = False
+
 
 def install_extensions() -> None:
-    """Patch moto with the operations and behaviours the scanner relies on (see each patch)."""
+    """Patch moto with the operations and behaviours the scanner relies on (once per process)."""
+    global _installed
+    if _installed:
+        return
+    emulator_lambda.install()
+    emulator_cloudwatch.install()
+    emulator_sts.install()
+    _installed = True
 
 
 def main(argv: list[str] | None = None) -> None:
