@@ -38,7 +38,7 @@ DJANGO_SETTINGS_MODULE=config.settings.production \
 
 echo "== docker-compose.yml"
 if command -v docker-compose >/dev/null 2>&1; then
-  docker-compose --env-file .env.example -f docker-compose.yml config --quiet
+  ADVISOR_ENV_FILE=.env.example docker-compose --env-file .env.example -f docker-compose.yml config --quiet
 elif [ "${CI:-}" = "true" ]; then
   echo "docker-compose is not installed (apt-get install docker-compose)" >&2
   exit 1
