@@ -10,13 +10,16 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from advisor.collect.inventory import (
+    DATA_APIS,
+    DATA_FUNCTION_URLS,
     DATA_METRICS,
+    DATA_POLICIES,
     CoverageGap,
     Function,
     FunctionMetrics,
     RegionInventory,
 )
-from advisor.collect.relations import function_arn
+from advisor.collect.relations import RelationIndex, function_arn
 from advisor.rules.base import NotEvaluated
 
 if TYPE_CHECKING:
@@ -62,6 +65,32 @@ def metrics_or_reason(inventory: RegionInventory, fn: Function) -> FunctionMetri
     if fn.metrics is None:
         return "no CloudWatch metrics were collected for this function"
     return fn.metrics
+
+
+# What can make a function synchronous: API integrations, its function URL, and sync push
+# sources (ALB, Cognito, ...) from its resource policy.
+SYNC_DATA = (DATA_APIS, DATA_FUNCTION_URLS, DATA_POLICIES)
+
+
+def sync_status(inventory: RegionInventory, index: RelationIndex, fn: Function) -> bool | str:
+    """True or False when known; otherwise why the scan cannot tell (a gap hides a caller)."""
+    if index.is_synchronous(fn):
+        return True
+    for key in SYNC_DATA:
+        gap = inventory.missing(key, fn.arn)
+        if gap is not None:
+            return gap_reason(gap)
+    return False
+
+
+def sync_callers(index: RelationIndex, fn: Function) -> list[str]:
+    """Human-readable synchronous callers, for evidence."""
+    found = index.callers(fn)
+    callers = [f"{i.api_kind} API {i.api_name} ({i.route})" for i in found.api_integrations]
+    if found.function_url is not None:
+        callers.append(f"function URL ({found.function_url.auth_type})")
+    callers.extend(s.principal for s in found.sync_sources)
+    return callers
 
 
 def layers_size(fn: Function) -> int | None:

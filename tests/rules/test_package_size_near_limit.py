@@ -1,0 +1,67 @@
+from advisor.collect.inventory import Layer
+from tests.rules.cases import fails, passes
+from tests.rules.factories import (
+    MB,
+    make_function,
+    make_inventory,
+    not_evaluated,
+    only_finding,
+    run,
+)
+
+RULE_ID = "package-size-near-limit"
+GB = 1024 * MB
+
+
+def layer(size):
+    return Layer(arn="arn:aws:lambda:us-east-1:111122223333:layer:deps:3", code_size=size)
+
+
+@fails(RULE_ID)
+def test_zipped_package_at_forty_mb_fails():
+    results = run(RULE_ID, make_inventory(make_function(code_size=40 * MB)))
+    finding = only_finding(results)
+    assert finding.evidence["breaches"] == [
+        {
+            "limit": "zipped upload",
+            "size_bytes": 40 * MB,
+            "limit_bytes": 50 * MB,
+            "share": 0.8,
+        }
+    ]
+    assert "40.0 MB against the 50.0 MB" in finding.message
+    assert "get-function" in finding.remediation.cli
+    return results
+
+
+@passes(RULE_ID)
+def test_zipped_package_just_below_eighty_percent_passes():
+    return run(RULE_ID, make_inventory(make_function(code_size=40 * MB - 1)))
+
+
+@fails(RULE_ID)
+def test_code_plus_layers_near_unzipped_limit_fails():
+    fn = make_function(code_size=30 * MB, layers=[layer(180 * MB)])
+    results = run(RULE_ID, make_inventory(fn))
+    finding = only_finding(results)
+    assert [b["limit"] for b in finding.evidence["breaches"]] == ["unzipped, with layers"]
+    assert finding.evidence["layers_size_bytes"] == 180 * MB
+    return results
+
+
+@fails(RULE_ID)
+def test_image_near_ten_gb_fails():
+    fn = make_function(package_type="Image", runtime=None, code_size=0, image_size=9 * GB)
+    results = run(RULE_ID, make_inventory(fn))
+    assert only_finding(results).evidence["breaches"][0]["limit"] == "image"
+    return results
+
+
+@passes(RULE_ID)
+def test_image_of_unknown_size_passes():
+    return run(RULE_ID, make_inventory(make_function(package_type="Image", runtime=None)))
+
+
+def test_layer_of_unknown_size_is_not_evaluated():
+    fn = make_function(code_size=30 * MB, layers=[layer(None)])
+    assert len(not_evaluated(run(RULE_ID, make_inventory(fn)))) == 1
