@@ -1,0 +1,153 @@
+"""Plotly figures for the decision: monthly cost against monthly requests, one line per option.
+
+Builders return ``fig.to_plotly_json()`` passed through ``json`` so the result holds only plain
+types: templates embed it (``Plotly.newPlot(el, fig.data, fig.layout)``) and never compute.
+
+Both axes are logarithmic. On log axes Plotly places shapes in data units but annotations in
+log10 units (plotly/plotly.py#2580, #4012: ``add_vline``'s own annotation lands at 10^x), so the
+vertical line is a shape and its label a separate annotation at ``log10(x)``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import plotly.graph_objects as go
+from plotly.utils import PlotlyJSONEncoder
+
+from advisor.decide import figures as fig_text
+from advisor.decide.framework import (
+    OPTION_EC2,
+    OPTION_FARGATE,
+    OPTION_LAMBDA_ARM,
+    OPTION_LAMBDA_X86,
+    OPTIONS,
+    CostCurve,
+    DecisionOptions,
+    cost_curve,
+)
+from advisor.decide.prices import PriceTable
+from advisor.decide.profile import WorkloadProfile
+
+# One palette for every decide chart.
+PALETTE = {
+    OPTION_LAMBDA_X86: "#d45d00",
+    OPTION_LAMBDA_ARM: "#2f8f46",
+    OPTION_FARGATE: "#1f6fb2",
+    OPTION_EC2: "#7a4fbf",
+    "marker": "#555555",
+}
+LABELS = {
+    OPTION_LAMBDA_X86: "Lambda x86_64",
+    OPTION_LAMBDA_ARM: "Lambda arm64",
+    OPTION_FARGATE: "Fargate",
+    OPTION_EC2: "EC2",
+}
+
+
+def cost_chart(curve: CostCurve, *, title: str | None = None) -> dict[str, Any]:
+    """Monthly cost vs monthly requests for each option that can run the workload, the
+    crossover marked and the current volume drawn as a vertical line."""
+    figure = go.Figure()
+    for option in OPTIONS:
+        values = curve.series[option]
+        if all(v is None for v in values):
+            continue  # this option cannot run the workload (Lambda over 15 min, no GPU)
+        figure.add_trace(
+            go.Scatter(
+                x=curve.volumes,
+                y=values,
+                name=LABELS[option],
+                mode="lines",
+                line={
+                    "color": PALETTE[option],
+                    "width": 2,
+                    "dash": "dot" if option == OPTION_LAMBDA_ARM else "solid",
+                    "shape": "hv" if option in (OPTION_FARGATE, OPTION_EC2) else "linear",
+                },
+                hovertemplate="%{x:,.0f} requests/month: $%{y:,.2f}<extra>"
+                + LABELS[option]
+                + "</extra>",
+            )
+        )
+
+    if curve.crossover_monthly_requests is not None and curve.crossover_option is not None:
+        x = curve.crossover_monthly_requests
+        y = _value_at(curve, curve.crossover_option, x)
+        label = f"{LABELS[curve.crossover_option]} cheaper from {fig_text.count(x)}/month"
+        figure.add_trace(
+            go.Scatter(
+                x=[x],
+                y=[y],
+                name="Crossover",
+                mode="markers",
+                marker={"color": PALETTE["marker"], "size": 11, "symbol": "x"},
+                hovertemplate=label + "<extra></extra>",
+            )
+        )
+        figure.add_annotation(
+            x=_log10(x),
+            y=_log10(y) if y else None,
+            text=label,
+            showarrow=True,
+            arrowhead=2,
+            ax=0,
+            ay=-40,
+        )
+
+    if curve.current_monthly_requests > 0:
+        x = curve.current_monthly_requests
+        figure.add_shape(
+            type="line",
+            x0=x,
+            x1=x,
+            xref="x",
+            y0=0,
+            y1=1,
+            yref="paper",
+            line={"color": PALETTE["marker"], "dash": "dash", "width": 1},
+            name="current volume",
+        )
+        figure.add_annotation(
+            x=_log10(x),
+            xref="x",
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            text=f"Now: {fig_text.count(x)}/month",
+            showarrow=False,
+        )
+
+    figure.update_layout(
+        title=title,
+        xaxis={"title": "Requests per month", "type": "log"},
+        yaxis={"title": "Monthly cost (USD)", "type": "log", "tickprefix": "$"},
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 60, "r": 20, "t": 50 if title else 20, "b": 60},
+        hovermode="x unified",
+        template="none",
+    )
+    return json.loads(json.dumps(figure.to_plotly_json(), cls=PlotlyJSONEncoder))
+
+
+def cost_chart_for(
+    profile: WorkloadProfile,
+    prices: PriceTable,
+    *,
+    options: DecisionOptions | None = None,
+    title: str | None = None,
+) -> dict[str, Any]:
+    return cost_chart(cost_curve(profile, prices, options=options), title=title)
+
+
+def _value_at(curve: CostCurve, option: str, volume: float) -> float | None:
+    for x, y in zip(curve.volumes, curve.series[option], strict=True):
+        if x == volume:
+            return y
+    return None
+
+
+def _log10(x: float) -> float:
+    return math.log10(x) if x > 0 else 0.0

@@ -1,0 +1,49 @@
+"""The cost chart: one line per option, the crossover marked, the current volume drawn."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from advisor.decide import WorkloadProfile, cost_curve, load_prices
+from advisor.decide.charts import cost_chart, cost_chart_for
+
+PRICES = load_prices("us-east-1")
+
+
+def steady(**overrides) -> WorkloadProfile:
+    return WorkloadProfile(
+        **(dict(monthly_requests=5_000_000, avg_duration_ms=200, memory_mb=512) | overrides)
+    )
+
+
+def test_chart_has_a_line_per_option_the_crossover_and_the_current_volume():
+    curve = cost_curve(steady(), PRICES)
+    chart = cost_chart(curve, title="orders")
+    json.dumps(chart)  # plain JSON, ready for a template
+    names = [t["name"] for t in chart["data"]]
+    assert names == ["Lambda x86_64", "Lambda arm64", "Fargate", "EC2", "Crossover"]
+    lam = chart["data"][0]
+    assert lam["x"] == curve.volumes and lam["y"] == curve.series["lambda_x86_64"]
+    crossover = chart["data"][-1]
+    assert crossover["x"] == [curve.crossover_monthly_requests]
+    layout = chart["layout"]
+    assert layout["xaxis"]["type"] == "log"
+    (line,) = layout["shapes"]
+    assert line["x0"] == line["x1"] == 5_000_000  # shapes use data units on log axes
+    now = next(a for a in layout["annotations"] if a["text"].startswith("Now"))
+    assert now["x"] == math.log10(5_000_000)  # annotations use log10 units
+
+
+def test_options_that_cannot_run_the_workload_are_left_out():
+    chart = cost_chart_for(
+        steady(avg_duration_ms=600_000, max_duration_ms=1_200_000, monthly_requests=3_000),
+        PRICES,
+    )
+    names = [t["name"] for t in chart["data"]]
+    assert names == ["Fargate", "EC2"]  # Lambda over 15 minutes; no crossover either
+
+
+def test_no_current_volume_line_for_a_workload_without_traffic():
+    chart = cost_chart_for(steady(monthly_requests=0), PRICES)
+    assert not chart["layout"].get("shapes")
