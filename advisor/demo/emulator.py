@@ -10,7 +10,7 @@ differently from AWS in a way the scan would notice, a module of this package pa
   GetLayerVersionByArn, real pages for ListFunctions and ListEventSourceMappings (and the
   latter's FunctionName filter), DeadLetterConfig / SnapStart / LoggingConfig kept on functions,
   reserved concurrency 0 reported, the function-URL auth type as a policy condition, and an
-  endpoint of ours to set an account's concurrency limit;
+  endpoint of ours for quota-level account settings (concurrency limit, code storage used);
 - ``emulator_cloudwatch``: an indexed GetMetricData with percentiles and pagination;
 - ``emulator_sts``: AssumeRole refuses a wrong ExternalId or an unknown role.
 """

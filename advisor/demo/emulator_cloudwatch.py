@@ -26,6 +26,7 @@ import bisect
 import json
 import math
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -205,20 +206,30 @@ class Series:
 @dataclass
 class MetricIndex:
     series: dict[SeriesKey, Series] = field(default_factory=dict)
+    # moto's server is threaded: a series' two lists must grow together.
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, data: Iterable[MetricDatumBase]) -> None:
-        for datum in data:
-            key = series_key(datum.namespace, datum.name, datum.dimensions)
-            self.series.setdefault(key, Series()).add(epoch(datum.timestamp), datum)
+        with self.lock:
+            for datum in data:
+                key = series_key(datum.namespace, datum.name, datum.dimensions)
+                self.series.setdefault(key, Series()).add(epoch(datum.timestamp), datum)
 
 
 def index_of(backend: CloudWatchBackend) -> MetricIndex:
     """The backend's index; it lives on moto's backend object, so a moto reset clears it."""
     index = backend.__dict__.get("advisor_metric_index")
     if index is None:
-        index = backend.advisor_metric_index = MetricIndex()
-        index.add(backend.metric_data)  # anything stored before the index existed
+        with _CREATION_LOCK:
+            index = backend.__dict__.get("advisor_metric_index")
+            if index is None:
+                index = MetricIndex()
+                index.add(backend.metric_data)  # anything stored before the index existed
+                backend.advisor_metric_index = index
     return index
+
+
+_CREATION_LOCK = threading.Lock()
 
 
 def series_key(namespace: str, name: str, dimensions: Iterable[Any]) -> SeriesKey:

@@ -38,10 +38,12 @@ LIST_MAPPINGS_PAGE = 100
 LIST_URLS_PAGE = 50
 LIST_PROVISIONED_PAGE = 50
 
-# Where our endpoint lives: POST {"account_id", "region", "concurrency_limit"} sets the
-# account's ConcurrentExecutions limit for one region (AWS raises or lowers it by quota request;
-# new accounts may get less than 1,000). Not an AWS API: the demo and the tests use it.
-CONCURRENCY_LIMIT_PATH = "/moto-api/lambda-advisor/concurrency-limit"
+# Our endpoint (not an AWS API) for account settings AWS sets by quota, not by API call:
+# POST {"account_id", "region", "concurrency_limit"?, "code_storage_offset"?} where
+# ``concurrency_limit`` replaces the default 1,000 (AWS raises it on request; new accounts may
+# get less) and ``code_storage_offset`` adds bytes to AccountUsage.TotalCodeSize: the code of old
+# published versions and of functions a demo describes but does not upload.
+ACCOUNT_SETTINGS_PATH = "/moto-api/lambda-advisor/account-settings"
 
 FUNCTION_PATH = r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)"
 
@@ -56,7 +58,7 @@ def install() -> None:
     _patch_get_layer_version_by_arn()
     _patch_function_configuration()
     _patch_url_auth_condition()
-    _patch_concurrency_limit_endpoint()
+    _patch_account_settings_endpoint()
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -150,6 +152,7 @@ def _patch_account_settings() -> None:
             code_size += sum(version.code_size or 0 for version in group["versions"])
         for layer in backend._layers._layers.values():
             code_size += sum(lv.code_size or 0 for lv in layer.layer_versions.values())
+        code_size += getattr(backend, "advisor_code_storage_offset", 0)
         return _json(
             200,
             {
@@ -167,23 +170,25 @@ def _patch_account_settings() -> None:
     LambdaResponse.get_account_settings = get_account_settings
 
 
-def _patch_concurrency_limit_endpoint() -> None:
-    """Our endpoint to set an account's concurrency limit in one region (see
-    CONCURRENCY_LIMIT_PATH). Kept on moto's backend, so a reset restores the default."""
+def _patch_account_settings_endpoint() -> None:
+    """Our endpoint for quota-level settings (see ACCOUNT_SETTINGS_PATH). Values are kept on
+    moto's backend, so a reset restores the defaults."""
 
-    def set_concurrency_limit(request: Any, full_url: str, headers: Any) -> tuple:
+    def set_account_settings(request: Any, full_url: str, headers: Any) -> tuple:
         if request.method != "POST":
             return 405, {}, json.dumps({"Error": "POST a JSON body"})
         try:
             body = json.loads(request.get_data(as_text=True) or "{}")
             backend = lambda_backends[str(body["account_id"])][body["region"]]
-            limit = int(body["concurrency_limit"])
+            if "concurrency_limit" in body:
+                backend.advisor_concurrency_limit = int(body["concurrency_limit"])
+            if "code_storage_offset" in body:
+                backend.advisor_code_storage_offset = int(body["code_storage_offset"])
         except (KeyError, ValueError, TypeError) as error:
             return 400, {}, json.dumps({"Error": f"bad request: {error!r}"})
-        backend.advisor_concurrency_limit = limit
-        return 200, {}, json.dumps({"concurrency_limit": limit})
+        return 200, {}, json.dumps({"status": "ok"})
 
-    moto_api_urls.url_paths["{0}" + CONCURRENCY_LIMIT_PATH] = set_concurrency_limit
+    moto_api_urls.url_paths["{0}" + ACCOUNT_SETTINGS_PATH] = set_account_settings
 
 
 # --- Provisioned concurrency ------------------------------------------------------------------

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from advisor.demo.emulator_lambda import CONCURRENCY_LIMIT_PATH
+from advisor.demo.emulator_lambda import ACCOUNT_SETTINGS_PATH
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -88,11 +88,18 @@ def test_account_settings_report_limits_usage_and_the_unreserved_pool(aws):
     assert usage["TotalCodeSize"] == 2 * len(zip_bytes())
 
 
-def test_account_concurrency_limit_can_be_lowered_per_region(aws):
+def test_account_quota_settings_can_be_set_per_region(aws):
     # given a lower limit in eu-west-1 only
-    body = json.dumps({"account_id": ACCOUNT, "region": "eu-west-1", "concurrency_limit": 400})
+    body = json.dumps(
+        {
+            "account_id": ACCOUNT,
+            "region": "eu-west-1",
+            "concurrency_limit": 400,
+            "code_storage_offset": 5_000,
+        }
+    )
     request = urllib.request.Request(  # noqa: S310
-        aws + CONCURRENCY_LIMIT_PATH,
+        aws + ACCOUNT_SETTINGS_PATH,
         data=body.encode(),
         method="POST",
         headers={"Content-Type": "application/json"},
@@ -101,10 +108,12 @@ def test_account_concurrency_limit_can_be_lowered_per_region(aws):
         pass
 
     # when / then
-    europe = client(aws, "lambda", "eu-west-1").get_account_settings()["AccountLimit"]
+    europe_settings = client(aws, "lambda", "eu-west-1").get_account_settings()
+    europe, europe_usage = europe_settings["AccountLimit"], europe_settings["AccountUsage"]
     america = client(aws, "lambda").get_account_settings()["AccountLimit"]
     assert europe["ConcurrentExecutions"] == 400
     assert europe["UnreservedConcurrentExecutions"] == 400
+    assert europe_usage["TotalCodeSize"] == 5_000
     assert america["ConcurrentExecutions"] == 1000
 
 
