@@ -142,6 +142,8 @@ def yaml(data: Mapping[str, Any], indent: int = 0) -> str:
 def _scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and value.isdigit():
+        return f"'{value}'"  # an account id stays a string (and keeps its leading zeros)
     return str(value)
 
 

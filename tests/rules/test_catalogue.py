@@ -49,7 +49,6 @@ def test_cases_name_only_known_rules():
     assert set(load_all_cases()) <= set(RULE_IDS)
 
 
-@pytest.mark.xfail(reason="security and operations rules still to come", strict=True)
 def test_the_catalogue_holds_the_issue_ids():
     fixed = {
         "apigw-timeout-exceeds-integration",

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from advisor.collect.inventory import DATA_FUNCTION_URLS, DATA_FUNCTIONS, RegionInventory
+from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.support import gap_reason, lambda_cli, not_evaluated, resource_gap, sam_function
+
+RULE = Rule(
+    id="function-url-public",
+    title="Function URL without authentication (auth type NONE)",
+    pillar=Pillar.SECURITY,
+    severity=Severity.HIGH,
+    rationale=(
+        "A function URL with auth type NONE can be called by anyone on the internet who knows "
+        "or guesses the URL: every request runs the function and is billed to the account, and "
+        "the function must do all authentication itself. AWS_IAM requires SigV4-signed "
+        "requests from allowed principals. If the endpoint is meant to be public (a webhook), "
+        "suppress the finding with that reason and make sure the code verifies callers."
+    ),
+    sources=(
+        "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
+        "https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html",
+    ),
+    requires=(DATA_FUNCTIONS, DATA_FUNCTION_URLS),
+)
+
+
+@RULE.checker
+def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+    for fn in inventory.functions:
+        url = fn.function_url
+        if url is None:
+            gap = resource_gap(inventory, DATA_FUNCTION_URLS, fn.arn)
+            if gap is not None:
+                yield not_evaluated(RULE, inventory, fn.arn, gap_reason(gap))
+            continue
+        if url.auth_type != "NONE":
+            continue
+        yield RULE.finding(
+            inventory=inventory,
+            resource_arn=fn.arn,
+            message=(
+                f"{fn.name} has a public function URL ({url.url}) with auth type NONE: anyone "
+                "can invoke it, and every call is billed to this account."
+            ),
+            evidence={"url": url.url, "auth_type": url.auth_type, "cors": url.cors},
+            remediation=Remediation(
+                cli=lambda_cli(inventory, "update-function-url-config", fn, "--auth-type AWS_IAM"),
+                iac=sam_function(fn, {"FunctionUrlConfig": {"AuthType": "AWS_IAM"}}),
+            ),
+        )

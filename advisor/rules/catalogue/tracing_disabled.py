@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from advisor.collect.inventory import DATA_FUNCTIONS, RegionInventory
+from advisor.collect.relations import RelationIndex
+from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.support import lambda_cli, not_evaluated, sam_function, sync_callers, sync_status
+
+RULE = Rule(
+    id="tracing-disabled",
+    title="No active tracing on a synchronously invoked function",
+    pillar=Pillar.OPERATIONS,
+    severity=Severity.LOW,
+    rationale=(
+        "On a request path (API Gateway, function URL, load balancer) latency matters and the "
+        "time goes somewhere: cold start, init, a downstream call. With X-Ray active tracing "
+        "Lambda samples requests and records those segments, so a slow or failing request can "
+        "be followed across services. In PassThrough mode the function is traced only when "
+        "the caller already sampled the request."
+    ),
+    sources=(
+        "https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html",
+        "https://docs.aws.amazon.com/xray/latest/devguide/xray-services-lambda.html",
+    ),
+    requires=(DATA_FUNCTIONS,),
+)
+
+
+@RULE.checker
+def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+    index = RelationIndex.build(inventory)
+    for fn in inventory.functions:
+        if fn.tracing_mode == "Active":
+            continue
+        status = sync_status(inventory, index, fn)
+        if isinstance(status, str):
+            yield not_evaluated(RULE, inventory, fn.arn, status)
+            continue
+        if not status:
+            continue
+        callers = sync_callers(index, fn)
+        yield RULE.finding(
+            inventory=inventory,
+            resource_arn=fn.arn,
+            message=(
+                f"{fn.name} is called synchronously by {', '.join(callers)} with tracing mode "
+                f"{fn.tracing_mode}: slow requests cannot be followed through it."
+            ),
+            evidence={"tracing_mode": fn.tracing_mode, "sync_callers": callers},
+            remediation=Remediation(
+                cli=lambda_cli(
+                    inventory, "update-function-configuration", fn, "--tracing-config Mode=Active"
+                )
+                + "  # the role also needs xray:PutTraceSegments (AWSXRayDaemonWriteAccess)",
+                iac=sam_function(fn, {"Tracing": "Active"}),
+            ),
+        )
