@@ -1,0 +1,87 @@
+"""Builders of real AWS state in the emulator, over HTTP with boto3, for the collector tests."""
+
+from __future__ import annotations
+
+import io
+import json
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+ACCOUNT = "123456789012"  # moto's default account for the dummy credentials
+REGION = "us-east-1"
+DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+def reset_emulator(endpoint: str) -> None:
+    """For fixtures wider than one test (the ``aws`` fixture resets before each test)."""
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+        pass
+
+
+def package() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return event\n")
+    return buffer.getvalue()
+
+
+@dataclass
+class Aws:
+    """Clients for one (account, region) of the emulator."""
+
+    endpoint: str
+    session: boto3.Session
+    region: str = REGION
+
+    @classmethod
+    def connect(cls, endpoint: str, region: str = REGION, **credentials: str) -> Aws:
+        session = boto3.Session(region_name=region, **credentials)
+        return cls(endpoint=endpoint, session=session, region=region)
+
+    def client(self, service: str) -> Any:
+        return self.session.client(service, region_name=self.region, endpoint_url=self.endpoint)
+
+    def role(self, name: str = "lambda-role") -> str:
+        iam = self.client("iam")
+        try:
+            return iam.get_role(RoleName=name)["Role"]["Arn"]
+        except iam.exceptions.NoSuchEntityException:
+            document = {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+            return iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(document))[
+                "Role"
+            ]["Arn"]
+
+    def function(self, name: str, **overrides: Any) -> dict[str, Any]:
+        spec: dict[str, Any] = {
+            "FunctionName": name,
+            "Runtime": "python3.12",
+            "Role": self.role(),
+            "Handler": "app.handler",
+            "Code": {"ZipFile": package()},
+        }
+        spec.update(overrides)
+        return self.client("lambda").create_function(**spec)
+
+    def queue(self, name: str, **attributes: Any) -> tuple[str, str]:
+        sqs = self.client("sqs")
+        url = sqs.create_queue(
+            QueueName=name, Attributes={k: str(v) for k, v in attributes.items()}
+        )["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        return url, arn
