@@ -40,6 +40,7 @@ from advisor.decide.cost import (
 )
 from advisor.decide.prices import ARCHITECTURES, PriceTable
 from advisor.decide.profile import (
+    ASYNC,
     LAMBDA_MAX_DURATION_MS,
     LATENCY_MODERATE,
     LATENCY_RELAXED,
@@ -47,6 +48,9 @@ from advisor.decide.profile import (
     OPS_HIGH,
     OPS_LOW,
     OPS_MEDIUM,
+    QUEUE,
+    STREAM,
+    SYNC,
     WorkloadProfile,
 )
 from advisor.decide.sizing import Ec2Plan, FargatePlan, SizingOptions, ec2_plan, fargate_plan
@@ -83,6 +87,8 @@ class DecisionOptions:
     min_monthly_saving_usd: float = 20.0
     crossover_min_requests: float = 1e3
     crossover_max_requests: float = 1e11
+    crossover_grid_steps: int = 48
+    compute_crossover: bool = True  # off where only the verdict and costs matter (lists)
     sizing: SizingOptions = field(default_factory=SizingOptions)
 
 
@@ -166,7 +172,9 @@ def crossover(
     lo, hi = options.crossover_min_requests, options.crossover_max_requests
     if cheaper_alternative(lo):
         return math.ceil(lo), cheaper_alternative(lo)
-    steps = 240
+    # A log grid (x1.47 per step) finds the first volume where an alternative is cheaper, and
+    # bisection narrows it to one request; a window narrower than one step could be missed.
+    steps = options.crossover_grid_steps
     ratio = (hi / lo) ** (1 / steps)
     previous = lo
     for i in range(1, steps + 1):
@@ -229,7 +237,8 @@ def recommend(
         reasons.extend(why)
     else:
         verdict = _decide_on_cost(profile, prices, lambda_costs, fargate, ec2, options, reasons)
-        crossover_requests, crossover_option = crossover(profile, prices, options)
+        if options.compute_crossover:
+            crossover_requests, crossover_option = crossover(profile, prices, options)
         reasons.extend(_traffic_reasons(profile, verdict, options))
         reasons.extend(_arm_reasons(profile, lambda_costs))
         if crossover_requests is not None and crossover_option is not None:
@@ -239,7 +248,7 @@ def recommend(
                 f"{fig.count(crossover_requests)} requests a month "
                 f"({side} this workload's {fig.count(profile.monthly_requests)})."
             )
-        elif profile.avg_duration_ms > 0:
+        elif options.compute_crossover and profile.avg_duration_ms > 0:
             reasons.append(
                 "At this duration and memory Lambda stays cheaper than an always-on fleet up to "
                 f"{fig.count(options.crossover_max_requests)} requests a month."
@@ -449,7 +458,7 @@ def _traffic_reasons(profile: WorkloadProfile, verdict: str, options: DecisionOp
         and profile.latency_requirement == LATENCY_RELAXED
         and profile.invocation_types
     ):
-        kinds = ", ".join(sorted(profile.invocation_types))
+        kinds = " and ".join(_INVOKED[t] for t in sorted(profile.invocation_types))
         reasons.append(f"Invoked {kinds}: nobody waits on a call, so cold starts cost little.")
     return reasons
 
@@ -493,7 +502,17 @@ def _gap_reason(gap: str, profile: WorkloadProfile) -> str:
         return "No metrics were collected for this function, so the figures assume no traffic."
     if gap == "no duration metrics":
         return "No duration metrics: the compute cost assumes 0 ms and is understated."
+    if gap == "no hourly invocations series":
+        return "No hourly invocation series: traffic is assumed flat, with no idle hours."
     return f"Incomplete data: {gap}."
+
+
+_INVOKED = {
+    ASYNC: "asynchronously",
+    QUEUE: "from a queue",
+    STREAM: "from a stream",
+    SYNC: "synchronously",
+}
 
 
 def _option_label(option: str) -> str:

@@ -13,6 +13,7 @@ Three kinds, each also usable alone by the cost rules:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -118,6 +119,7 @@ def container_candidate(
     profile: WorkloadProfile, prices: PriceTable, options: DecisionOptions | None = None
 ) -> Recommendation | None:
     """The recommendation when it says containers or EC2, else None."""
+    options = dataclasses.replace(options or DecisionOptions(), compute_crossover=False)
     rec = recommend(profile, prices, options)
     return None if rec.verdict == VERDICT_LAMBDA or rec.lambda_ruled_out else rec
 

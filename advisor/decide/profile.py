@@ -171,7 +171,12 @@ def profile_from_function(
         if total:
             gaps.append("no duration metrics")
 
-    peak_to_mean, idle_share = burstiness(hourly, window_hours)
+    if hourly:
+        peak_to_mean, idle_share = burstiness(hourly, window_hours)
+    else:
+        peak_to_mean, idle_share = 1.0, 0.0
+        if total:
+            gaps.append("no hourly invocations series")
     return dataclasses.replace(
         base,
         monthly_requests=monthly,
