@@ -1,0 +1,117 @@
+"""The API call budget: with 120 functions, every operation is called exactly as often as the
+design allows, and the shared Lambda bucket sees fewer than 0.5 calls per function."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from advisor.collect import metrics
+from advisor.collect.clients import lambda_bucket
+from advisor.collect.inventory import RegionInventory
+from advisor.collect.scanner import CollectOptions, collect_region
+from tests.collect.aws_state import ACCOUNT, DUMMY_CREDENTIALS, REGION, Aws, reset_emulator
+
+FUNCTIONS = 120
+ASYNC = 20  # S3 may invoke them: their async invoke config is read
+URLS = 5  # their policy grants InvokeFunctionUrl: their URL config is read
+PROVISIONED = 3  # CloudWatch lists provisioned-concurrency metrics for them
+MAPPINGS = 110  # SQS mappings, more than one page of 100
+QUEUES = 10  # distinct source queues
+END = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+@pytest.fixture(scope="module")
+def scanned(aws_endpoint: str) -> RegionInventory:
+    reset_emulator(aws_endpoint)
+    state = Aws.connect(aws_endpoint, **DUMMY_CREDENTIALS)
+    lam = state.client("lambda")
+    queue_arns = [state.queue(f"jobs-{i}")[1] for i in range(QUEUES)]
+    for i in range(FUNCTIONS):
+        name = f"fn-{i:03d}"
+        state.function(name)
+        if i < ASYNC:
+            lam.add_permission(
+                FunctionName=name,
+                StatementId="s3",
+                Action="lambda:InvokeFunction",
+                Principal="s3.amazonaws.com",
+                SourceArn=f"arn:aws:s3:::bucket-{i}",
+            )
+        elif i < ASYNC + URLS:
+            lam.create_function_url_config(FunctionName=name, AuthType="NONE")
+            lam.add_permission(
+                FunctionName=name,
+                StatementId="url",
+                Action="lambda:InvokeFunctionUrl",
+                Principal="*",
+                FunctionUrlAuthType="NONE",
+            )
+        if i < MAPPINGS:
+            lam.create_event_source_mapping(
+                EventSourceArn=queue_arns[i % QUEUES], FunctionName=name, BatchSize=10
+            )
+    state.client("cloudwatch").put_metric_data(
+        Namespace="AWS/Lambda",
+        MetricData=[
+            {
+                "MetricName": "ProvisionedConcurrencyUtilization",
+                "Dimensions": [
+                    {"Name": "FunctionName", "Value": f"fn-{i:03d}"},
+                    {"Name": "Resource", "Value": f"fn-{i:03d}:live"},
+                ],
+                "Timestamp": END - timedelta(hours=1),
+                "Value": 0.5,
+            }
+            for i in range(FUNCTIONS - PROVISIONED, FUNCTIONS)
+        ],
+    )
+    return collect_region(
+        session=state.session,
+        account_id=ACCOUNT,
+        region=REGION,
+        endpoint_url=aws_endpoint,
+        options=CollectOptions(rate_limit=False, max_attempts=2, metrics_end=END),
+    )
+
+
+def test_calls_per_operation_for_120_functions(scanned: RegionInventory):
+    # 6 series for every function + the p99, 2 more for each provisioned function, 3 account-wide
+    queries = FUNCTIONS * 7 + PROVISIONED * 2 + 3
+    assert scanned.api_calls == {
+        "lambda.ListFunctions": math.ceil(FUNCTIONS / 50),
+        "lambda.ListEventSourceMappings": math.ceil(MAPPINGS / 100),
+        "lambda.GetAccountSettings": 1,
+        "lambda.GetFunction": FUNCTIONS,
+        "lambda.GetPolicy": FUNCTIONS,
+        "lambda.GetFunctionEventInvokeConfig": ASYNC,
+        "lambda.GetFunctionUrlConfig": URLS,
+        "lambda.ListProvisionedConcurrencyConfigs": PROVISIONED,
+        "sqs.GetQueueAttributes": QUEUES,
+        "logs.DescribeLogGroups": 1,
+        "apigateway.GetRestApis": 1,
+        "apigatewayv2.GetApis": 1,
+        "cloudwatch.ListMetrics": 1,
+        "cloudwatch.GetMetricData": math.ceil(queries / 300),
+    }
+    assert scanned.api_retries == {}
+    assert scanned.coverage_gaps == []
+
+
+def test_shared_lambda_bucket_stays_under_half_a_call_per_function(scanned: RegionInventory):
+    shared = sum(n for key, n in scanned.api_calls.items() if lambda_bucket(key) == "lambda")
+    assert shared == 3 + 2 + 1 + ASYNC + URLS + PROVISIONED
+    assert shared / FUNCTIONS < 0.5
+
+
+def test_get_metric_data_calls_follow_the_datapoint_limit(scanned: RegionInventory):
+    window = metrics.metrics_window(CollectOptions(metrics_end=END))
+    assert window.points == 336
+    assert metrics.queries_per_call(window.points) == 300  # 300 x 336 = 100,800 data points
+    queries = FUNCTIONS * 7 + PROVISIONED * 2 + 3
+    assert scanned.api_calls["cloudwatch.GetMetricData"] == metrics.expected_calls(queries, window)
+    assert all(fn.metrics is not None for fn in scanned.functions)
+    assert len(scanned.functions) == FUNCTIONS
+    assert len(scanned.event_source_mappings) == MAPPINGS
