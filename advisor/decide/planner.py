@@ -81,7 +81,9 @@ class PlannerInput:
             if not _finite(self.longest_run_s) or self.longest_run_s <= 0:
                 errors["longest_run_s"] = "The longest run must be more than 0 seconds."
             elif (
-                "avg_duration_ms" not in errors and self.longest_run_s * 1000 < self.avg_duration_ms
+                "avg_duration_ms" not in errors
+                # a hair of tolerance: seconds and milliseconds round differently
+                and self.longest_run_s * 1000 < self.avg_duration_ms * (1 - 1e-9)
             ):
                 errors["longest_run_s"] = "The longest run cannot be shorter than the average."
         if self.traffic_pattern not in TRAFFIC_PATTERNS:

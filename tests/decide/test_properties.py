@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from advisor.decide import (
     TRAFFIC_PATTERNS,
+    PlannerInput,
     fargate_plan,
     load_prices,
     recommend,
@@ -20,6 +21,7 @@ from advisor.decide.profile import LATENCY_REQUIREMENTS, OPS_BUDGETS
 PRICES = load_prices("us-east-1")
 
 planner_inputs = st.builds(
+    PlannerInput,
     monthly_requests=st.floats(min_value=0, max_value=1e11),
     avg_duration_ms=st.floats(min_value=1, max_value=900_000),
     memory_mb=st.integers(min_value=128, max_value=10_240),
