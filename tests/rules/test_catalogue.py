@@ -74,6 +74,9 @@ def test_the_catalogue_holds_the_issue_ids():
         "tracing-disabled",
         "log-retention-unset",
         "default-timeout-and-memory",
+        "arm64-candidate",
+        "provisioned-concurrency-underused",
+        "consider-containers",
     }
     assert fixed <= set(RULE_IDS), sorted(fixed - set(RULE_IDS))
 
