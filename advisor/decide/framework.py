@@ -242,7 +242,7 @@ def recommend(
         reasons.extend(_traffic_reasons(profile, verdict, options))
         reasons.extend(_arm_reasons(profile, lambda_costs))
         if crossover_requests is not None and crossover_option is not None:
-            side = "above" if crossover_requests > profile.monthly_requests else "already at"
+            side = "above" if crossover_requests > profile.monthly_requests else "below"
             reasons.append(
                 f"{_option_label(crossover_option)} becomes cheaper than Lambda at "
                 f"{fig.count(crossover_requests)} requests a month "
