@@ -3,6 +3,8 @@ across scans (identity: account, rule, resource)."""
 
 from __future__ import annotations
 
+import fnmatch
+
 from django.conf import settings
 from django.db import models
 
@@ -158,6 +160,10 @@ class Finding(models.Model):
     last_seen_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
     times_reopened = models.PositiveIntegerField(default=0)
+    # Set by the suppression service; a finding whose suppression expired is visible again.
+    suppression = models.ForeignKey(
+        "Suppression", null=True, blank=True, on_delete=models.SET_NULL, related_name="findings"
+    )
 
     class Meta:
         ordering = ["rule_id", "resource_arn"]
@@ -193,3 +199,30 @@ class FindingOccurrence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finding_id} in scan {self.scan_id}"
+
+
+class Suppression(models.Model):
+    """Hides matching findings (kept, shown apart) until it expires or is removed."""
+
+    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="suppressions")
+    rule_id = models.CharField(max_length=64)
+    # An exact resource ARN, or a shell-style pattern such as arn:aws:lambda:*:function:legacy-*
+    resource_pattern = models.CharField(max_length=2048)
+    reason = models.TextField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} on {self.resource_pattern}"
+
+    def matches(self, rule_id: str, resource_arn: str) -> bool:
+        return rule_id == self.rule_id and fnmatch.fnmatchcase(resource_arn, self.resource_pattern)
+
+    def active_at(self, when) -> bool:
+        return self.expires_at is None or self.expires_at > when

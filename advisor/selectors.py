@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import AwsAccount
 from accounts.selectors import accounts_for
 from advisor.models import Finding, Scan
+from advisor.services.suppressions import unsuppressed_q
 
 SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]
 
@@ -22,8 +23,10 @@ severity_rank = Case(
 
 
 def open_findings_for(account: AwsAccount) -> QuerySet[Finding]:
+    """Open findings not hidden by a suppression in force, worst first."""
     return (
         Finding.objects.filter(account=account, status=Finding.Status.OPEN)
+        .filter(unsuppressed_q())
         .annotate(severity_rank=severity_rank)
         .order_by("severity_rank", "rule_id", "resource_arn")
     )

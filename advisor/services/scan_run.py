@@ -19,6 +19,7 @@ from advisor.models import FunctionRecord, Scan, ScanRegion
 from advisor.rules.base import NotEvaluated
 from advisor.rules.registry import evaluate
 from advisor.services.findings import record_findings
+from advisor.services.suppressions import apply_suppressions
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +140,7 @@ def scan_finish(*, scan_id: int) -> Scan:
         scan.finding_count = record_findings(
             scan=scan, results=results, scanned_regions={p.region for p in done}
         )
+        apply_suppressions(account=scan.account)
         scan.function_count = len(inventory.functions)
         scan.coverage_gaps = [dataclasses.asdict(gap) for gap in inventory.coverage_gaps]
         scan.not_evaluated = [

@@ -1,0 +1,108 @@
+"""Suppressing findings: one finding, or a rule over a pattern of resources, with a reason and an
+optional expiry. Suppressed findings stay stored and tracked; they are shown apart."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import AwsAccount
+from advisor.models import Finding, Suppression
+
+
+class SuppressionError(ValueError):
+    pass
+
+
+def suppression_create(
+    *,
+    account: AwsAccount,
+    rule_id: str,
+    resource_pattern: str,
+    reason: str,
+    expires_at: dt.datetime | None = None,
+    created_by: AbstractBaseUser | None = None,
+) -> Suppression:
+    if not reason.strip():
+        raise SuppressionError("Say why these findings are suppressed.")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise SuppressionError("The expiry must be in the future.")
+    with transaction.atomic():
+        suppression = Suppression.objects.create(
+            account=account,
+            rule_id=rule_id,
+            resource_pattern=resource_pattern,
+            reason=reason.strip(),
+            expires_at=expires_at,
+            created_by=created_by,
+        )
+        apply_suppressions(account=account)
+    return suppression
+
+
+def suppress_findings(
+    *,
+    findings: QuerySet[Finding],
+    reason: str,
+    expires_at: dt.datetime | None = None,
+    created_by: AbstractBaseUser | None = None,
+) -> list[Suppression]:
+    """One suppression per selected finding (bulk suppress from the findings page)."""
+    created = []
+    with transaction.atomic():
+        for finding in findings.select_related("account"):
+            created.append(
+                suppression_create(
+                    account=finding.account,
+                    rule_id=finding.rule_id,
+                    resource_pattern=finding.resource_arn,
+                    reason=reason,
+                    expires_at=expires_at,
+                    created_by=created_by,
+                )
+            )
+    return created
+
+
+def suppression_delete(*, suppression: Suppression) -> None:
+    account = suppression.account
+    with transaction.atomic():
+        suppression.delete()
+        apply_suppressions(account=account)
+
+
+def apply_suppressions(*, account: AwsAccount) -> None:
+    """Point every finding of the account at the active suppression that matches it, if any."""
+    now = timezone.now()
+    active = [
+        s
+        for s in Suppression.objects.filter(account=account).order_by("created_at")
+        if s.active_at(now)
+    ]
+    changed = []
+    for finding in Finding.objects.filter(account=account).only(
+        "pk", "rule_id", "resource_arn", "suppression_id"
+    ):
+        match = next((s for s in active if s.matches(finding.rule_id, finding.resource_arn)), None)
+        wanted = match.pk if match else None
+        if finding.suppression_id != wanted:
+            finding.suppression_id = wanted
+            changed.append(finding)
+    Finding.objects.bulk_update(changed, ["suppression"], batch_size=1000)
+
+
+def unsuppressed_q(now: dt.datetime | None = None) -> Q:
+    """Findings not hidden by a suppression in force now."""
+    now = now or timezone.now()
+    return Q(suppression__isnull=True) | Q(suppression__expires_at__lte=now)
+
+
+def suppressed_q(now: dt.datetime | None = None) -> Q:
+    now = now or timezone.now()
+    return Q(suppression__isnull=False) & (
+        Q(suppression__expires_at__isnull=True) | Q(suppression__expires_at__gt=now)
+    )
