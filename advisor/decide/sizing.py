@@ -65,7 +65,7 @@ class SizingOptions:
     min_tasks: int = 2  # one per Availability Zone
     min_instances: int = 2  # one per Availability Zone
     target_utilization: float = 0.7  # headroom for peaks within the busy hour and deploys
-    ec2_os_reserve_gib: float = 0.5  # memory kept for the OS and agents on each instance
+    ec2_os_reserve_gib: float = 0.5  # memory kept for the OS and its daemons on each instance
 
 
 @dataclass(frozen=True)
