@@ -19,7 +19,7 @@ Workload profile (``profile.py``)
 Sizing (``sizing.py``)
     ``fargate_plan(profile, prices, options=None) -> FargatePlan``;
     ``ec2_plan(profile, prices, options=None) -> Ec2Plan | None``; ``SizingOptions``.
-Decision (``framework.py``)
+Decision (``framework.py``, comparisons in ``compare.py``)
     ``recommend(profile, prices, options=None) -> Recommendation``;
     ``recommendation_json(rec) -> dict`` (the ``scan`` command's ``recommendation``);
     ``crossover(profile, prices, options=None) -> (requests | None, option | None)``;
@@ -33,7 +33,9 @@ Cost opportunities (``opportunities.py``)
     -> list[Opportunity]``; ``account_cost_opportunities(inventory, ...) -> CostOpportunities``;
     per function: ``arm64_saving``, ``idle_provisioned_concurrency``, ``container_candidate``.
 Charts (``charts.py``)
-    ``cost_chart(curve, *, title=None) -> dict`` (a Plotly figure as JSON-ready dict).
+    ``cost_chart(curve, *, title=None) -> dict``; ``cost_chart_for(profile, prices, *,
+    options=None, title=None) -> dict`` (Plotly figures as JSON-ready dicts; import from
+    ``advisor.decide.charts``, which needs plotly).
 """
 
 from advisor.decide.cost import (
