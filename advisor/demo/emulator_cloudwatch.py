@@ -17,6 +17,11 @@ query cut by a page, ``ScanBy``, ``Unit``, ``ReturnData``, ``Label``, statistics
 ``Sum``, ``Average``, ``Minimum``, ``Maximum`` and percentiles ``pNN``/``pNN.NN``. Start times
 are rounded down as CloudWatch does. Metric-math expressions get moto's (minimal) support;
 Metrics Insights queries (``SELECT …``) go to moto unchanged.
+
+Speed: boto3 speaks CloudWatch's JSON protocol. For PutMetricData and GetMetricData in that
+protocol the request is read with ``json.loads`` and the answer written with ``json.dumps``
+(timestamps as epoch seconds, as the JSON protocol defines them) instead of moto's generic,
+shape-walking parser and serializer, which cost more than the queries themselves.
 """
 
 from __future__ import annotations
@@ -42,6 +47,10 @@ from moto.cloudwatch.models import (
 )
 from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.responses import ActionResult
+from moto.utilities.constants import APPLICATION_AMZ_JSON_1_0
+
+# The operations that take the JSON fast path (see the module's docstring).
+FAST_ACTIONS = frozenset({"PutMetricData", "GetMetricData"})
 
 MAX_QUERIES = 500
 DEFAULT_MAX_DATAPOINTS = 100_800
@@ -86,7 +95,7 @@ def install() -> None:
                 "id": r["Id"],
                 "label": r["Label"],
                 "values": r["Values"],
-                "timestamps": r["Timestamps"],
+                "timestamps": [_datetime(when) for when in r["Timestamps"]],
                 "status_code": r["StatusCode"],
             }
             for r in results
@@ -109,7 +118,15 @@ def install() -> None:
             self.metric_data = saved
         return listed
 
-    def get_metric_data_response(self: CloudWatchResponse) -> ActionResult:
+    original_parse = CloudWatchResponse.parse_parameters
+
+    def parse_parameters(self: CloudWatchResponse, request: Any) -> None:
+        if _fast_path(self):
+            self.params = _json_params(self._get_action(), request.get_data(as_text=True))
+        else:
+            original_parse(self, request)
+
+    def get_metric_data_response(self: CloudWatchResponse) -> Any:
         params = self._get_params()
         queries = params.get("MetricDataQueries", [])
         if len(queries) > MAX_QUERIES:
@@ -140,12 +157,46 @@ def install() -> None:
         body: dict[str, Any] = {"MetricDataResults": results, "Messages": []}
         if token:
             body["NextToken"] = token
+        if _fast_path(self):
+            return _raw_json(body)
+        for result in results:
+            result["Timestamps"] = [_datetime(when) for when in result["Timestamps"]]
         return ActionResult(body)
 
     CloudWatchBackend.put_metric_data = put_metric_data
     CloudWatchBackend.get_metric_data = get_metric_data
     CloudWatchBackend.get_filtered_metrics = get_filtered_metrics
     CloudWatchResponse.get_metric_data = get_metric_data_response
+    CloudWatchResponse.parse_parameters = parse_parameters
+
+
+def _fast_path(response: CloudWatchResponse) -> bool:
+    content_type = response.headers.get("Content-Type", "")
+    return content_type == APPLICATION_AMZ_JSON_1_0 and response._get_action() in FAST_ACTIONS
+
+
+def _json_params(action: str, body: str) -> dict[str, Any]:
+    """The request as moto's parser would give it: JSON, with timestamps as datetimes."""
+    params = json.loads(body or "{}")
+    if action == "PutMetricData":
+        for metric in params.get("MetricData", []):
+            if "Timestamp" in metric:
+                metric["Timestamp"] = _to_datetime(metric["Timestamp"])
+    else:
+        for key in ("StartTime", "EndTime"):
+            if key in params:
+                params[key] = _to_datetime(params[key])
+    return params
+
+
+def _to_datetime(value: Any) -> datetime:
+    if isinstance(value, int | float):
+        return _datetime(float(value))
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def _raw_json(body: dict[str, Any]) -> tuple[int, dict[str, str], str]:
+    return 200, {"Content-Type": APPLICATION_AMZ_JSON_1_0}, json.dumps(body)
 
 
 # --- storage ----------------------------------------------------------------------------------
@@ -169,6 +220,12 @@ class DistributionDatum(MetricAggregatedDatum):
         )
         self.values = values
         self.counts = counts
+        pairs = sorted(zip(values, counts, strict=True))
+        self.sorted_values = [value for value, _ in pairs]
+        running, self.cumulative = 0.0, []
+        for _, count in pairs:
+            running += count
+            self.cumulative.append(running)
 
     @classmethod
     def from_request(cls, namespace: str, metric: dict[str, Any]) -> DistributionDatum:
@@ -302,7 +359,7 @@ def run_queries(
             label = query.get("Label") or metric["MetricName"]
         else:
             values, stamps = parse_expression(query["Expression"], computed)
-            points = sorted(zip((epoch(s) for s in stamps), values, strict=True))
+            points = sorted(zip(stamps, values, strict=True))
             label = query.get("Label") or query["Id"]
         if descending:
             points.reverse()
@@ -311,7 +368,7 @@ def run_queries(
                 "id": query["Id"],
                 "label": label,
                 "values": [value for _, value in points],
-                "timestamps": [_datetime(when) for when, _ in points],
+                "timestamps": [when for when, _ in points],
                 "return": query.get("ReturnData", True),
             }
         )
@@ -339,22 +396,28 @@ def _metric_stat_points(
     if series is None:
         return []
     first, last = series.between(start, end)
-    buckets: dict[float, list[MetricDatumBase]] = {}
-    for position in range(first, last):
-        datum = series.data[position]
-        if unit and datum.unit != unit:
-            continue
-        bucket = start + ((series.times[position] - start) // period) * period
-        buckets.setdefault(bucket, []).append(datum)
-    points = []
-    for bucket in sorted(buckets):
-        value = (
-            _percentile_of(buckets[bucket], percentile)
-            if percentile is not None
-            else _basic(buckets[bucket], stat)
-        )
-        if value is not None:
-            points.append((bucket, value))
+    times, data = series.times, series.data
+    points: list[tuple[float, float]] = []
+    group: list[MetricDatumBase] = []
+    group_bucket = None
+    # Times are sorted, so each period's data points are consecutive: group them in one pass.
+    for position in range(first, last + 1):
+        if position < last:
+            datum = data[position]
+            if unit and datum.unit != unit:
+                continue
+            bucket = start + ((times[position] - start) // period) * period
+            if bucket == group_bucket:
+                group.append(datum)
+                continue
+        if group:
+            value = (
+                _percentile_of(group, percentile) if percentile is not None else _basic(group, stat)
+            )
+            if value is not None:
+                points.append((group_bucket, value))
+        if position < last:
+            group, group_bucket = [datum], bucket
     return points
 
 
@@ -371,6 +434,8 @@ def _percentile(stat: str) -> float | None:
 
 
 def _basic(data: list[MetricDatumBase], stat: str) -> float | None:
+    if len(data) == 1 and type(data[0]) is MetricDatum and stat != "SampleCount":
+        return data[0].value  # one plain value: it is its own sum, average, min and max
     count = total = 0.0
     low, high = math.inf, -math.inf
     for datum in data:
@@ -396,6 +461,11 @@ def _basic(data: list[MetricDatumBase], stat: str) -> float | None:
 def _percentile_of(data: list[MetricDatumBase], percentile: float) -> float | None:
     """Nearest-rank percentile over the raw values in the period. A statistic set counts only
     when CloudWatch could use it too: SampleCount 1, or Minimum equal to Maximum."""
+    if len(data) == 1 and isinstance(data[0], DistributionDatum):
+        datum = data[0]  # the usual case: one published distribution per period
+        rank = percentile / 100.0 * datum.cumulative[-1]
+        position = bisect.bisect_left(datum.cumulative, rank - 1e-9)
+        return datum.sorted_values[min(position, len(datum.sorted_values) - 1)]
     weighted: list[tuple[float, float]] = []
     for datum in data:
         if isinstance(datum, DistributionDatum):
