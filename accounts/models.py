@@ -5,12 +5,18 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from advisor.rules.registry import rule_option_errors
 
 
 class Workspace(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(unique=True)
+    # Rule thresholds this team wants different from the defaults: {rule id: {option: value}}.
+    # Unknown rules or options are refused by clean(); see the Rules page for what each means.
+    rule_options = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -18,6 +24,11 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        errors = rule_option_errors(self.rule_options)
+        if errors:
+            raise ValidationError({"rule_options": errors})
 
 
 class Membership(models.Model):

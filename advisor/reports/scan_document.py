@@ -102,12 +102,13 @@ def function_entry(region: RegionInventory, fn: Function, index: RelationIndex) 
 def function_recommendation(
     region: RegionInventory, fn: Function, index: RelationIndex
 ) -> dict[str, Any] | None:
-    """The decision framework's verdict for a scanned function (None without metrics)."""
+    """The decision framework's verdict for a scanned function: None without metrics, or in a
+    region the price table does not cover (another region's prices would mislead)."""
     if fn.metrics is None:
         return None
     try:
         prices = load_prices(region.region)
     except UnknownRegionError:
-        prices = load_prices("us-east-1")
+        return None
     profile = profile_from_function(fn, invocation_types=index.invocation_types(fn))
     return recommendation_json(recommend(profile, prices))

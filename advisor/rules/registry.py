@@ -33,6 +33,32 @@ def rules_by_id() -> dict[str, Rule]:
     return {rule.id: rule for rule in all_rules()}
 
 
+def rule_option_errors(overrides: Any) -> list[str]:
+    """What is wrong with a {rule id: {option: value}} mapping, in words (empty when valid)."""
+    if not isinstance(overrides, dict):
+        return ["Rule options must map rule ids to {option: value} objects."]
+    rules = rules_by_id()
+    errors = []
+    for rule_id, options in overrides.items():
+        rule = rules.get(rule_id)
+        if rule is None:
+            errors.append(f"Unknown rule {rule_id!r}.")
+            continue
+        if not isinstance(options, dict):
+            errors.append(f"{rule_id}: options must be an object.")
+            continue
+        for name, value in options.items():
+            if name not in rule.options:
+                known = ", ".join(sorted(rule.options)) or "none"
+                errors.append(f"{rule_id}: unknown option {name!r} (known: {known}).")
+                continue
+            default = rule.options[name]
+            numeric = isinstance(default, int | float) and not isinstance(default, bool)
+            if numeric and (isinstance(value, bool) or not isinstance(value, int | float)):
+                errors.append(f"{rule_id}.{name}: expected a number, got {value!r}.")
+    return errors
+
+
 def evaluate(
     inventory: Inventory, overrides: Mapping[str, Mapping[str, Any]] | None = None
 ) -> list[Result]:

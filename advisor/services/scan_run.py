@@ -111,7 +111,11 @@ def _all_parts_finished(scan: Scan) -> bool:
 def scan_finish(*, scan_id: int) -> Scan:
     """Evaluate the rules over every collected region and store the results atomically."""
     with transaction.atomic():
-        scan = Scan.objects.select_for_update().select_related("account").get(pk=scan_id)
+        scan = (
+            Scan.objects.select_for_update(of=("self",))
+            .select_related("account__workspace")
+            .get(pk=scan_id)
+        )
         if scan.status not in Scan.ACTIVE:
             return scan  # already finished: a redelivered task
         parts = list(scan.parts.all())
@@ -135,7 +139,7 @@ def scan_finish(*, scan_id: int) -> Scan:
             account_id=scan.account.account_id,
             regions=[RegionInventory.from_dict(p.inventory) for p in done],
         )
-        results = evaluate(inventory)
+        results = evaluate(inventory, scan.account.workspace.rule_options)
         _store_functions(scan, inventory)
         scan.finding_count = record_findings(
             scan=scan, results=results, scanned_regions={p.region for p in done}

@@ -138,3 +138,18 @@ def test_redelivered_region_task_does_not_collect_twice(connected, aws):
 
     assert scan_region(scan_id=scan.pk, region="us-east-1") is False  # scan already finished
     assert scan_finish(scan_id=scan.pk).api_calls == calls
+
+
+def test_workspace_rule_options_change_a_threshold(connected, aws):
+    account, session = connected
+    create_function(session, aws, name="soon-old", runtime="python3.11")  # deprecated 2027-06-30
+    run_scan_inline(scan_create(account=account))
+    assert not Finding.objects.filter(account=account, rule_id="deprecated-runtime").exists()
+
+    account.workspace.rule_options = {"deprecated-runtime": {"warn_days": 3650}}
+    account.workspace.save()
+    run_scan_inline(scan_create(account=account))
+
+    finding = Finding.objects.get(account=account, rule_id="deprecated-runtime")
+    assert finding.severity == "medium"
+    assert finding.evidence["warn_days"] == 3650
