@@ -29,6 +29,8 @@ ENV = {
     "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
     "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
     "PYTHONUNBUFFERED": "1",
+    # The emulator has no quotas to protect.
+    "ADVISOR_SCAN_RATE_LIMIT": os.environ.get("ADVISOR_SCAN_RATE_LIMIT", "false"),
 }
 
 processes: list[subprocess.Popen] = []

@@ -8,11 +8,13 @@ import logging
 import time
 from collections import Counter
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from advisor.collect.errors import AwsAccessError
 from advisor.collect.inventory import Inventory, RegionInventory
+from advisor.collect.options import CollectOptions
 from advisor.collect.scanner import collect_region
 from advisor.collect.session import assume_role_session
 from advisor.models import FunctionRecord, Scan, ScanRegion
@@ -79,6 +81,7 @@ def scan_region(*, scan_id: int, region: str) -> bool:
             account_id=account.account_id,
             region=region,
             endpoint_url=endpoint_url,
+            options=CollectOptions(rate_limit=settings.ADVISOR_SCAN_RATE_LIMIT),
             progress=ProgressWriter(part),
         )
     except AwsAccessError as error:

@@ -138,6 +138,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 ADVISOR_ALLOW_ENDPOINT_URL = env.bool("ADVISOR_ALLOW_ENDPOINT_URL", default=True)
 ADVISOR_DEFAULT_REGION = env("AWS_DEFAULT_REGION", default="us-east-1")
 ADVISOR_APP_ACCOUNT_ID = env("ADVISOR_APP_ACCOUNT_ID", default="000000000000")
+# The scanner's client-side rate limit (a share of AWS's Lambda control-plane quotas) leaves the
+# customer's own deployments room; turn it off only against an emulator.
+ADVISOR_SCAN_RATE_LIMIT = env.bool("ADVISOR_SCAN_RATE_LIMIT", default=True)
 ADVISOR_SITE_URL = env("ADVISOR_SITE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
