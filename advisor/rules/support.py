@@ -39,14 +39,28 @@ def gap_reason(gap: CoverageGap) -> str:
 
 def resource_gap(inventory: RegionInventory, hides: str, arn: str) -> CoverageGap | None:
     """A gap that hides ``hides`` for this one resource (region-wide gaps are the rule's
-    ``requires``, handled before the check runs)."""
-    wanted = function_arn(arn)
-    for gap in inventory.coverage_gaps:
-        if gap.hides != hides or gap.resource_arn is None:
-            continue
-        if gap.resource_arn == arn or function_arn(gap.resource_arn) == wanted:
-            return gap
-    return None
+    ``requires``, handled before the check runs). Constant time: see ``_resource_gaps``."""
+    return _resource_gaps(inventory).get((hides, function_arn(arn)))
+
+
+# The per-resource gap index of the inventory seen last. Rules ask once per function, and a
+# scan may carry thousands of per-resource gaps: a linear search each time would make a rule
+# O(functions x gaps). The entry holds the gap list itself (so its id cannot be reused) and its
+# length: the collector only ever appends gaps, which a length change reveals.
+_last_index: tuple[list[CoverageGap], int, dict[tuple[str, str], CoverageGap]] | None = None
+
+
+def _resource_gaps(inventory: RegionInventory) -> dict[tuple[str, str], CoverageGap]:
+    global _last_index  # a one-entry cache, see above
+    gaps = inventory.coverage_gaps
+    if _last_index is not None and _last_index[0] is gaps and _last_index[1] == len(gaps):
+        return _last_index[2]
+    index: dict[tuple[str, str], CoverageGap] = {}
+    for gap in gaps:
+        if gap.resource_arn is not None:
+            index.setdefault((gap.hides, function_arn(gap.resource_arn)), gap)
+    _last_index = (gaps, len(gaps), index)
+    return index
 
 
 def not_evaluated(
@@ -77,7 +91,7 @@ def sync_status(inventory: RegionInventory, index: RelationIndex, fn: Function) 
     if index.is_synchronous(fn):
         return True
     for key in SYNC_DATA:
-        gap = inventory.missing(key, fn.arn)
+        gap = inventory.missing(key) or resource_gap(inventory, key, fn.arn)
         if gap is not None:
             return gap_reason(gap)
     return False

@@ -3,15 +3,23 @@
 import importlib
 import pkgutil
 import re
+import time
 from pathlib import Path
 
 import pytest
 
 import tests.rules
+from advisor.collect.inventory import DATA_METRICS
 from advisor.rules.base import NotEvaluated, Pillar, Severity
 from advisor.rules.registry import all_rules
 from tests.rules.cases import CASES
-from tests.rules.factories import gap, make_inventory
+from tests.rules.factories import (
+    api_integration,
+    gap,
+    make_function,
+    make_inventory,
+    stream_mapping,
+)
 
 RULES = all_rules()
 RULE_IDS = [rule.id for rule in RULES]
@@ -108,3 +116,20 @@ def test_rules_stay_pure(path):
     imports = re.findall(r"^\s*(?:import|from)\s+([\w.]+)", path.read_text(), re.MULTILINE)
     impure = [m for m in imports if m.split(".")[0] in {"django", "boto3", "botocore", "config"}]
     assert not impure, f"{path.name} imports {impure}"
+
+
+def test_whole_catalogue_handles_ten_thousand_functions_in_linear_time():
+    # Accounts hold up to 10,000 functions; a rule that searched every trigger or gap list
+    # per function (O(n^2)) would take minutes here instead of seconds.
+    functions = [make_function(f"fn{i}") for i in range(10_000)]
+    inventory = make_inventory(
+        *functions,
+        api_integrations=[api_integration(fn) for fn in functions],
+        event_source_mappings=[stream_mapping(fn) for fn in functions[:3_000]],
+    )
+    inventory.coverage_gaps = [gap(DATA_METRICS, fn.arn) for fn in functions[:2_000]]
+    started = time.perf_counter()
+    results = [r for rule in RULES for r in rule.evaluate(inventory, {"today": "2026-11-25"})]
+    assert time.perf_counter() - started < 30
+    skipped = {r.resource_arn for r in results if isinstance(r, NotEvaluated)}
+    assert functions[0].arn in skipped and functions[-1].arn not in skipped
