@@ -1,0 +1,56 @@
+"""The rule catalogue as Markdown, generated from the rules' own metadata (never hand-written,
+so it cannot drift): ``python -m advisor.rules.docs > docs/rules.md``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from advisor.rules.base import Pillar, Rule
+from advisor.rules.registry import all_rules
+
+
+def render_catalogue(rules: Iterable[Rule] | None = None) -> str:
+    rules = list(all_rules() if rules is None else rules)
+    lines = [
+        "# Rule catalogue",
+        "",
+        "| id | pillar | severity | title |",
+        "| --- | --- | --- | --- |",
+    ]
+    ordered = sorted(rules, key=lambda r: (list(Pillar).index(r.pillar), r.id))
+    lines += [
+        f"| [`{r.id}`](#{r.id}) | {r.pillar.value} | {r.severity.value} | {r.title} |"
+        for r in ordered
+    ]
+    for pillar in Pillar:
+        group = [r for r in ordered if r.pillar is pillar]
+        if not group:
+            continue
+        lines += ["", f"## {pillar.value.capitalize()}"]
+        for rule in group:
+            lines += ["", *render_rule(rule)]
+    return "\n".join(lines) + "\n"
+
+
+def render_rule(rule: Rule) -> list[str]:
+    lines = [
+        f"### {rule.id}",
+        "",
+        f"**{rule.title}** ({rule.pillar.value}, default severity {rule.severity.value})",
+        "",
+        rule.rationale,
+        "",
+        "Needs: " + ", ".join(f"`{key}`" for key in rule.requires) + ".",
+    ]
+    if rule.options:
+        lines += ["", "| option | default | meaning |", "| --- | --- | --- |"]
+        lines += [
+            f"| `{name}` | `{default!r}` | {rule.option_help.get(name, '')} |"
+            for name, default in rule.options.items()
+        ]
+    lines += ["", "Sources:", *(f"- <{url}>" for url in rule.sources)]
+    return lines
+
+
+if __name__ == "__main__":
+    print(render_catalogue(), end="")
