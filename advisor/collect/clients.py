@@ -12,6 +12,7 @@ botocore event hooks:
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter
@@ -151,6 +152,24 @@ def lambda_bucket(key: str) -> str | None:
     return None
 
 
+class _DropResponseBodies(logging.Filter):
+    """botocore logs whole response bodies at DEBUG; a ListFunctions body holds environment
+    variable values, which must never reach a log. Headers and every other record still pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Response body")
+
+
+_BODY_FILTER = _DropResponseBodies()
+
+
+def keep_response_bodies_out_of_logs() -> None:
+    """Idempotent: installs the filter on botocore's parser logger once per process."""
+    parser_logger = logging.getLogger("botocore.parsers")
+    if _BODY_FILTER not in parser_logger.filters:
+        parser_logger.addFilter(_BODY_FILTER)
+
+
 class Clients:
     """Creates (once) and configures the boto3 clients of one scan of one region."""
 
@@ -178,6 +197,7 @@ class Clients:
         )
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
+        keep_response_bodies_out_of_logs()
 
     def get(self, service: str) -> Any:
         with self._lock:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
 
 from advisor.collect.lambda_ import function_from_configuration
+from advisor.collect.scanner import CollectOptions, collect_region
 from advisor.collect.secrets import looks_secret
+from tests.collect.aws_state import ACCOUNT, REGION, Aws
 
 
 @pytest.mark.parametrize(
@@ -72,3 +75,24 @@ def test_values_are_neither_kept_nor_logged(caplog: pytest.LogCaptureFixture):
     assert [(v.name, v.looks_secret) for v in fn.environment] == [("DB_PASSWORD", True)]
     assert value not in repr(fn)
     assert value not in caplog.text
+
+
+def test_a_scan_logs_no_value_even_at_debug_level(aws: str, caplog: pytest.LogCaptureFixture):
+    state = Aws.connect(aws)
+    value = "hU8#kLq2$vX9pRw4"
+    state.function("f", Environment={"Variables": {"DB_PASSWORD": value}})
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="botocore")
+
+    inventory = collect_region(
+        session=state.session,
+        account_id=ACCOUNT,
+        region=REGION,
+        endpoint_url=aws,
+        options=CollectOptions(rate_limit=False, max_attempts=2, metrics=False),
+    )
+
+    assert inventory.functions[0].environment[0].looks_secret is True
+    assert "botocore" in caplog.text  # debug logging really was on
+    assert value not in caplog.text
+    assert value not in json.dumps(inventory.to_dict())
