@@ -63,6 +63,32 @@ def _resource_gaps(inventory: RegionInventory) -> dict[tuple[str, str], Coverage
     return index
 
 
+def unattributed_gaps(inventory: RegionInventory, hides: str) -> list[CoverageGap]:
+    """Gaps on a resource outside Lambda (an API, a log group): which functions they concern
+    is unknown."""
+    return [
+        gap
+        for gap in inventory.coverage_gaps
+        if gap.hides == hides
+        and gap.resource_arn is not None
+        and ":lambda:" not in gap.resource_arn.split("/", 1)[0]
+    ]
+
+
+def api_gaps_not_evaluated(rule: Rule, inventory: RegionInventory) -> list[NotEvaluated]:
+    """One "not evaluated" per API whose integrations could not be read: the functions behind
+    it were judged without those integrations."""
+    return [
+        NotEvaluated(
+            rule_id=rule.id,
+            region=inventory.region,
+            reason=f"{gap_reason(gap)}: the functions this API invokes are not known",
+            resource_arn=gap.resource_arn,
+        )
+        for gap in unattributed_gaps(inventory, DATA_APIS)
+    ]
+
+
 def not_evaluated(
     rule: Rule, inventory: RegionInventory, resource_arn: str, reason: str
 ) -> NotEvaluated:

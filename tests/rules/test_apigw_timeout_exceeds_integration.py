@@ -1,5 +1,5 @@
-from advisor.collect.inventory import DATA_METRICS
-from advisor.rules.base import Severity
+from advisor.collect.inventory import DATA_APIS, DATA_METRICS
+from advisor.rules.base import NotEvaluated, Severity
 from tests.rules.cases import fails, passes
 from tests.rules.factories import (
     api_integration,
@@ -76,3 +76,12 @@ def test_missing_metrics_keep_high_and_say_why():
 def test_raised_rest_timeout_is_respected():
     fn = make_function(timeout_s=60)
     assert run(RULE_ID, inventory_with(fn, timeout_ms=90_000)) == []
+
+
+def test_unreadable_api_is_reported_not_evaluated_by_its_arn():
+    inventory = make_inventory(make_function(timeout_s=60))
+    api_arn = "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5"
+    inventory.coverage_gaps.append(gap(DATA_APIS, api_arn))
+    [result] = run(RULE_ID, inventory)
+    assert isinstance(result, NotEvaluated)
+    assert result.resource_arn == api_arn

@@ -1,4 +1,4 @@
-from advisor.collect.inventory import DATA_FUNCTION_URLS, FunctionUrl
+from advisor.collect.inventory import DATA_FUNCTION_URLS, DATA_POLICIES, FunctionUrl
 from tests.rules.cases import fails, passes
 from tests.rules.factories import (
     gap,
@@ -33,4 +33,11 @@ def test_unreadable_url_config_is_not_evaluated():
     fn = make_function()
     inventory = make_inventory(fn)
     inventory.coverage_gaps.append(gap(DATA_FUNCTION_URLS, fn.arn))
+    assert len(not_evaluated(run(RULE_ID, inventory))) == 1
+
+
+def test_unreadable_policy_hides_the_url_and_is_not_evaluated():
+    fn = make_function()
+    inventory = make_inventory(fn)
+    inventory.coverage_gaps.append(gap(DATA_POLICIES, fn.arn))
     assert len(not_evaluated(run(RULE_ID, inventory))) == 1

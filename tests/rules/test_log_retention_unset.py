@@ -50,3 +50,9 @@ def test_unreadable_log_group_is_not_evaluated():
     inventory = make_inventory(fn)
     inventory.coverage_gaps.append(gap(DATA_LOG_GROUPS, fn.arn))
     assert len(not_evaluated(run(RULE_ID, inventory))) == 1
+
+
+def test_unreadable_custom_log_group_is_not_evaluated():
+    inventory = make_inventory(make_function(log_group="/shared/app"))
+    inventory.coverage_gaps.append(gap(DATA_LOG_GROUPS, "/shared/app"))
+    assert len(not_evaluated(run(RULE_ID, inventory))) == 1

@@ -1,7 +1,8 @@
-from advisor.collect.inventory import Layer
+from advisor.collect.inventory import DATA_LAYERS, Layer
 from tests.rules.cases import fails, passes
 from tests.rules.factories import (
     MB,
+    gap,
     make_function,
     make_inventory,
     not_evaluated,
@@ -65,3 +66,11 @@ def test_image_of_unknown_size_passes():
 def test_layer_of_unknown_size_is_not_evaluated():
     fn = make_function(code_size=30 * MB, layers=[layer(None)])
     assert len(not_evaluated(run(RULE_ID, make_inventory(fn)))) == 1
+
+
+def test_unreadable_layer_names_its_gap():
+    fn = make_function(code_size=30 * MB, layers=[layer(None)])
+    inventory = make_inventory(fn)
+    inventory.coverage_gaps.append(gap(DATA_LAYERS, fn.layers[0].arn))
+    [result] = not_evaluated(run(RULE_ID, inventory))
+    assert "AccessDeniedException" in result.reason

@@ -6,7 +6,13 @@ from typing import Any
 from advisor.collect.inventory import DATA_APIS, DATA_FUNCTIONS, DATA_METRICS, RegionInventory
 from advisor.collect.relations import RelationIndex
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
-from advisor.rules.support import gap_reason, lambda_cli, resource_gap, sam_function
+from advisor.rules.support import (
+    api_gaps_not_evaluated,
+    gap_reason,
+    lambda_cli,
+    resource_gap,
+    sam_function,
+)
 
 RULE = Rule(
     id="apigw-timeout-exceeds-integration",
@@ -41,6 +47,7 @@ RULE = Rule(
 
 @RULE.checker
 def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+    yield from api_gaps_not_evaluated(RULE, inventory)
     index = RelationIndex.build(inventory)
     for fn in inventory.functions:
         integrations = index.callers(fn).api_integrations

@@ -3,7 +3,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_FUNCTION_URLS, DATA_FUNCTIONS, RegionInventory
+from advisor.collect.inventory import (
+    DATA_FUNCTION_URLS,
+    DATA_FUNCTIONS,
+    DATA_POLICIES,
+    RegionInventory,
+)
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.support import gap_reason, lambda_cli, not_evaluated, resource_gap, sam_function
 
@@ -32,7 +37,10 @@ def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Re
     for fn in inventory.functions:
         url = fn.function_url
         if url is None:
-            gap = resource_gap(inventory, DATA_FUNCTION_URLS, fn.arn)
+            # The URL is read when the policy grants one: an unreadable policy hides it too.
+            gap = resource_gap(inventory, DATA_FUNCTION_URLS, fn.arn) or resource_gap(
+                inventory, DATA_POLICIES, fn.arn
+            )
             if gap is not None:
                 yield not_evaluated(RULE, inventory, fn.arn, gap_reason(gap))
             continue

@@ -6,7 +6,14 @@ from typing import Any
 from advisor.collect.inventory import DATA_FUNCTIONS, RegionInventory
 from advisor.collect.relations import RelationIndex
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
-from advisor.rules.support import lambda_cli, not_evaluated, sam_function, sync_callers, sync_status
+from advisor.rules.support import (
+    api_gaps_not_evaluated,
+    lambda_cli,
+    not_evaluated,
+    sam_function,
+    sync_callers,
+    sync_status,
+)
 
 # Java runtimes SnapStart supports (Java 11 and later; not the java8 runtimes).
 SNAPSTART_JAVA = ("java11", "java17", "java21", "java25")
@@ -36,6 +43,7 @@ RULE = Rule(
 
 @RULE.checker
 def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+    yield from api_gaps_not_evaluated(RULE, inventory)
     index = RelationIndex.build(inventory)
     for fn in inventory.functions:
         if fn.runtime is None or not fn.runtime.startswith(SNAPSTART_JAVA):

@@ -8,6 +8,7 @@ from advisor.collect.relations import RelationIndex
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.support import (
     MB,
+    api_gaps_not_evaluated,
     layers_size,
     mb,
     not_evaluated,
@@ -45,6 +46,7 @@ RULE = Rule(
 
 @RULE.checker
 def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+    yield from api_gaps_not_evaluated(RULE, inventory)
     index = RelationIndex.build(inventory)
     threshold = options["max_package_mb"] * MB
     for fn in inventory.functions:

@@ -39,7 +39,9 @@ def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Re
     days = options["suggested_retention_days"]
     for fn in inventory.functions:
         group = fn.log_group or f"/aws/lambda/{fn.name}"
-        gap = resource_gap(inventory, DATA_LOG_GROUPS, fn.arn)
+        gap = resource_gap(inventory, DATA_LOG_GROUPS, fn.arn) or resource_gap(
+            inventory, DATA_LOG_GROUPS, group
+        )
         if gap is not None:
             yield not_evaluated(RULE, inventory, fn.arn, gap_reason(gap))
             continue

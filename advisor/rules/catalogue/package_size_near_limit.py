@@ -64,7 +64,10 @@ def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Re
                 breaches.append(("unzipped, with layers", fn.code_size + layers, unzipped_limit))
             if not breaches:
                 if fn.layers and layers is None:
-                    gap = resource_gap(inventory, DATA_LAYERS, fn.arn)
+                    unknown = [layer.arn for layer in fn.layers if layer.code_size is None]
+                    gap = resource_gap(inventory, DATA_LAYERS, fn.arn) or resource_gap(
+                        inventory, DATA_LAYERS, unknown[0]
+                    )
                     reason = gap_reason(gap) if gap else "a layer's size could not be read"
                     yield not_evaluated(RULE, inventory, fn.arn, reason)
                 continue

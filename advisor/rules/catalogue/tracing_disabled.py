@@ -6,7 +6,14 @@ from typing import Any
 from advisor.collect.inventory import DATA_FUNCTIONS, RegionInventory
 from advisor.collect.relations import RelationIndex
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
-from advisor.rules.support import lambda_cli, not_evaluated, sam_function, sync_callers, sync_status
+from advisor.rules.support import (
+    api_gaps_not_evaluated,
+    lambda_cli,
+    not_evaluated,
+    sam_function,
+    sync_callers,
+    sync_status,
+)
 
 RULE = Rule(
     id="tracing-disabled",
@@ -30,6 +37,7 @@ RULE = Rule(
 
 @RULE.checker
 def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+    yield from api_gaps_not_evaluated(RULE, inventory)
     index = RelationIndex.build(inventory)
     for fn in inventory.functions:
         if fn.tracing_mode == "Active":
