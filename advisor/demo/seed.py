@@ -710,7 +710,8 @@ def filler_functions(slot: int, existing: int, wanted: int | None) -> list[Fn]:
         base, runtime, arch, memory, timeout = FILLER_KINDS[number % len(FILLER_KINDS)]
         mappings: tuple[Mapping, ...] = ()
         if number % FILLER_QUEUE_EVERY == 0:
-            queue = f"{prefix}bench-jobs-{number // (FILLER_QUEUE_EVERY * FUNCTIONS_PER_FILLER_QUEUE):03d}"
+            group = number // (FILLER_QUEUE_EVERY * FUNCTIONS_PER_FILLER_QUEUE)
+            queue = f"{prefix}bench-jobs-{group:03d}"
             mappings = (Mapping("sqs", queue, batch_size=10),)
         functions.append(
             Fn(
