@@ -1,0 +1,209 @@
+"""Plotly figures for the dashboard, as plain JSON-ready dicts with one palette.
+
+Views pass selector rows or a function's collected metrics in; templates embed the result with
+``json_script`` and ``static/js/charts.js`` hands it to ``Plotly.newPlot``. Nothing here reads the
+database. The decision's cost chart lives with the decision (``advisor.decide.charts``) and
+shares these colours for the options.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from advisor.collect.inventory import FunctionMetrics, Series
+
+PALETTE = {
+    "invocations": "#1f6fb2",
+    "errors": "#b3261e",
+    "throttles": "#8a5a00",
+    "duration_p99": "#1f6fb2",
+    "duration_max": "#7a4fbf",
+    "duration_avg": "#2f8f46",
+    "concurrency": "#2f8f46",
+    "limit": "#b3261e",
+    "api_limit": "#8a5a00",
+    "grid": "#d9dee5",
+}
+# One colour per account in trend charts, cycled.
+SERIES_COLOURS = ("#1f6fb2", "#d45d00", "#2f8f46", "#7a4fbf", "#b3261e", "#555555")
+SEVERITY_COLOURS = {
+    "critical": "#8b0d1a",
+    "high": "#b3261e",
+    "medium": "#8a5a00",
+    "low": "#2f5f8a",
+    "info": "#4a5563",
+}
+
+Figure = dict[str, Any]
+
+
+def _layout(*, y_title: str, x_type: str = "date", **extra: Any) -> dict[str, Any]:
+    layout = {
+        "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+        "height": 300,
+        "hovermode": "x unified",
+        "legend": {"orientation": "h", "y": -0.25},
+        "xaxis": {"type": x_type, "gridcolor": PALETTE["grid"]},
+        "yaxis": {"title": {"text": y_title}, "gridcolor": PALETTE["grid"], "rangemode": "tozero"},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "font": {"family": "system-ui, sans-serif", "size": 12},
+    }
+    layout.update(extra)
+    return layout
+
+
+def _times(series: Series) -> list[str]:
+    start = dt.datetime.fromtimestamp(series.start, tz=dt.UTC)
+    step = dt.timedelta(seconds=series.period)
+    return [(start + i * step).strftime("%Y-%m-%dT%H:%M:%SZ") for i in range(len(series.values))]
+
+
+def _line(series: Series, *, name: str, colour: str, zero_gaps: bool, **extra: Any) -> dict:
+    # Sum metrics with no data point mean no activity: draw 0. Gauges leave a gap.
+    values = [(0 if v is None else v) for v in series.values] if zero_gaps else series.values
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": name,
+        "x": _times(series),
+        "y": values,
+        "line": {"color": colour, "width": 1.5, **extra.pop("line", {})},
+        **extra,
+    }
+
+
+def _hline(y: float, *, text: str, colour: str) -> tuple[dict, dict]:
+    shape = {
+        "type": "line",
+        "xref": "paper",
+        "x0": 0,
+        "x1": 1,
+        "yref": "y",
+        "y0": y,
+        "y1": y,
+        "line": {"color": colour, "dash": "dash", "width": 1.5},
+    }
+    note = {
+        "xref": "paper",
+        "x": 1,
+        "xanchor": "right",
+        "yref": "y",
+        "y": y,
+        "yanchor": "bottom",
+        "text": text,
+        "showarrow": False,
+        "font": {"color": colour},
+    }
+    return shape, note
+
+
+def activity_chart(metrics: FunctionMetrics | None) -> Figure | None:
+    """Invocations, errors and throttles per period; None when no series was collected."""
+    if metrics is None:
+        return None
+    traces = []
+    for key, name in (
+        ("invocations", "Invocations"),
+        ("errors", "Errors"),
+        ("throttles", "Throttles"),
+    ):
+        series = getattr(metrics, key)
+        if series is not None and series.values:
+            traces.append(_line(series, name=name, colour=PALETTE[key], zero_gaps=True))
+    if not traces:
+        return None
+    return {"data": traces, "layout": _layout(y_title="Count per hour")}
+
+
+def duration_chart(
+    metrics: FunctionMetrics | None, *, timeout_s: int, api_timeout_ms: int | None = None
+) -> Figure | None:
+    """Duration p99 and maximum against the function's timeout (and the API Gateway integration
+    timeout when an API calls the function): how close the slowest calls come to being cut."""
+    if metrics is None:
+        return None
+    traces = []
+    for key, name in (("duration_p99", "p99"), ("duration_max", "Maximum")):
+        series = getattr(metrics, key)
+        if series is not None and series.values:
+            traces.append(
+                _line(series, name=f"Duration {name}", colour=PALETTE[key], zero_gaps=False)
+            )
+    if not traces:
+        return None
+    shapes, notes = [], []
+    timeout_ms = timeout_s * 1000
+    shape, note = _hline(timeout_ms, text=f"Timeout {timeout_s:,} s", colour=PALETTE["limit"])
+    shapes.append(shape)
+    notes.append(note)
+    top = timeout_ms
+    if api_timeout_ms is not None:
+        shape, note = _hline(
+            api_timeout_ms,
+            text=f"API Gateway limit {api_timeout_ms / 1000:g} s",
+            colour=PALETTE["api_limit"],
+        )
+        shapes.append(shape)
+        notes.append(note)
+        top = max(top, api_timeout_ms)
+    observed = [v for t in traces for v in t["y"] if v is not None]
+    layout = _layout(y_title="Duration (ms)", shapes=shapes, annotations=notes)
+    # Keep the limit lines in view even when every call is far below them.
+    layout["yaxis"]["range"] = [0, max([top, *observed]) * 1.1]
+    return {"data": traces, "layout": layout}
+
+
+def concurrency_chart(metrics: FunctionMetrics | None) -> Figure | None:
+    series = metrics.concurrent_max if metrics else None
+    if series is None or not series.values:
+        return None
+    trace = _line(
+        series, name="Concurrent executions (max)", colour=PALETTE["concurrency"], zero_gaps=True
+    )
+    return {"data": [trace], "layout": _layout(y_title="Concurrent executions")}
+
+
+def findings_trend_chart(rows: Iterable[Mapping[str, Any]]) -> Figure | None:
+    """Open findings after each scan, one line per account.
+
+    ``rows``: ``{"account": name, "when": datetime, "open": count}`` ordered by time."""
+    by_account: dict[str, tuple[list[str], list[int]]] = {}
+    for row in rows:
+        xs, ys = by_account.setdefault(row["account"], ([], []))
+        xs.append(row["when"].astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        ys.append(row["open"])
+    if not by_account:
+        return None
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": account,
+            "x": xs,
+            "y": ys,
+            "line": {"color": SERIES_COLOURS[i % len(SERIES_COLOURS)], "width": 2},
+        }
+        for i, (account, (xs, ys)) in enumerate(by_account.items())
+    ]
+    return {"data": traces, "layout": _layout(y_title="Findings seen")}
+
+
+def severity_bar_chart(counts: Sequence[tuple[str, int]]) -> Figure:
+    """Open findings by severity, each bar labelled with its count (not colour alone)."""
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": [s.capitalize() for s, _ in counts],
+                "y": [n for _, n in counts],
+                "text": [str(n) for _, n in counts],
+                "textposition": "auto",
+                "marker": {"color": [SEVERITY_COLOURS.get(s, "#555555") for s, _ in counts]},
+                "name": "Open findings",
+            }
+        ],
+        "layout": _layout(y_title="Open findings", x_type="category", height=240),
+    }
