@@ -8,4 +8,10 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("accounts/<int:pk>/scan/", views.scan_now, name="scan-now"),
     path("scans/<int:pk>/", views.scan_detail, name="scan-detail"),
+    path("functions/", views.function_list, name="function-list"),
+    path("functions/<int:pk>/", views.function_detail, name="function-detail"),
+    path("findings/", views.findings_export_or_list, name="finding-list"),
+    path("findings/suppress/", views.findings_suppress, name="finding-suppress"),
+    path("planner/", views.planner, name="planner"),
+    path("rules/", views.rule_list, name="rule-list"),
 ]

@@ -1,0 +1,341 @@
+"""Reads for the dashboard's list and detail pages, scoped to the user's workspaces.
+
+Every list is one queryset whose per-row figures (open findings of a function) are subqueries,
+so a page costs the same number of queries for 3 functions or 10,000.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from accounts.models import AwsAccount
+from accounts.selectors import accounts_for, manageable_workspaces_for
+from advisor.collect.inventory import Function, RegionInventory
+from advisor.models import Finding, FunctionRecord, Scan, ScanRegion
+from advisor.selectors import SEVERITY_ORDER, severity_rank
+from advisor.services.suppressions import suppressed_q, unsuppressed_q
+
+FINISHED = (Scan.Status.SUCCEEDED, Scan.Status.PARTIAL)
+
+
+# Scans -------------------------------------------------------------------------------------
+
+
+def latest_finished_scan_ids(user: AbstractBaseUser) -> QuerySet[AwsAccount]:
+    """The id of each of the user's accounts' latest finished scan, as a subquery."""
+    latest = (
+        Scan.objects.filter(account=OuterRef("pk"), status__in=FINISHED)
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    return (
+        accounts_for(user)
+        .select_related(None)
+        .annotate(latest_scan=Subquery(latest))
+        .filter(latest_scan__isnull=False)
+        .values("latest_scan")
+    )
+
+
+def findings_trend_rows(user: AbstractBaseUser, *, per_account: int = 20) -> list[dict[str, Any]]:
+    """Findings seen by each of the last ``per_account`` finished scans of each account, oldest
+    first: ``{"account", "when", "open"}``."""
+    scans = (
+        Scan.objects.filter(account__in=accounts_for(user), status__in=FINISHED)
+        .order_by("-created_at", "-pk")
+        .values("account__name", "finished_at", "created_at", "finding_count")[:500]
+    )
+    kept: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for scan in scans:
+        rows = kept[scan["account__name"]]
+        if len(rows) < per_account:
+            rows.append(
+                {
+                    "account": scan["account__name"],
+                    "when": scan["finished_at"] or scan["created_at"],
+                    "open": scan["finding_count"],
+                }
+            )
+    return [row for rows in kept.values() for row in reversed(rows)]
+
+
+# Functions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunctionFilters:
+    q: str = ""
+    account: int | None = None
+    region: str = ""
+    runtime: str = ""
+    architecture: str = ""
+    has_findings: str = ""  # "yes", "no" or "" (either)
+    sort: str = "name"
+    descending: bool = False
+
+
+FUNCTION_SORTS = {
+    "name": "name",
+    "account": "account__name",
+    "region": "region",
+    "runtime": "runtime",
+    "memory": "memory_mb",
+    "timeout": "timeout_s",
+    "code_size": "code_size",
+    "invocations": "invocations",
+    "errors": "errors",
+    "throttles": "throttles",
+    "p99": "duration_p99_ms",
+    "findings": "open_findings",
+}
+
+
+def _open_findings_count() -> Coalesce:
+    counted = (
+        Finding.objects.filter(
+            account=OuterRef("account"), resource_arn=OuterRef("arn"), status=Finding.Status.OPEN
+        )
+        .filter(unsuppressed_q())
+        .order_by()
+        .values("account")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def functions_for(user: AbstractBaseUser, filters: FunctionFilters) -> QuerySet[FunctionRecord]:
+    """Functions of each account's latest finished scan, filtered and sorted, with the number
+    of open (unsuppressed) findings on each."""
+    qs = (
+        FunctionRecord.objects.filter(scan_id__in=latest_finished_scan_ids(user))
+        .select_related("account")
+        .defer("config")
+        .annotate(open_findings=_open_findings_count())
+    )
+    if filters.q:
+        qs = qs.filter(Q(name__icontains=filters.q) | Q(arn__icontains=filters.q))
+    if filters.account:
+        qs = qs.filter(account_id=filters.account)
+    if filters.region:
+        qs = qs.filter(region=filters.region)
+    if filters.runtime:
+        qs = qs.filter(runtime=filters.runtime)
+    if filters.architecture:
+        qs = qs.filter(architecture=filters.architecture)
+    if filters.has_findings == "yes":
+        qs = qs.filter(open_findings__gt=0)
+    elif filters.has_findings == "no":
+        qs = qs.filter(open_findings=0)
+    field = FUNCTION_SORTS.get(filters.sort, "name")
+    order = F(field).desc(nulls_last=True) if filters.descending else F(field).asc(nulls_last=True)
+    return qs.order_by(order, "name", "pk")
+
+
+def function_facets(user: AbstractBaseUser) -> dict[str, list[str]]:
+    """The regions, runtimes and architectures present, for the filter menus (one query)."""
+    rows = (
+        FunctionRecord.objects.filter(scan_id__in=latest_finished_scan_ids(user))
+        .order_by()
+        .values_list("region", "runtime", "architecture")
+        .distinct()
+    )
+    regions, runtimes, arches = set(), set(), set()
+    for region, runtime, arch in rows:
+        regions.add(region)
+        runtimes.add(runtime)
+        arches.add(arch)
+    return {
+        "regions": sorted(regions),
+        "runtimes": sorted(r for r in runtimes if r),
+        "architectures": sorted(arches),
+    }
+
+
+def function_for(user: AbstractBaseUser, pk: int) -> FunctionRecord:
+    """A function record of one of the user's accounts; 404 for anyone else's."""
+    return get_object_or_404(
+        FunctionRecord.objects.select_related("account__workspace", "scan").filter(
+            account__in=accounts_for(user)
+        ),
+        pk=pk,
+    )
+
+
+def latest_record_of(record: FunctionRecord) -> FunctionRecord | None:
+    """The same function in its account's latest finished scan, if that is a newer record."""
+    newest = (
+        FunctionRecord.objects.filter(
+            account_id=record.account_id, arn=record.arn, scan__status__in=FINISHED
+        )
+        .order_by("-scan__created_at", "-pk")
+        .only("pk")
+        .first()
+    )
+    return newest if newest and newest.pk != record.pk else None
+
+
+def function_of(record: FunctionRecord) -> Function:
+    """The collected Function a record stores, rebuilt as the dataclass."""
+    region = RegionInventory.from_dict(
+        {
+            "account_id": record.account.account_id,
+            "region": record.region,
+            "functions": [record.config],
+        }
+    )
+    return region.functions[0]
+
+
+_RELATION_KEYS = ("event_source_mappings", "api_integrations", "push_sources", "queues")
+
+
+def relations_inventory(record: FunctionRecord, fn: Function) -> RegionInventory:
+    """The record's region as its scan saw it, holding only this function and the trigger
+    lists: the functions list of a large region is never read from the database."""
+    row = (
+        ScanRegion.objects.filter(scan_id=record.scan_id, region=record.region)
+        .values_list(*(f"inventory__{key}" for key in _RELATION_KEYS))
+        .first()
+    )
+    data: dict[str, Any] = {"account_id": record.account.account_id, "region": record.region}
+    if row is not None:
+        data.update({key: value for key, value in zip(_RELATION_KEYS, row, strict=True) if value})
+    inventory = RegionInventory.from_dict(data)
+    inventory.functions = [fn]
+    return inventory
+
+
+def open_findings_of(record: FunctionRecord) -> QuerySet[Finding]:
+    return (
+        Finding.objects.filter(
+            account_id=record.account_id, resource_arn=record.arn, status=Finding.Status.OPEN
+        )
+        .filter(unsuppressed_q())
+        .annotate(severity_rank=severity_rank)
+        .order_by("severity_rank", "rule_id")
+    )
+
+
+# Findings ----------------------------------------------------------------------------------
+
+STATUS_OPEN = "open"
+STATUS_SUPPRESSED = "suppressed"
+STATUS_RESOLVED = "resolved"
+STATUS_ALL = "all"
+FINDING_STATUSES = (STATUS_OPEN, STATUS_SUPPRESSED, STATUS_RESOLVED, STATUS_ALL)
+
+
+@dataclass(frozen=True)
+class FindingFilters:
+    severity: str = ""
+    pillar: str = ""
+    rule: str = ""
+    status: str = STATUS_OPEN
+    region: str = ""
+    account: int | None = None
+    q: str = ""
+
+
+def _status_q(status: str) -> Q:
+    if status == STATUS_SUPPRESSED:
+        return Q(status=Finding.Status.OPEN) & suppressed_q()
+    if status == STATUS_RESOLVED:
+        return Q(status=Finding.Status.RESOLVED)
+    if status == STATUS_ALL:
+        return Q()
+    return Q(status=Finding.Status.OPEN) & unsuppressed_q()
+
+
+def _findings_base(user: AbstractBaseUser, filters: FindingFilters) -> QuerySet[Finding]:
+    qs = Finding.objects.filter(account__in=accounts_for(user))
+    if filters.severity:
+        qs = qs.filter(severity=filters.severity)
+    if filters.pillar:
+        qs = qs.filter(pillar=filters.pillar)
+    if filters.rule:
+        qs = qs.filter(rule_id=filters.rule)
+    if filters.region:
+        qs = qs.filter(region=filters.region)
+    if filters.account:
+        qs = qs.filter(account_id=filters.account)
+    if filters.q:
+        qs = qs.filter(
+            Q(message__icontains=filters.q)
+            | Q(resource_arn__icontains=filters.q)
+            | Q(title__icontains=filters.q)
+            | Q(rule_id__icontains=filters.q)
+        )
+    return qs
+
+
+def findings_for(user: AbstractBaseUser, filters: FindingFilters) -> QuerySet[Finding]:
+    """The user's findings matching the filters, worst first."""
+    return (
+        _findings_base(user, filters)
+        .filter(_status_q(filters.status))
+        .select_related("account", "suppression")
+        .annotate(severity_rank=severity_rank)
+        .order_by("severity_rank", "rule_id", "resource_arn", "pk")
+    )
+
+
+def finding_tab_counts(user: AbstractBaseUser, filters: FindingFilters) -> dict[str, int]:
+    """How many findings each status tab holds under the other filters (one query)."""
+    now_open = Q(status=Finding.Status.OPEN)
+    return _findings_base(user, filters).aggregate(
+        open=Count("pk", filter=now_open & unsuppressed_q()),
+        suppressed=Count("pk", filter=now_open & suppressed_q()),
+        resolved=Count("pk", filter=Q(status=Finding.Status.RESOLVED)),
+        all=Count("pk"),
+    )
+
+
+def finding_facets(user: AbstractBaseUser) -> dict[str, list[str]]:
+    rows = (
+        Finding.objects.filter(account__in=accounts_for(user))
+        .order_by()
+        .values_list("rule_id", "region", "pillar")
+        .distinct()
+    )
+    rules, regions, pillars = set(), set(), set()
+    for rule_id, region, pillar in rows:
+        rules.add(rule_id)
+        regions.add(region)
+        pillars.add(pillar)
+    return {
+        "rules": sorted(rules),
+        "regions": sorted(regions),
+        "pillars": sorted(pillars),
+        "severities": list(SEVERITY_ORDER),
+    }
+
+
+def findings_to_suppress(user: AbstractBaseUser, ids: list[int]) -> QuerySet[Finding]:
+    return Finding.objects.filter(account__in=accounts_for(user), pk__in=ids)
+
+
+def can_manage_all(user: AbstractBaseUser, findings: QuerySet[Finding]) -> bool:
+    """Whether the user may change every one of these findings (owner or admin of each)."""
+    return not findings.exclude(account__workspace__in=manageable_workspaces_for(user)).exists()
+
+
+# Rules -------------------------------------------------------------------------------------
+
+
+def open_finding_counts_by_rule(user: AbstractBaseUser) -> dict[str, int]:
+    rows = (
+        Finding.objects.filter(account__in=accounts_for(user), status=Finding.Status.OPEN)
+        .filter(unsuppressed_q())
+        .order_by()
+        .values("rule_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["rule_id"]: row["n"] for row in rows}

@@ -1,0 +1,21 @@
+"""The dashboard's views, one module per page family. Views stay thin: they parse the request,
+call selectors and services, and render."""
+
+from advisor.views.findings import findings_export_or_list, findings_suppress
+from advisor.views.functions import function_detail, function_list
+from advisor.views.planner import planner
+from advisor.views.rules import rule_list
+from advisor.views.scans import healthz, overview, scan_detail, scan_now
+
+__all__ = [
+    "findings_export_or_list",
+    "findings_suppress",
+    "function_detail",
+    "function_list",
+    "healthz",
+    "overview",
+    "planner",
+    "rule_list",
+    "scan_detail",
+    "scan_now",
+]

@@ -1,0 +1,42 @@
+"""The decision card's context, shared by the function page and the planner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.decide import (
+    PriceTable,
+    WorkloadProfile,
+    cost_curve,
+    recommend,
+)
+from advisor.decide.charts import cost_chart
+
+VERDICT_LABELS = {
+    "lambda": "Stay on Lambda",
+    "containers": "Move to containers (ECS on Fargate)",
+    "ec2": "Move to EC2",
+}
+COST_LABELS = {
+    "lambda_x86_64": "Lambda (x86_64)",
+    "lambda_arm64": "Lambda (arm64)",
+    "fargate": "ECS on Fargate",
+    "ec2": "EC2",
+}
+
+
+def decision_card(profile: WorkloadProfile, prices: PriceTable) -> dict[str, Any]:
+    rec = recommend(profile, prices)
+    return {
+        "verdict": rec.verdict,
+        "verdict_label": VERDICT_LABELS.get(rec.verdict, rec.verdict),
+        "reasons": rec.reasons,
+        "costs": [
+            {"option": option, "label": COST_LABELS.get(option, option), "usd": usd}
+            for option, usd in rec.monthly_cost_usd.items()
+        ],
+        "crossover": rec.crossover_monthly_requests,
+        "lambda_ruled_out": rec.lambda_ruled_out,
+        "region": rec.region,
+        "chart": cost_chart(cost_curve(profile, prices)),
+    }

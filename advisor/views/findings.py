@@ -1,0 +1,193 @@
+"""The findings page: filters, status tabs, bulk suppress, and export of the filtered set."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.selectors import accounts_for
+from advisor import selectors_dashboard as sd
+from advisor.models import Finding
+from advisor.services.suppressions import SuppressionError, suppress_findings
+from advisor.views import params
+
+PAGE_SIZE = 50
+EXPORT_FIELDS = (
+    "id",
+    "account",
+    "account_id",
+    "region",
+    "rule_id",
+    "severity",
+    "pillar",
+    "status",
+    "suppressed",
+    "resource_arn",
+    "title",
+    "message",
+    "first_seen_at",
+    "last_seen_at",
+    "remediation_cli",
+)
+
+
+def filters_from(query) -> sd.FindingFilters:
+    return sd.FindingFilters(
+        severity=params.text(query, "severity"),
+        pillar=params.text(query, "pillar"),
+        rule=params.text(query, "rule"),
+        status=params.choice(query, "status", sd.FINDING_STATUSES, sd.STATUS_OPEN),
+        region=params.text(query, "region"),
+        account=params.integer(query, "account"),
+        q=params.text(query, "q"),
+    )
+
+
+@require_GET
+def findings_export_or_list(request: HttpRequest) -> HttpResponse:
+    filters = filters_from(request.GET)
+    findings = sd.findings_for(request.user, filters)
+    export = request.GET.get("format")
+    if export == "csv":
+        return _export_csv(findings)
+    if export == "json":
+        return _export_json(findings)
+    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "advisor/finding_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "facets": sd.finding_facets(request.user),
+            "accounts": list(accounts_for(request.user).select_related(None).only("pk", "name")),
+            "tabs": _tabs(request, filters),
+            "base_query": params.query_without(request.GET, "page"),
+            "export_query": params.query_without(request.GET, "page", "format"),
+            "can_suppress": filters.status == sd.STATUS_OPEN,
+        },
+    )
+
+
+def _tabs(request: HttpRequest, filters: sd.FindingFilters) -> list[dict]:
+    counts = sd.finding_tab_counts(request.user, filters)
+    rest = params.query_without(request.GET, "page", "status", "format")
+    labels = {
+        sd.STATUS_OPEN: "Open",
+        sd.STATUS_SUPPRESSED: "Suppressed",
+        sd.STATUS_RESOLVED: "Resolved",
+        sd.STATUS_ALL: "All",
+    }
+    return [
+        {
+            "status": status,
+            "label": label,
+            "count": counts[status],
+            "current": status == filters.status,
+            "query": f"status={status}" + (f"&{rest}" if rest else ""),
+        }
+        for status, label in labels.items()
+    ]
+
+
+def _row(finding: Finding, now: dt.datetime) -> dict:
+    suppression = finding.suppression
+    return {
+        "id": finding.pk,
+        "account": finding.account.name,
+        "account_id": finding.account.account_id,
+        "region": finding.region,
+        "rule_id": finding.rule_id,
+        "severity": finding.severity,
+        "pillar": finding.pillar,
+        "status": finding.status,
+        "suppressed": bool(suppression and suppression.active_at(now)),
+        "resource_arn": finding.resource_arn,
+        "title": finding.title,
+        "message": finding.message,
+        "first_seen_at": finding.first_seen_at.isoformat(),
+        "last_seen_at": finding.last_seen_at.isoformat(),
+        "remediation_cli": finding.remediation_cli,
+    }
+
+
+def _export_csv(findings) -> StreamingHttpResponse:
+    now = timezone.now()
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.DictWriter(Echo(), fieldnames=EXPORT_FIELDS)
+
+    def lines() -> Iterator[str]:
+        yield writer.writeheader()
+        for finding in findings.iterator(chunk_size=2000):
+            yield writer.writerow(_row(finding, now))
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="findings-{now:%Y%m%d-%H%M}.csv"'
+    return response
+
+
+def _export_json(findings) -> HttpResponse:
+    now = timezone.now()
+    rows = [_row(finding, now) for finding in findings.iterator(chunk_size=2000)]
+    response = HttpResponse(
+        json.dumps({"count": len(rows), "findings": rows}, indent=1),
+        content_type="application/json",
+    )
+    response["Content-Disposition"] = f'attachment; filename="findings-{now:%Y%m%d-%H%M}.json"'
+    return response
+
+
+@require_POST
+def findings_suppress(request: HttpRequest) -> HttpResponse:
+    """Suppress the checked findings with a reason and an optional expiry date."""
+    ids = [int(v) for v in request.POST.getlist("finding") if v.isdigit()]
+    back = request.POST.get("next") or reverse("advisor:finding-list")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("advisor:finding-list")
+    findings = sd.findings_to_suppress(request.user, ids)
+    if ids and findings.count() != len(set(ids)):
+        raise Http404("No such finding.")
+    if not sd.can_manage_all(request.user, findings):
+        raise PermissionDenied("Viewers cannot suppress findings.")
+    if not ids:
+        messages.error(request, "Select at least one finding to suppress.")
+        return redirect(back)
+    expires_at = None
+    raw_expiry = (request.POST.get("expires") or "").strip()
+    if raw_expiry:
+        try:
+            day = dt.date.fromisoformat(raw_expiry)
+        except ValueError:
+            messages.error(request, f"{raw_expiry!r} is not a date (YYYY-MM-DD).")
+            return redirect(back)
+        expires_at = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    try:
+        created = suppress_findings(
+            findings=findings,
+            reason=request.POST.get("reason", ""),
+            expires_at=expires_at,
+            created_by=request.user,
+        )
+    except SuppressionError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    messages.success(
+        request, f"Suppressed {len(created)} finding{'s' if len(created) != 1 else ''}."
+    )
+    return redirect(back)

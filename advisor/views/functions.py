@@ -1,0 +1,130 @@
+"""The functions list and one function's page."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.selectors import accounts_for
+from advisor import charts
+from advisor import selectors_dashboard as sd
+from advisor.collect.relations import RelationIndex
+from advisor.decide import UnknownRegionError, load_prices, profile_from_function
+from advisor.views import params
+from advisor.views.decision import decision_card
+
+PAGE_SIZE = 50
+
+COLUMNS = [
+    # (sort key, heading)
+    ("name", "Function"),
+    ("account", "Account"),
+    ("region", "Region"),
+    ("runtime", "Runtime"),
+    ("memory", "Memory (MB)"),
+    ("timeout", "Timeout (s)"),
+    ("code_size", "Code size"),
+    ("invocations", "Invocations"),
+    ("errors", "Errors"),
+    ("throttles", "Throttles"),
+    ("p99", "p99 (ms)"),
+    ("findings", "Open findings"),
+]
+
+
+@require_GET
+def function_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET
+    sort = params.choice(q, "sort", sd.FUNCTION_SORTS, "name")
+    filters = sd.FunctionFilters(
+        q=params.text(q, "q"),
+        account=params.integer(q, "account"),
+        region=params.text(q, "region"),
+        runtime=params.text(q, "runtime"),
+        architecture=params.text(q, "architecture"),
+        has_findings=params.choice(q, "has_findings", ("yes", "no")),
+        sort=sort,
+        descending=params.text(q, "dir") == "desc",
+    )
+    page = Paginator(sd.functions_for(request.user, filters), PAGE_SIZE).get_page(q.get("page"))
+    columns = [
+        {
+            "key": key,
+            "heading": heading,
+            "active": key == sort,
+            "next_dir": "asc" if key == sort and filters.descending else "desc",
+            "aria_sort": (
+                ("descending" if filters.descending else "ascending") if key == sort else None
+            ),
+        }
+        for key, heading in COLUMNS
+    ]
+    return render(
+        request,
+        "advisor/function_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "facets": sd.function_facets(request.user),
+            "accounts": list(accounts_for(request.user).select_related(None).only("pk", "name")),
+            "columns": columns,
+            "base_query": params.query_without(q, "page"),
+            "sort_query": params.query_without(q, "page", "sort", "dir"),
+        },
+    )
+
+
+@require_GET
+def function_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = sd.function_for(request.user, pk)
+    fn = sd.function_of(record)
+    inventory = sd.relations_inventory(record, fn)
+    callers = RelationIndex.build(inventory).callers(fn)
+    api_timeout_ms = max((api.timeout_ms for api in callers.api_integrations), default=None)
+    queues = [
+        {"mapping": mapping, "queue": inventory.queues.get(mapping.source_arn or "")}
+        for mapping in callers.queue_mappings
+    ]
+    destinations = []
+    if fn.async_config is not None:
+        if fn.async_config.on_success:
+            destinations.append(("On success", fn.async_config.on_success))
+        if fn.async_config.on_failure:
+            destinations.append(("On failure", fn.async_config.on_failure))
+    if fn.dead_letter_target:
+        destinations.append(("Dead-letter queue", fn.dead_letter_target))
+
+    try:
+        prices = load_prices(record.region)
+    except UnknownRegionError:
+        decision, no_prices = None, record.region
+    else:
+        profile = profile_from_function(fn, invocation_types=callers.invocation_types)
+        decision, no_prices = decision_card(profile, prices), None
+
+    figures = {
+        "activity": charts.activity_chart(fn.metrics),
+        "duration": charts.duration_chart(
+            fn.metrics, timeout_s=fn.timeout_s, api_timeout_ms=api_timeout_ms
+        ),
+        "concurrency": charts.concurrency_chart(fn.metrics),
+    }
+    return render(
+        request,
+        "advisor/function_detail.html",
+        {
+            "record": record,
+            "fn": fn,
+            "newer": sd.latest_record_of(record),
+            "callers": callers,
+            "queues": queues,
+            "destinations": destinations,
+            "api_timeout_ms": api_timeout_ms,
+            "figures": figures,
+            "findings": list(sd.open_findings_of(record)),
+            "decision": decision,
+            "no_prices": no_prices,
+        },
+    )

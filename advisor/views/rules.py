@@ -1,0 +1,28 @@
+"""The rule catalogue, with how many open findings each rule has across the user's accounts."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from advisor import selectors_dashboard as sd
+from advisor.rules.registry import all_rules
+
+
+@require_GET
+def rule_list(request: HttpRequest) -> HttpResponse:
+    counts = sd.open_finding_counts_by_rule(request.user)
+    rules = [
+        {
+            "rule": rule,
+            "open_findings": counts.get(rule.id, 0),
+            "thresholds": [
+                {"name": name, "default": default, "help": rule.option_help.get(name, "")}
+                for name, default in rule.options.items()
+            ],
+        }
+        for rule in all_rules()
+    ]
+    pillars = sorted({str(r["rule"].pillar) for r in rules})
+    return render(request, "advisor/rule_list.html", {"rules": rules, "pillars": pillars})
