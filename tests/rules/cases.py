@@ -1,14 +1,16 @@
 """Marks a test as a rule's failing or passing case, and checks that it is one.
 
 A ``@fails(rule_id)`` test returns the rule's results; the decorator asserts they hold a finding
-of that rule. A ``@passes(rule_id)`` test returns results with neither a finding nor a "not
-evaluated". Decorating registers the case at import time, so ``test_catalogue`` can require both
-kinds for every rule in the registry without depending on test order.
+of that rule, with a message, JSON-serialisable evidence, and a remediation with an AWS CLI
+command and an IaC snippet. A ``@passes(rule_id)`` test returns results with neither a finding
+nor a "not evaluated". Decorating registers the case at import time, so ``test_catalogue`` can
+require both kinds for every rule in the registry without depending on test order.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -31,6 +33,7 @@ def fails(rule_id: str) -> Callable[[TestFn], Callable[..., None]]:
             assert found, results
             for finding in found:
                 assert finding.message and finding.evidence, finding
+                json.dumps(finding.evidence)  # evidence is stored and printed as JSON
                 assert finding.remediation.cli.startswith("aws "), finding.remediation
                 assert finding.remediation.iac.strip(), finding.remediation
 
