@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.selectors import accounts_for
+from accounts.selectors import accounts_for, manageable_workspaces_for
 from advisor import selectors_dashboard as sd
 from advisor.models import Finding
 from advisor.services.suppressions import SuppressionError, suppress_findings
@@ -76,7 +76,8 @@ def findings_export_or_list(request: HttpRequest) -> HttpResponse:
             "tabs": _tabs(request, filters),
             "base_query": params.query_without(request.GET, "page"),
             "export_query": params.query_without(request.GET, "page", "format"),
-            "can_suppress": filters.status == sd.STATUS_OPEN,
+            "can_suppress": filters.status == sd.STATUS_OPEN
+            and manageable_workspaces_for(request.user).exists(),
         },
     )
 

@@ -1,0 +1,152 @@
+"""The findings page: filters, status tabs, bulk suppress, and exports that match the filter."""
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from advisor.models import Finding, Suppression
+from tests.dashboard.builders import make_finding, make_function
+
+
+def export_csv(client, query: str) -> list[dict]:
+    response = client.get(f"/findings/?{query}&format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def export_json(client, query: str) -> list[dict]:
+    response = client.get(f"/findings/?{query}&format=json")
+    assert response["Content-Type"] == "application/json"
+    payload = json.loads(response.content)
+    assert payload["count"] == len(payload["findings"])
+    return payload["findings"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_rules"),
+    [
+        ("", ["apigw-timeout-exceeds-integration", "tracing-disabled"]),
+        ("severity=high", ["apigw-timeout-exceeds-integration"]),
+        ("pillar=operations", ["tracing-disabled"]),
+        ("rule=tracing-disabled", ["tracing-disabled"]),
+        ("q=APIGW", ["apigw-timeout-exceeds-integration"]),
+        ("region=eu-west-1", []),
+    ],
+)
+def test_exports_hold_exactly_the_filtered_rows(client, world, query, expected_rules):
+    client.force_login(world["alice"])
+    rows = export_csv(client, query)
+    assert [r["rule_id"] for r in rows] == expected_rules  # worst first
+    assert [r["rule_id"] for r in export_json(client, query)] == expected_rules
+    assert all(r["account"] == "acme-prod" for r in rows)
+
+
+def test_export_columns(client, world):
+    client.force_login(world["alice"])
+    (row,) = export_csv(client, "severity=low")
+    assert row["resource_arn"] == world["orders"].arn
+    assert row["status"] == "open" and row["suppressed"] == "False"
+    assert row["remediation_cli"].startswith("aws lambda")
+
+
+def test_export_ignores_pagination(client, world):
+    for i in range(60):
+        make_finding(make_function(world["my_scan"], f"p-{i}", with_metrics=False))
+    client.force_login(world["alice"])
+    assert len(export_csv(client, "rule=tracing-disabled&page=2")) == 61
+
+
+def test_bulk_suppress_moves_findings_to_the_suppressed_tab(client, world):
+    client.force_login(world["alice"])
+    finding = world["my_finding"]
+    expiry = (timezone.now() + dt.timedelta(days=30)).date().isoformat()
+    # when
+    response = client.post(
+        reverse("advisor:finding-suppress"),
+        {
+            "finding": [finding.pk],
+            "reason": "internal tool",
+            "expires": expiry,
+            "next": "/findings/",
+        },
+    )
+    # then
+    assert response.status_code == 302 and response.url == "/findings/"
+    suppression = Suppression.objects.get()
+    assert suppression.reason == "internal tool"
+    assert suppression.expires_at.date().isoformat() == expiry
+    assert suppression.created_by == world["alice"]
+    open_rules = [r["rule_id"] for r in export_csv(client, "status=open")]
+    suppressed = export_csv(client, "status=suppressed")
+    assert "tracing-disabled" not in open_rules
+    assert [r["rule_id"] for r in suppressed] == ["tracing-disabled"]
+    assert suppressed[0]["suppressed"] == "True"
+    body = client.get("/findings/?status=suppressed").content.decode()
+    assert (
+        "internal tool" in body
+        and 'aria-current="page" class="current" data-tab="suppressed"' in body
+    )
+
+
+def test_suppress_without_reason_changes_nothing(client, world):
+    client.force_login(world["alice"])
+    response = client.post(
+        reverse("advisor:finding-suppress"), {"finding": [world["my_finding"].pk], "reason": " "}
+    )
+    assert response.status_code == 302
+    assert not Suppression.objects.exists()
+    messages = [m.message for m in response.wsgi_request._messages]
+    assert messages == ["Say why these findings are suppressed."]
+
+
+def test_suppress_with_a_bad_date_changes_nothing(client, world):
+    client.force_login(world["alice"])
+    client.post(
+        reverse("advisor:finding-suppress"),
+        {"finding": [world["my_finding"].pk], "reason": "ok", "expires": "next week"},
+    )
+    assert not Suppression.objects.exists()
+
+
+def test_suppress_ignores_an_offsite_next(client, world):
+    client.force_login(world["alice"])
+    response = client.post(
+        reverse("advisor:finding-suppress"),
+        {"finding": [world["my_finding"].pk], "reason": "ok", "next": "https://evil.example/"},
+    )
+    assert response.url == reverse("advisor:finding-list")
+
+
+def test_tabs_count_each_status(client, world):
+    make_finding(world["reports"], rule_id="log-retention-unset", status=Finding.Status.RESOLVED)
+    client.force_login(world["alice"])
+    body = client.get("/findings/").content.decode()
+    assert 'data-tab="open">Open <span class="badge">2</span>' in body
+    assert 'data-tab="resolved">Resolved <span class="badge">1</span>' in body
+    assert [r["rule_id"] for r in export_csv(client, "status=resolved")] == ["log-retention-unset"]
+
+
+def test_severity_is_shown_as_text(client, world):
+    client.force_login(world["alice"])
+    body = client.get("/findings/").content.decode()
+    assert '<span class="sev sev-high">High</span>' in body
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_query_count_does_not_grow_with_findings(
+    client, world, django_assert_max_num_queries, count
+):
+    for i in range(count):
+        make_finding(make_function(world["my_scan"], f"q-{i}", with_metrics=False))
+    Suppression.objects.create(
+        account=world["my_account"], rule_id="x", resource_pattern="*", reason="r"
+    )
+    client.force_login(world["alice"])
+    with django_assert_max_num_queries(10):
+        response = client.get("/findings/?status=all")
+    assert response.status_code == 200

@@ -1,0 +1,78 @@
+"""One function's page: configuration, callers, charts, findings with fixes, the decision."""
+
+import json
+import re
+
+from django.urls import reverse
+
+from advisor.models import Scan
+from tests.dashboard.builders import make_function, make_scan
+
+
+def figure(body: str, chart_id: str) -> dict:
+    match = re.search(
+        rf'<script id="{chart_id}" type="application/json">(.+?)</script>', body, re.S
+    )
+    assert match, f"no {chart_id}"
+    return json.loads(match.group(1))
+
+
+def test_shows_configuration_callers_and_findings(client, world):
+    client.force_login(world["alice"])
+    body = client.get(
+        reverse("advisor:function-detail", args=[world["orders"].pk])
+    ).content.decode()
+    assert world["orders"].arn in body
+    assert "orders-api" in body and "GET /orders" in body and "29,000 ms" in body
+    assert "Open findings (2)" in body
+    assert body.count("data-copy=") == 4  # CLI and IaC for each finding
+    assert 'data-verdict="' in body and 'id="chart-cost"' in body
+
+
+def test_duration_chart_draws_the_timeout_and_api_gateway_limit(client, world):
+    client.force_login(world["alice"])
+    body = client.get(
+        reverse("advisor:function-detail", args=[world["orders"].pk])
+    ).content.decode()
+    duration = figure(body, "chart-duration")
+    limits = sorted(shape["y0"] for shape in duration["layout"]["shapes"])
+    assert limits == [29_000, 30_000]  # API Gateway 29 s, function timeout 30 s
+    names = [trace["name"] for trace in figure(body, "chart-activity")["data"]]
+    assert names == ["Invocations", "Errors", "Throttles"]
+
+
+def test_without_an_api_only_the_timeout_line_is_drawn(client, world):
+    client.force_login(world["alice"])
+    body = client.get(
+        reverse("advisor:function-detail", args=[world["reports"].pk])
+    ).content.decode()
+    assert [s["y0"] for s in figure(body, "chart-duration")["layout"]["shapes"]] == [30_000]
+    assert "No trigger was found" in body
+    assert "No open findings." in body
+
+
+def test_without_metrics_the_page_says_so(client, world):
+    record = make_function(world["my_scan"], "quiet", with_metrics=False)
+    client.force_login(world["alice"])
+    body = client.get(reverse("advisor:function-detail", args=[record.pk])).content.decode()
+    assert "No metrics were collected" in body
+    assert 'id="chart-cost"' in body  # the decision still has the configuration to go on
+
+
+def test_an_older_record_links_to_the_latest(client, world):
+    newer_scan = make_scan(world["my_account"])
+    Scan.objects.filter(pk=world["my_scan"].pk).update(
+        created_at=newer_scan.created_at.replace(year=2020)
+    )
+    newer = make_function(newer_scan, "orders-api")
+    client.force_login(world["alice"])
+    body = client.get(
+        reverse("advisor:function-detail", args=[world["orders"].pk])
+    ).content.decode()
+    assert reverse("advisor:function-detail", args=[newer.pk]) in body
+
+
+def test_detail_query_count_is_bounded(client, world, django_assert_max_num_queries):
+    client.force_login(world["alice"])
+    with django_assert_max_num_queries(10):
+        client.get(reverse("advisor:function-detail", args=[world["orders"].pk]))

@@ -1,0 +1,81 @@
+"""The planner page: inputs in the URL, errors next to their fields, the verdict and chart."""
+
+import re
+
+import pytest
+
+BASE = "monthly_requests=5000000&avg_duration_ms=200&memory_mb=512"
+
+
+def field_error(body: str, name: str) -> str | None:
+    match = re.search(rf'data-error-for="{name}">([^<]+)<', body)
+    return match.group(1) if match else None
+
+
+def test_empty_form_shows_no_errors(client, world):
+    client.force_login(world["alice"])
+    body = client.get("/planner/").content.decode()
+    assert "data-error-for" not in body and "Verdict" not in body
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        (
+            "monthly_requests=-5&avg_duration_ms=200&memory_mb=512",
+            "monthly_requests",
+            "Requests per month cannot be negative.",
+        ),
+        (
+            "monthly_requests=1000&avg_duration_ms=200&memory_mb=64",
+            "memory_mb",
+            "Memory must be between 128 and 10,240 MB",
+        ),
+        (
+            "monthly_requests=1000&avg_duration_ms=200&memory_mb=20000",
+            "memory_mb",
+            "Memory must be between 128 and 10,240 MB",
+        ),
+        (
+            "monthly_requests=lots&avg_duration_ms=200&memory_mb=512",
+            "monthly_requests",
+            "not a number",
+        ),
+        ("monthly_requests=1000&memory_mb=512", "avg_duration_ms", "Required."),
+    ],
+)
+def test_invalid_input_is_explained_next_to_the_field(client, world, query, field, message):
+    client.force_login(world["alice"])
+    body = client.get(f"/planner/?{query}").content.decode()
+    assert message in (field_error(body, field) or "")
+    assert f'id="p-{field}-error"' in body and 'aria-invalid="true"' in body
+    assert "Verdict" not in body
+
+
+def test_a_valid_workload_gets_a_verdict_costs_and_chart(client, world):
+    client.force_login(world["alice"])
+    body = client.get(f"/planner/?{BASE}").content.decode()
+    assert "data-error-for" not in body
+    assert 'data-verdict="lambda"' in body
+    assert "ECS on Fargate" in body and "Lambda (arm64)" in body
+    assert 'id="chart-cost"' in body and "vendor/plotly.min.js" in body
+    assert 'value="5000000"' in body  # the inputs stay in the form, from the URL
+
+
+def test_a_twenty_minute_job_is_not_lambda_and_says_why(client, world):
+    client.force_login(world["alice"])
+    body = client.get(
+        "/planner/?monthly_requests=3000&avg_duration_ms=1200000&memory_mb=2048"
+        "&longest_run_s=1200&traffic_pattern=bursty"
+    ).content.decode()
+    assert "data-error-for" not in body
+    verdict = re.search(r'data-verdict="(\w+)"', body).group(1)
+    assert verdict in ("containers", "ec2")
+    assert "exceeds Lambda" in body and "15" in body
+    assert "Lambda is ruled out" in body
+
+
+def test_gpu_goes_to_ec2(client, world):
+    client.force_login(world["alice"])
+    body = client.get(f"/planner/?{BASE}&gpu=1").content.decode()
+    assert 'data-verdict="ec2"' in body
