@@ -17,10 +17,12 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.utils import parse_timestamp
 
 from advisor.collect.options import CollectOptions
 
@@ -170,6 +172,27 @@ def keep_response_bodies_out_of_logs() -> None:
         parser_logger.addFilter(_BODY_FILTER)
 
 
+def fast_timestamp(value: Any) -> datetime:
+    """botocore's timestamp parser, minus its cost on epoch numbers.
+
+    GetMetricData answers up to 100,800 timestamps per call, as epoch numbers; botocore builds
+    each through dateutil's tzutc (about 25 us apiece: minutes of CPU for a large account). This
+    gives the same instants, as aware UTC datetimes, at a fraction of the cost; strings (ISO 8601,
+    RFC 822) still go to botocore's parser."""
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    return parse_timestamp(value)
+
+
+def use_fast_timestamps(session: boto3.Session) -> None:
+    """Applies to every client the session creates from now on (same values, same types)."""
+    core = getattr(session, "_session", None)
+    if core is not None:
+        core.get_component("response_parser_factory").set_parser_defaults(
+            timestamp_parser=fast_timestamp
+        )
+
+
 class Clients:
     """Creates (once) and configures the boto3 clients of one scan of one region."""
 
@@ -198,6 +221,7 @@ class Clients:
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         keep_response_bodies_out_of_logs()
+        use_fast_timestamps(session)
 
     def get(self, service: str) -> Any:
         with self._lock:
