@@ -93,6 +93,7 @@ class Fn:
     schedule: str | None = None  # EventBridge schedule expression (async)
     event_pattern: str | None = None  # EventBridge rule on the default bus (async)
     url_auth: str | None = None  # function URL: "NONE" or "AWS_IAM"
+    vpc_subnets: int = 0  # 0: not in a VPC; otherwise attached to this many private subnets
     public_invoke: bool = False  # a resource policy statement for any principal, no condition
     traffic: Traffic = Traffic("sparse", 5, 80)
     breaks: tuple[str, ...] = ()
@@ -112,12 +113,12 @@ QUEUES: tuple[Queue, ...] = (
     Queue("acme-async-dlq", visibility_s=60, retention_s=1_209_600),
     Queue("acme-invoice-jobs", visibility_s=30),  # no redrive, too short for a 60 s function
     Queue("acme-fulfillment", visibility_s=900, redrive_to="acme-fulfillment-dlq", max_receive=5),
-    Queue("acme-fulfillment-dlq", visibility_s=300, retention_s=1_209_600),
+    Queue("acme-fulfillment-dlq", visibility_s=400, retention_s=1_209_600),
     Queue("acme-refunds", visibility_s=180, redrive_to="acme-refunds-dlq", max_receive=2),
     Queue("acme-refunds-dlq", visibility_s=300, retention_s=1_209_600),
     Queue("acme-stream-failures", visibility_s=60, retention_s=1_209_600),
     Queue("acme-search-index", visibility_s=600, redrive_to="acme-async-dlq", max_receive=10),
-    Queue("acme-eu-gdpr-exports", visibility_s=120, redrive_to="acme-eu-dlq", max_receive=5),
+    Queue("acme-eu-gdpr-exports", visibility_s=600, redrive_to="acme-eu-dlq", max_receive=5),
     Queue("acme-eu-dlq", visibility_s=60, retention_s=1_209_600),
     Queue("acme-eu-emails", visibility_s=20),
 )
@@ -157,6 +158,8 @@ FUNCTIONS: tuple[Fn, ...] = (
             Api("rest", REST_STOREFRONT, "POST /orders"),
         ),
         traffic=Traffic("diurnal", 90_000, 85, provisioned_use=0.7),
+        # busy all day on 20 provisioned environments: the decision model prefers containers
+        breaks=("consider-containers",),
         description="Order placement and lookup for the web shop",
     ),
     Fn(
@@ -222,6 +225,7 @@ FUNCTIONS: tuple[Fn, ...] = (
             Api("rest", REST_STOREFRONT, "GET /profile"),
             Api("rest", REST_STOREFRONT, "PUT /profile"),
         ),
+        vpc_subnets=3,
         traffic=Traffic("diurnal", 15_000, 45),
         description="User profiles; the team's reference implementation",
     ),
@@ -251,7 +255,8 @@ FUNCTIONS: tuple[Fn, ...] = (
         layers=("acme-node-deps",),
         apis=(Api("http", HTTP_PUBLIC, "GET /cart"), Api("http", HTTP_PUBLIC, "POST /cart/items")),
         traffic=Traffic("diurnal", 30_000, 900, duration_spread=0.8, hit_timeout=True),
-        breaks=("timeouts-observed",),
+        # nodejs22.x: deprecated within 180 days of late 2026, a medium finding
+        breaks=("timeouts-observed", "deprecated-runtime", "memory-starved"),
         description="Shopping cart (calls the legacy pricing service synchronously)",
     ),
     Fn(
@@ -267,7 +272,7 @@ FUNCTIONS: tuple[Fn, ...] = (
     ),
     Fn(
         "pricing-api",
-        "nodejs22.x",
+        "nodejs24.x",
         memory=1024,
         timeout=10,
         arch="arm64",
@@ -275,12 +280,12 @@ FUNCTIONS: tuple[Fn, ...] = (
         provisioned=50,
         apis=(Api("http", HTTP_PUBLIC, "GET /pricing"),),
         traffic=Traffic("diurnal", 2_000, 60, provisioned_use=0.04),
-        breaks=("provisioned-concurrency-underused",),
+        breaks=("provisioned-concurrency-underused", "consider-containers"),
         description="Price lookups; provisioned for a launch that never came",
     ),
     Fn(
         "feature-flags",
-        "nodejs22.x",
+        "nodejs24.x",
         memory=256,
         timeout=5,
         arch="arm64",
@@ -371,7 +376,7 @@ FUNCTIONS: tuple[Fn, ...] = (
         schedule="cron(0 2 * * ? *)",
         on_failure="acme-alerts",
         traffic=Traffic("nightly", 1, 420_000),
-        breaks=("package-size-near-limit", "arm64-candidate"),
+        breaks=("package-size-near-limit",),
         description="Nightly sales report (pandas, pyarrow bundled)",
     ),
     Fn(
@@ -424,12 +429,15 @@ FUNCTIONS: tuple[Fn, ...] = (
         mappings=(
             Mapping("sqs", "acme-fulfillment", batch_size=10, window_s=5, partial_batch=True),
         ),
+        vpc_subnets=1,
         traffic=Traffic("diurnal", 7_000, 800),
+        breaks=("vpc-single-subnet",),
         description="Sends paid orders to the warehouse",
     ),
     Fn(
         "refund-processor",
         "python3.12",
+        vpc_subnets=2,
         memory=512,
         timeout=30,
         arch="arm64",
@@ -613,7 +621,7 @@ FUNCTIONS: tuple[Fn, ...] = (
         "python3.12",
         slot=1,
         memory=2048,
-        timeout=20,
+        timeout=60,
         arch="arm64",
         reserved=300,
         mappings=(Mapping("sqs", "acme-eu-gdpr-exports", batch_size=1),),
@@ -630,7 +638,11 @@ FUNCTIONS: tuple[Fn, ...] = (
         reserved=120,
         mappings=(Mapping("sqs", "acme-eu-emails", batch_size=10),),
         traffic=Traffic("diurnal", 2_000, 300),
-        breaks=("sqs-source-without-dlq", "sqs-visibility-timeout-too-short"),
+        breaks=(
+            "sqs-source-without-dlq",
+            "sqs-visibility-timeout-too-short",
+            "deprecated-runtime",
+        ),
         description="Transactional e-mail for the EU (queue without DLQ, 20 s visibility)",
     ),
     Fn(
@@ -711,7 +723,11 @@ FUNCTIONS: tuple[Fn, ...] = (
         slot=1,
         schedule="rate(1 day)",
         traffic=Traffic("nightly", 1, 1_200),
-        breaks=("default-timeout-and-memory", "async-without-failure-destination"),
+        breaks=(
+            "default-timeout-and-memory",
+            "async-without-failure-destination",
+            "memory-starved",
+        ),
         description="Imports the partner price list (still on the defaults)",
     ),
 )

@@ -307,6 +307,9 @@ class RegionBuilder:
         self.apigwv2 = client("apigatewayv2")
         self.logs = client("logs")
         self.cloudwatch = client("cloudwatch")
+        self.ec2 = client("ec2")
+        self.subnets: list[str] = []
+        self.security_group: str | None = None
         self.functions: list[Fn] = []
         self.function_arns: dict[str, str] = {}
         self.queue_arns: dict[str, str] = {}
@@ -329,6 +332,7 @@ class RegionBuilder:
         self._buckets_topics_streams_tables()
         self._queues(fillers)
         self._layers()
+        self._network()
         self._parallel(self._create_function, self.functions)
         self._parallel(self._configure_function, acme_functions)
         self._parallel(self._wire_filler, fillers)
@@ -417,6 +421,22 @@ class RegionBuilder:
             )
             self.layer_arns[name] = published["LayerVersionArn"]
 
+    def _network(self) -> None:
+        """A VPC with three private subnets, one per Availability Zone, for VPC functions."""
+        if not any(fn.vpc_subnets for fn in self.functions):
+            return
+        vpc = self.ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+        for number, zone in enumerate("abc"):
+            subnet = self.ec2.create_subnet(
+                VpcId=vpc,
+                CidrBlock=f"10.20.{number * 16}.0/20",
+                AvailabilityZone=f"{self.region}{zone}",
+            )
+            self.subnets.append(subnet["Subnet"]["SubnetId"])
+        self.security_group = self.ec2.create_security_group(
+            GroupName="acme-lambda", Description="acme functions", VpcId=vpc
+        )["GroupId"]
+
     # -- functions --
 
     def _create_function(self, fn: Fn) -> None:
@@ -452,6 +472,11 @@ class RegionBuilder:
             kwargs["DeadLetterConfig"] = {"TargetArn": self._destination(fn.dead_letter)}
         if fn.snap_start:
             kwargs["SnapStart"] = {"ApplyOn": "PublishedVersions"}
+        if fn.vpc_subnets:
+            kwargs["VpcConfig"] = {
+                "SubnetIds": self.subnets[: fn.vpc_subnets],
+                "SecurityGroupIds": [self.security_group],
+            }
         created = self.lam.create_function(**kwargs)
         self.function_arns[fn.name] = created["FunctionArn"]
 
