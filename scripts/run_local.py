@@ -36,9 +36,14 @@ ENV = {
 processes: list[subprocess.Popen] = []
 
 
-def start(name: str, *args: str) -> subprocess.Popen:
-    print(f"[run] starting {name}", flush=True)
-    process = subprocess.Popen(args, cwd=ROOT, env=ENV, start_new_session=True)
+def start(name: str, *args: str, log: Path | None = None) -> subprocess.Popen:
+    print(
+        f"[run] starting {name}" + (f" (log: {log.relative_to(ROOT)})" if log else ""), flush=True
+    )
+    output = log.open("a") if log else None
+    process = subprocess.Popen(
+        args, cwd=ROOT, env=ENV, start_new_session=True, stdout=output, stderr=output
+    )
     processes.append(process)
     return process
 
@@ -64,9 +69,10 @@ def wait_for(url: str, what: str, timeout: float = 60) -> None:
 
 
 def stop_all(*_: object) -> None:
+    # SIGTERM to each main process only: Celery then stops its own pool children cleanly.
     for process in reversed(processes):
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+            process.terminate()
     for process in processes:
         try:
             process.wait(timeout=15)
@@ -85,7 +91,11 @@ def main() -> None:
         (ROOT / folder).mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        start("AWS emulator", PY, "-m", "advisor.demo.emulator", "--port", str(EMULATOR_PORT))
+        start(
+            "AWS emulator",
+            *(PY, "-m", "advisor.demo.emulator", "--port", str(EMULATOR_PORT)),
+            log=ROOT / "var" / "emulator.log",
+        )
         wait_for(f"{ENDPOINT}/moto-api/", "the AWS emulator")
         manage("migrate", "--noinput")
         manage("bootstrap_demo", "--endpoint-url", ENDPOINT)
