@@ -75,7 +75,7 @@ def _line(series: Series, *, name: str, colour: str, zero_gaps: bool, **extra: A
     }
 
 
-def _hline(y: float, *, text: str, colour: str) -> tuple[dict, dict]:
+def _hline(y: float, *, text: str, colour: str, left: bool = False) -> tuple[dict, dict]:
     shape = {
         "type": "line",
         "xref": "paper",
@@ -88,8 +88,8 @@ def _hline(y: float, *, text: str, colour: str) -> tuple[dict, dict]:
     }
     note = {
         "xref": "paper",
-        "x": 1,
-        "xanchor": "right",
+        "x": 0 if left else 1,
+        "xanchor": "left" if left else "right",
         "yref": "y",
         "y": y,
         "yanchor": "bottom",
@@ -145,6 +145,7 @@ def duration_chart(
             api_timeout_ms,
             text=f"API Gateway limit {api_timeout_ms / 1000:g} s",
             colour=PALETTE["api_limit"],
+            left=True,  # the two limits are often close: label them at opposite ends
         )
         shapes.append(shape)
         notes.append(note)

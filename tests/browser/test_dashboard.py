@@ -1,0 +1,176 @@
+"""The dashboard in a real browser: headless Chromium driven by Playwright against a live server.
+
+Log in, open the overview, the functions list and a function (its Plotly charts drawn), suppress a
+finding and see it on the suppressed tab, export CSV and read its rows, use the planner. Any
+browser console error or page error fails the test. Screenshots go to test-output/screenshots/.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require
+from tests.dashboard.builders import add_api, make_finding, make_function, make_scan
+from tests.factories import PASSWORD, make_account, make_user, make_workspace
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser_page(live_server) -> Iterator[tuple]:
+    require(
+        Path(CHROMIUM).exists() or shutil.which("chromium") is not None, "Chromium is not installed"
+    )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # the dev extra is not installed
+        require(False, "Playwright is not installed")
+    # Playwright's sync API runs an event loop in this thread; the live server's ORM calls run
+    # in their own thread, and the test's factory calls are not async code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, accept_downloads=True
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.on(
+            "console",
+            lambda msg: (
+                problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None
+            ),
+        )
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        try:
+            yield page, problems
+        finally:
+            context.close()
+            browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def estate(transactional_db) -> dict:
+    """An owner with one scanned account: a function behind an API, with findings.
+
+    Built before the browser starts: Playwright's sync API runs the test in a greenlet with its
+    own context, where the ORM would open a second connection that is never closed."""
+    owner = make_user("olivia")
+    workspace = make_workspace(members={owner: "owner"})
+    account = make_account(workspace, name="acme-prod")
+    scan = make_scan(account)
+    orders = make_function(scan, "orders-api")
+    add_api(orders, timeout_ms=29_000)
+    make_finding(orders, rule_id="tracing-disabled", severity="low")
+    make_finding(
+        orders,
+        rule_id="apigw-timeout-exceeds-integration",
+        severity="high",
+        pillar="reliability",
+    )
+    make_function(scan, "nightly-reports", runtime="nodejs20.x", arch="arm64")
+    return {"orders": orders}
+
+
+def test_dashboard_end_to_end(estate, browser_page, live_server):
+    # given the estate above
+    page, problems = browser_page
+    orders = estate["orders"]
+    base = live_server.url
+
+    # when she logs in through the form
+    page.goto(f"{base}/auth/login/")
+    page.get_by_label("Username").fill("olivia")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/")
+    # then the overview shows her account
+    assert page.get_by_role("heading", name="Overview").is_visible()
+    assert page.get_by_text("acme-prod").first.is_visible()
+    shot(page, "overview")
+
+    # the functions list, searched
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Functions").click()
+    assert page.locator("tbody tr").count() == 2
+    page.get_by_label("Search").fill("orders")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**/functions/?q=orders*")
+    assert page.locator("tbody tr").count() == 1
+    shot(page, "functions")
+
+    # a function: charts drawn by Plotly, findings with fixes, the decision card
+    page.get_by_role("link", name="orders-api").click()
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3")
+    assert page.locator(".js-plotly-plot").count() >= 3
+    assert page.get_by_text("GET /orders").is_visible()
+    assert page.get_by_role("heading", name="Where this workload belongs").is_visible()
+    assert page.locator("[data-copy]").first.is_visible()
+    shot(page, "function-detail")
+
+    # suppress a finding; it moves to the suppressed tab
+    page.goto(f"{base}/findings/")
+    page.get_by_label("Select tracing-disabled on orders-api").check()
+    page.get_by_label("Reason (required)").fill("internal tool, accepted")
+    page.get_by_role("button", name="Suppress selected").click()
+    page.wait_for_selector("text=Suppressed 1 finding.")
+    assert page.locator("tbody tr").count() == 1
+    page.get_by_role("link", name="Suppressed 1").click()
+    page.wait_for_url("**/findings/?status=suppressed*")
+    assert page.get_by_text("internal tool, accepted").is_visible()
+    shot(page, "findings-suppressed")
+
+    # export the open findings as CSV and read its rows
+    page.get_by_role("link", name="Open 1").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text())))
+    assert [(r["rule_id"], r["resource_arn"]) for r in rows] == [
+        ("apigw-timeout-exceeds-integration", orders.arn)
+    ]
+
+    # the planner: an error next to its field, then a verdict with its chart
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Planner").click()
+    page.get_by_label("Requests per month").fill("-5")
+    page.get_by_label("Average duration (ms)").fill("200")
+    page.get_by_label("Memory (MB)").fill("512")
+    page.get_by_role("button", name="Show the verdict").click()
+    assert "cannot be negative" in page.locator("#p-monthly_requests-error").inner_text()
+    page.get_by_label("Requests per month").fill("5000000")
+    page.get_by_role("button", name="Show the verdict").click()
+    page.wait_for_selector(".js-plotly-plot")
+    assert "monthly_requests=5000000" in page.url
+    assert page.locator("[data-verdict]").inner_text()
+    shot(page, "planner")
+
+    # and a phone-width look at the function page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/functions/{orders.pk}/")
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3")
+    shot(page, "function-detail-phone")
+
+    assert problems == []
