@@ -137,7 +137,11 @@ def emulator(endpoint_url: str | None) -> Iterator[str]:
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()  # a loaded moto server can take long to wind down its threads
+            process.wait(timeout=10)
 
 
 def _package() -> bytes:
