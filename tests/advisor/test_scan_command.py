@@ -7,7 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
+from advisor.models import Scan
+from tests.factories import make_account, make_workspace
 from tests.fixtures.aws_state import create_function, reader_role
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -116,3 +119,34 @@ def test_failed_scan_exits_2(aws):
     assert result.returncode == 2
     assert json.loads(result.stdout)["scan"]["status"] == "failed"
     assert "the scan failed" in result.stderr
+
+
+@pytest.mark.django_db
+def test_connected_account_scan_is_stored_and_reported(aws, capsys):
+    account = make_account(
+        make_workspace(), name="acme-cli", endpoint_url=aws, account_id="555566667777"
+    )
+    role_arn, session = reader_role(
+        aws, account_id=account.account_id, external_id=account.external_id
+    )
+    account.role_arn = role_arn
+    account.save()
+    create_function(session, aws, name="legacy-etl", runtime="python3.8")
+
+    call_command("scan", "--account", "acme-cli", "--inline", "--format", "json")
+
+    document = json.loads(capsys.readouterr().out)
+    scan = Scan.objects.get(account=account)
+    assert document["scan"]["id"] == scan.pk
+    assert document["scan"]["status"] == scan.status
+    assert scan.trigger == Scan.Trigger.COMMAND
+    assert [f["name"] for f in document["functions"]] == ["legacy-etl"]
+    assert "deprecated-runtime" in {f["rule_id"] for f in document["findings"]}
+
+
+@pytest.mark.django_db
+def test_unknown_account_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        call_command("scan", "--account", "no-such-account")
+    assert exit_.value.code == 2
+    assert "no connected account" in capsys.readouterr().err
