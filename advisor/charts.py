@@ -176,8 +176,8 @@ def findings_trend_chart(rows: Iterable[Mapping[str, Any]]) -> Figure | None:
         xs, ys = by_account.setdefault(row["account"], ([], []))
         xs.append(row["when"].astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
         ys.append(row["open"])
-    if not by_account:
-        return None
+    if not by_account or max(len(xs) for xs, _ in by_account.values()) < 2:
+        return None  # a trend needs two scans
     traces = [
         {
             "type": "scatter",

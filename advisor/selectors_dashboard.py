@@ -339,3 +339,7 @@ def open_finding_counts_by_rule(user: AbstractBaseUser) -> dict[str, int]:
         .annotate(n=Count("pk"))
     )
     return {row["rule_id"]: row["n"] for row in rows}
+
+
+def latest_finished_scan_of(account: AwsAccount) -> Scan | None:
+    return account.scans.filter(status__in=FINISHED).order_by("-created_at", "-pk").first()

@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("accounts/<int:pk>/scan/", views.scan_now, name="scan-now"),
     path("scans/<int:pk>/", views.scan_detail, name="scan-detail"),
+    path(
+        "accounts/<int:pk>/cost-opportunities/",
+        views.cost_opportunities,
+        name="cost-opportunities",
+    ),
     path("functions/", views.function_list, name="function-list"),
     path("functions/<int:pk>/", views.function_detail, name="function-detail"),
     path("findings/", views.findings_export_or_list, name="finding-list"),

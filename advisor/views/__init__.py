@@ -3,11 +3,13 @@ call selectors and services, and render."""
 
 from advisor.views.findings import findings_export_or_list, findings_suppress
 from advisor.views.functions import function_detail, function_list
+from advisor.views.overview import cost_opportunities, overview
 from advisor.views.planner import planner
 from advisor.views.rules import rule_list
-from advisor.views.scans import healthz, overview, scan_detail, scan_now
+from advisor.views.scans import healthz, scan_detail, scan_now
 
 __all__ = [
+    "cost_opportunities",
     "findings_export_or_list",
     "findings_suppress",
     "function_detail",

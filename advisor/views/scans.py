@@ -8,27 +8,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.selectors import account_for, accounts_for, membership_for
+from accounts.selectors import account_for, membership_for
 from advisor import selectors
 from advisor.services.scans import ScanRefused, scan_start
 from config.celery import app as celery_app
-
-
-def overview(request: HttpRequest) -> HttpResponse:
-    rows = []
-    for account in accounts_for(request.user):
-        findings = selectors.open_findings_for(account)
-        rows.append(
-            {
-                "account": account,
-                "can_manage": membership_for(request.user, account.workspace).can_manage,
-                "scan": selectors.latest_scan_for(account),
-                "severity_counts": selectors.severity_counts(findings),
-                "findings": findings[:50],
-                "finding_total": findings.count(),
-            }
-        )
-    return render(request, "advisor/overview.html", {"rows": rows})
 
 
 @require_POST

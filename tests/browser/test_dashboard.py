@@ -83,6 +83,7 @@ def estate(transactional_db) -> dict:
     owner = make_user("olivia")
     workspace = make_workspace(members={owner: "owner"})
     account = make_account(workspace, name="acme-prod")
+    make_scan(account, finding_count=3)  # an earlier scan, for the trend
     scan = make_scan(account)
     orders = make_function(scan, "orders-api")
     add_api(orders, timeout_ms=29_000)
@@ -94,7 +95,7 @@ def estate(transactional_db) -> dict:
         pillar="reliability",
     )
     make_function(scan, "nightly-reports", runtime="nodejs20.x", arch="arm64")
-    return {"orders": orders}
+    return {"orders": orders, "account": account}
 
 
 def test_dashboard_end_to_end(estate, browser_page, live_server):
@@ -112,6 +113,9 @@ def test_dashboard_end_to_end(estate, browser_page, live_server):
     # then the overview shows her account
     assert page.get_by_role("heading", name="Overview").is_visible()
     assert page.get_by_text("acme-prod").first.is_visible()
+    # the trend chart is drawn and htmx has loaded the cost opportunities in place
+    page.wait_for_selector("#chart-trend ~ * .js-plotly-plot, .chart.js-plotly-plot")
+    page.wait_for_selector(f"#opps-{estate['account'].pk}")
     shot(page, "overview")
 
     # the functions list, searched

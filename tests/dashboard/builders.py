@@ -97,6 +97,7 @@ def make_function(
         log_group=f"/aws/lambda/{name}",
         metrics=metrics,
     )
+    _add_to_region(scan, region, "functions", dataclasses.asdict(fn))
     return FunctionRecord.objects.create(
         scan=scan,
         account=account,
@@ -116,14 +117,21 @@ def make_function(
     )
 
 
+def _add_to_region(scan: Scan, region: str, key: str, item: dict) -> None:
+    """Append to the region inventory the scan stored, as ``scan_region`` writes it."""
+    part, _ = ScanRegion.objects.get_or_create(
+        scan=scan, region=region, defaults={"status": ScanRegion.Status.DONE}
+    )
+    inventory = part.inventory or {"account_id": scan.account.account_id, "region": region}
+    inventory.setdefault(key, []).append(item)
+    part.inventory = inventory
+    part.save(update_fields=["inventory"])
+
+
 def add_api(
     record: FunctionRecord, *, timeout_ms: int = 29_000, route: str = "GET /orders"
 ) -> None:
     """An API Gateway route calling the function, in its scan's region inventory."""
-    part, _ = ScanRegion.objects.get_or_create(
-        scan=record.scan, region=record.region, defaults={"status": ScanRegion.Status.DONE}
-    )
-    inventory = part.inventory or {"account_id": record.account.account_id, "region": record.region}
     api = ApiIntegration(
         function_arn=record.arn,
         api_id="a1b2c3",
@@ -132,9 +140,7 @@ def add_api(
         route=route,
         timeout_ms=timeout_ms,
     )
-    inventory.setdefault("api_integrations", []).append(dataclasses.asdict(api))
-    part.inventory = inventory
-    part.save(update_fields=["inventory"])
+    _add_to_region(record.scan, record.region, "api_integrations", dataclasses.asdict(api))
 
 
 def make_finding(

@@ -1,0 +1,50 @@
+"""The overview's trend chart and the cost opportunities fragment."""
+
+import json
+import re
+
+from django.urls import reverse
+
+from tests.dashboard.builders import make_function, make_scan
+
+
+def test_overview_draws_the_findings_trend_per_account(client, world):
+    make_scan(world["my_account"], finding_count=7)
+    client.force_login(world["alice"])
+    body = client.get("/").content.decode()
+    match = re.search(
+        r'<script id="chart-trend" type="application/json">(.+?)</script>', body, re.S
+    )
+    figure = json.loads(match.group(1))
+    assert [trace["name"] for trace in figure["data"]] == ["acme-prod"]
+    assert figure["data"][0]["y"] == [0, 7]  # oldest first
+    assert f'hx-get="/accounts/{world["my_account"].pk}/cost-opportunities/"' in body
+
+
+def test_cost_opportunities_name_the_saving(client, world):
+    # given a busy x86_64 function: arm64 would save money
+    make_function(world["my_scan"], "busy-x86", per_hour=400_000, duration_ms=800, memory_mb=2048)
+    client.force_login(world["alice"])
+    url = reverse("advisor:cost-opportunities", args=[world["my_account"].pk])
+    # when htmx asks for the fragment
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    # then
+    assert "<html" not in fragment
+    assert "busy-x86" in fragment and "Move to arm64" in fragment
+    assert re.search(r"\$[\d,]+\.\d\d a month", fragment)
+    # and without JavaScript the same list is a page
+    assert "<html" in client.get(url).content.decode()
+
+
+def test_cost_opportunities_are_scoped(client, world):
+    client.force_login(world["alice"])
+    url = reverse("advisor:cost-opportunities", args=[world["their_account"].pk])
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_one_scan_is_not_a_trend(client, world):
+    client.force_login(world["alice"])
+    body = client.get("/").content.decode()
+    assert 'id="chart-trend"' not in body and "vendor/plotly.min.js" not in body
