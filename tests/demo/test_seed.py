@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -27,7 +26,7 @@ ROLE = f"arn:aws:iam::{DEMO_ACCOUNT_ID}:role/LambdaAdvisorReadOnly"
 
 
 @pytest.fixture(scope="module")
-def seeded(aws_endpoint: str) -> Iterator[tuple[str, SeedReport, float]]:
+def seeded(aws_endpoint: str) -> Iterator[tuple[str, SeedReport]]:
     """One seeded demo for the module (seeding is the slow part)."""
     request = urllib.request.Request(f"{aws_endpoint}/moto-api/reset", method="POST")  # noqa: S310
     with urllib.request.urlopen(request, timeout=10):  # noqa: S310
@@ -35,9 +34,8 @@ def seeded(aws_endpoint: str) -> Iterator[tuple[str, SeedReport, float]]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AWS_ACCESS_KEY_ID", "testing")
         patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        started = time.monotonic()
         report = seed_demo(endpoint_url=aws_endpoint, regions=REGIONS)
-        yield aws_endpoint, report, time.monotonic() - started
+        yield aws_endpoint, report
 
 
 def reader(endpoint: str, service: str, region: str):
@@ -47,7 +45,7 @@ def reader(endpoint: str, service: str, region: str):
 
 
 def test_the_demo_has_the_promised_estate(seeded):
-    endpoint, report, seconds = seeded
+    endpoint, report = seeded
     functions = {
         region: [
             fn
@@ -67,11 +65,10 @@ def test_the_demo_has_the_promised_estate(seeded):
     assert {fn["Architectures"][0] for fn in everything} == {"x86_64", "arm64"}
     assert any(fn.get("Layers") for fn in everything)
     assert any(fn.get("DeadLetterConfig") for fn in everything)
-    assert seconds < 60
 
 
 def test_the_demo_has_apis_mappings_queues_and_account_settings(seeded):
-    endpoint, report, _ = seeded
+    endpoint, report = seeded
     main, europe = REGIONS
     lam = reader(endpoint, "lambda", main)
 
