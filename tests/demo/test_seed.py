@@ -92,7 +92,7 @@ def test_the_demo_has_apis_mappings_queues_and_account_settings(seeded):
 
 
 def test_the_demo_metrics_are_readable_with_get_metric_data(seeded):
-    endpoint, _, _ = seeded
+    endpoint, _ = seeded
     cloudwatch = reader(endpoint, "cloudwatch", REGIONS[0])
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
@@ -133,14 +133,14 @@ def test_the_demo_metrics_are_readable_with_get_metric_data(seeded):
 
 
 def test_the_read_only_role_requires_the_external_id(seeded):
-    endpoint, _, _ = seeded
+    endpoint, _ = seeded
     with pytest.raises(ClientError) as error:
         assume(endpoint, ROLE, "someone-else", REGIONS[0])
     assert error.value.response["Error"]["Code"] == "AccessDenied"
 
 
 def test_seeding_twice_is_refused_with_a_clear_error(seeded):
-    endpoint, _, _ = seeded
+    endpoint, _ = seeded
     with pytest.raises(DemoAlreadySeeded, match="already holds the demo"):
         seed_demo(endpoint_url=endpoint, regions=REGIONS)
 
@@ -153,7 +153,7 @@ def test_every_rule_has_a_breaking_and_a_passing_case_in_the_demo(seeded):
     from advisor.rules.base import Finding
     from advisor.rules.registry import all_rules, evaluate
 
-    endpoint, _, _ = seeded
+    endpoint, _ = seeded
     inventory = collect_inventory(
         account_id=DEMO_ACCOUNT_ID,
         regions=REGIONS,
@@ -227,7 +227,7 @@ def test_every_rule_has_a_breaking_and_a_passing_case_in_the_demo(seeded):
 def test_seed_command_prints_counts_and_keeps_a_seeded_account(seeded, capsys):
     from django.core.management import call_command
 
-    endpoint, _, _ = seeded
+    endpoint, _ = seeded
     call_command("seed_demo_aws", endpoint_url=endpoint, external_id="new-external-id")
     out = capsys.readouterr().out
 
