@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import re
+from zoneinfo import available_timezones
 
 from django import forms
 from django.conf import settings
+from django.core.validators import validate_email
 
-from accounts.models import AwsAccount, Workspace
+from accounts.models import AwsAccount, ScanSchedule, Workspace
 from accounts.regions import lambda_regions
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -88,3 +90,64 @@ class AwsAccountForm(forms.ModelForm):
             if clash.exists():
                 self.add_error("name", "This workspace already has an account with this name.")
         return data
+
+
+RECIPIENT_SEPARATORS = re.compile(r"[\s,;]+")
+MAX_RECIPIENTS = 50
+
+
+class ScheduleForm(forms.Form):
+    """An account's scan schedule and report recipients (the account page's second form)."""
+
+    frequency = forms.ChoiceField(choices=ScanSchedule.Frequency.choices, label="Scheduled scans")
+    time_of_day = forms.TimeField(
+        label="Time",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Daily and weekly: the time of day. Hourly: only the minute counts.",
+    )
+    day_of_week = forms.TypedChoiceField(
+        choices=ScanSchedule.Weekday.choices, coerce=int, label="Day", help_text="Weekly only."
+    )
+    timezone = forms.ChoiceField(choices=[], label="Time zone")
+    recipients = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Report recipients",
+        help_text="Email addresses, one per line or separated by commas. Each receives the report "
+        "of every scheduled scan and the weekly digest.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [(tz, tz) for tz in sorted(available_timezones())]
+
+    @classmethod
+    def for_account(cls, data, *, schedule: ScanSchedule, recipients: list[str]) -> ScheduleForm:
+        return cls(
+            data,
+            initial={
+                "frequency": schedule.frequency,
+                "time_of_day": schedule.time_of_day,
+                "day_of_week": schedule.day_of_week,
+                "timezone": schedule.timezone,
+                "recipients": "\n".join(recipients),
+            },
+        )
+
+    def clean_recipients(self) -> list[str]:
+        raw = self.cleaned_data.get("recipients", "")
+        addresses = [a for a in RECIPIENT_SEPARATORS.split(raw) if a]
+        invalid = []
+        for address in addresses:
+            try:
+                validate_email(address)
+            except forms.ValidationError:
+                invalid.append(address)
+        if invalid:
+            raise forms.ValidationError(
+                "Not valid email addresses: " + ", ".join(invalid[:10]) + "."
+            )
+        unique = list(dict.fromkeys(a.lower() for a in addresses))
+        if len(unique) > MAX_RECIPIENTS:
+            raise forms.ValidationError(f"At most {MAX_RECIPIENTS} recipients per account.")
+        return unique

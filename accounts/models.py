@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -83,3 +85,78 @@ class AwsAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.account_id})"
+
+
+class ScanSchedule(models.Model):
+    """When an account is scanned without anyone asking. Kept in step with a django-celery-beat
+    PeriodicTask by ``advisor.services.schedules``; never edit that task by hand."""
+
+    class Frequency(models.TextChoices):
+        OFF = "off", "Off"
+        HOURLY = "hourly", "Hourly"
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+
+    class Weekday(models.IntegerChoices):
+        # crontab's numbering: 0 is Sunday.
+        SUNDAY = 0, "Sunday"
+        MONDAY = 1, "Monday"
+        TUESDAY = 2, "Tuesday"
+        WEDNESDAY = 3, "Wednesday"
+        THURSDAY = 4, "Thursday"
+        FRIDAY = 5, "Friday"
+        SATURDAY = 6, "Saturday"
+
+    account = models.OneToOneField(AwsAccount, on_delete=models.CASCADE, related_name="schedule")
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.OFF)
+    # Hourly schedules use only the minute of this time.
+    time_of_day = models.TimeField(default=dt.time(6, 0))
+    day_of_week = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
+    timezone = models.CharField(max_length=64, default="UTC")
+    updated_at = models.DateTimeField(auto_now=True)
+    # What the last scheduled run did when it did not start a scan (a scan still running...).
+    last_skipped_at = models.DateTimeField(null=True, blank=True)
+    last_skip_reason = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.account.name}: {self.describe()}"
+
+    def clean(self) -> None:
+        if self.timezone not in available_timezones():
+            raise ValidationError({"timezone": f"Unknown time zone {self.timezone!r}."})
+
+    def describe(self) -> str:
+        at = self.time_of_day.strftime("%H:%M")
+        if self.frequency == self.Frequency.HOURLY:
+            return f"hourly at minute {self.time_of_day.minute:02d}"
+        if self.frequency == self.Frequency.DAILY:
+            return f"daily at {at} {self.timezone}"
+        if self.frequency == self.Frequency.WEEKLY:
+            return f"weekly on {self.get_day_of_week_display()} at {at} {self.timezone}"
+        return "off"
+
+
+class ReportRecipient(models.Model):
+    """Who receives an account's scan reports (and its workspace's weekly digest)."""
+
+    account = models.ForeignKey(
+        AwsAccount, on_delete=models.CASCADE, related_name="report_recipients"
+    )
+    email = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the recipient's own unsubscribe link; the address then receives nothing until an
+    # admin removes it and adds it again.
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "email"], name="one_recipient_per_address")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} for {self.account.name}"
+
+    @property
+    def subscribed(self) -> bool:
+        return self.unsubscribed_at is None

@@ -9,4 +9,6 @@ urlpatterns = [
     path("connect/", views.account_connect, name="connect"),
     path("<int:pk>/", views.account_detail, name="detail"),
     path("<int:pk>/edit/", views.account_edit, name="edit"),
+    path("<int:pk>/schedule/", views.account_schedule, name="schedule"),
+    path("<int:pk>/delete/", views.account_delete, name="delete"),
 ]

@@ -7,9 +7,10 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from accounts import iam
-from accounts.forms import AwsAccountForm
+from accounts.forms import AwsAccountForm, ScheduleForm
 from accounts.models import AwsAccount, new_external_id
 from accounts.selectors import (
     account_for,
@@ -17,6 +18,8 @@ from accounts.selectors import (
     manageable_workspaces_for,
     membership_for,
 )
+from advisor.services import schedules as schedule_service
+from advisor.services.schedules import periodic_task_sync, schedule_for, schedule_update
 
 
 def account_list(request: HttpRequest) -> HttpResponse:
@@ -64,6 +67,9 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "account": account,
             "can_manage": membership.can_manage,
             "scans": account.scans.all()[:20],
+            "schedule": schedule_for(account),
+            "recipients": account.report_recipients.all(),
+            "deliveries": account.report_deliveries.select_related("scan")[:10],
             **_instructions(account.external_id),
         },
     )
@@ -80,6 +86,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         form.save()
+        periodic_task_sync(account=account)  # enabling or disabling pauses its schedule
         messages.success(request, f"{account.name} saved.")
         return redirect("accounts:detail", pk=account.pk)
     return render(
@@ -92,6 +99,43 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
             **_instructions(account.external_id),
         },
     )
+
+
+def account_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """The scan schedule and the report recipients of one account."""
+    account = account_for(request.user, pk)
+    if not membership_for(request.user, account.workspace).can_manage:
+        raise PermissionDenied("Viewers cannot change schedules or recipients.")
+    schedule = schedule_for(account)
+    form = ScheduleForm.for_account(
+        request.POST or None,
+        schedule=schedule,
+        recipients=list(account.report_recipients.values_list("email", flat=True)),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        schedule = schedule_update(
+            account=account,
+            frequency=data["frequency"],
+            time_of_day=data["time_of_day"],
+            day_of_week=data["day_of_week"],
+            timezone_name=data["timezone"],
+            recipients=data["recipients"],
+        )
+        messages.success(request, f"{account.name}: scheduled scans {schedule.describe()}.")
+        return redirect("accounts:detail", pk=account.pk)
+    return render(request, "accounts/account_schedule.html", {"form": form, "account": account})
+
+
+@require_POST
+def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    account = account_for(request.user, pk)
+    if not membership_for(request.user, account.workspace).can_manage:
+        raise PermissionDenied("Viewers cannot delete accounts.")
+    name = account.name
+    schedule_service.account_delete(account=account)
+    messages.success(request, f"{name} disconnected; its scans and findings were deleted.")
+    return redirect("accounts:list")
 
 
 _SIGNER = signing.Signer(salt="accounts.external-id")

@@ -42,6 +42,9 @@ class Scan(models.Model):
     not_evaluated = models.JSONField(default=list)
     function_count = models.PositiveIntegerField(default=0)
     finding_count = models.PositiveIntegerField(default=0)
+    # Set when retention dropped this scan's metric series and region inventories (summaries,
+    # functions and findings stay); see advisor.services.retention.
+    metrics_pruned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -226,3 +229,61 @@ class Suppression(models.Model):
 
     def active_at(self, when) -> bool:
         return self.expires_at is None or self.expires_at > when
+
+
+class ReportDelivery(models.Model):
+    """One email to one address: a scan's report, or a workspace's weekly digest. Its unique key
+    is the idempotency record that keeps a retried task from sending the same report twice."""
+
+    class Kind(models.TextChoices):
+        SCAN = "scan", "Scan report"
+        DIGEST = "digest", "Weekly digest"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"  # retried with backoff until the attempts run out
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    workspace = models.ForeignKey(
+        "accounts.Workspace", on_delete=models.CASCADE, related_name="report_deliveries"
+    )
+    account = models.ForeignKey(
+        AwsAccount,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="report_deliveries",
+    )
+    scan = models.ForeignKey(
+        Scan, null=True, blank=True, on_delete=models.CASCADE, related_name="report_deliveries"
+    )
+    period = models.CharField(max_length=16, blank=True)  # a digest's ISO week, "2026-W48"
+    email = models.EmailField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    subject = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scan", "email"],
+                condition=models.Q(kind="scan"),
+                name="one_scan_report_per_address",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "period", "email"],
+                condition=models.Q(kind="digest"),
+                name="one_digest_per_address_and_week",
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.email} ({self.status})"

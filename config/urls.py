@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("auth/", include("django.contrib.auth.urls")),
     path("aws-accounts/", include("accounts.urls")),
+    path("reports/", include("advisor.reports.urls")),
     path("", include("advisor.urls")),
 ]

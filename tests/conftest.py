@@ -2,7 +2,11 @@ import os
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.emulator"]
+pytest_plugins = [
+    "tests.fixtures.emulator",
+    "tests.fixtures.worker",
+    "tests.fixtures.smtp",
+]
 
 IN_CI = os.environ.get("CI") == "true"
 

@@ -3,92 +3,16 @@ scan against the emulator, and the findings land in the test database."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-import redis
-from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
 from advisor.models import Finding, Scan
-from tests.conftest import require
 from tests.factories import make_account, make_user, make_workspace
 from tests.fixtures.aws_state import create_function, reader_role
 
-ROOT = Path(__file__).resolve().parent.parent
-
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    return (
-        f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
-@pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
-    broker = settings.CELERY_BROKER_URL
-    require(broker.startswith("redis://"), "no Redis broker (set TEST_REDIS_URL)")
-    require(connection.vendor == "postgresql", "the worker needs the PostgreSQL test database")
-    try:
-        redis.Redis.from_url(broker).ping()
-    except redis.RedisError as error:
-        require(False, f"Redis does not answer at {broker}: {error}")
-    log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url(),
-        "TEST_REDIS_URL": broker,
-        "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "-Q",
-                settings.CELERY_TASK_DEFAULT_QUEUE,
-                "-n",
-                f"test-{os.getpid()}@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while "ready." not in log.read_text():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"celery worker did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        redis.Redis.from_url(broker).delete(settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
 def test_scan_now_runs_in_the_worker_and_stores_findings(client, aws, celery_worker_process):

@@ -131,6 +131,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Task modules outside the apps' tasks.py (autodiscovery finds only advisor/tasks.py).
+CELERY_IMPORTS = ["advisor.reports.tasks", "advisor.periodic.tasks"]
 
 # AWS access. The app's own credentials come from the default boto3 chain; for each connected
 # account it assumes that account's role with its ExternalId. Endpoint URLs (an AWS emulator) are
@@ -142,6 +144,25 @@ ADVISOR_APP_ACCOUNT_ID = env("ADVISOR_APP_ACCOUNT_ID", default="000000000000")
 # customer's own deployments room; turn it off only against an emulator.
 ADVISOR_SCAN_RATE_LIMIT = env.bool("ADVISOR_SCAN_RATE_LIMIT", default=True)
 ADVISOR_SITE_URL = env("ADVISOR_SITE_URL", default="http://127.0.0.1:8000")
+
+# Scheduled scans and emailed reports (README "Schedules and reports").
+# Beat sends every account due in the same minute at once; each scheduled scan then waits a random
+# share of this window so their AssumeRole and List* calls do not all land together.
+ADVISOR_SCHEDULE_JITTER_SECONDS = env.int("ADVISOR_SCHEDULE_JITTER_SECONDS", default=300)
+# Scheduled scans running at once across all accounts; more wait for a slot (retried with backoff)
+# and are skipped, with the reason on the account, after this many waits.
+ADVISOR_MAX_CONCURRENT_SCHEDULED_SCANS = env.int(
+    "ADVISOR_MAX_CONCURRENT_SCHEDULED_SCANS", default=4
+)
+ADVISOR_SCHEDULED_SCAN_MAX_WAITS = env.int("ADVISOR_SCHEDULED_SCAN_MAX_WAITS", default=8)
+# A report that SMTP refused is retried with exponential backoff starting here (seconds).
+ADVISOR_REPORT_RETRY_BACKOFF_SECONDS = env.int("ADVISOR_REPORT_RETRY_BACKOFF_SECONDS", default=60)
+ADVISOR_REPORT_MAX_RETRIES = env.int("ADVISOR_REPORT_MAX_RETRIES", default=6)
+# Retention: the full metric series (per-function CloudWatch series, region inventories) are kept
+# for the last N finished scans of each account; older scans keep their summaries, functions and
+# findings history. The cleanup works in batches, one short transaction each.
+ADVISOR_RETENTION_FULL_SCANS = env.int("ADVISOR_RETENTION_FULL_SCANS", default=10)
+ADVISOR_RETENTION_BATCH_SIZE = env.int("ADVISOR_RETENTION_BATCH_SIZE", default=200)
 
 LOGGING = {
     "version": 1,

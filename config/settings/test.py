@@ -7,7 +7,8 @@ from .base import env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# In memory; the Celery worker started by the report tests sends through a loopback SMTP server.
+EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 # Redis when the machine has it (CI always does); the queue name is unique to one test session so
 # a real worker started by the tests consumes only this session's messages.
 CELERY_BROKER_URL = env("TEST_REDIS_URL", default="memory://")

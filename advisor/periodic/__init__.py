@@ -1,0 +1,1 @@
+"""The jobs Celery beat runs: scheduled scans, the weekly digest, the retention cleanup."""

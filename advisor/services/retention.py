@@ -1,0 +1,103 @@
+"""Retention: the full metric series are kept for the last N finished scans of each account;
+older scans keep their summaries (Scan counts, FunctionRecord totals), their functions and the
+findings history, and lose the bulky parts: ``ScanRegion.inventory`` and the CloudWatch series
+inside ``FunctionRecord.config["metrics"]`` (the summary figures beside them stay).
+
+Work goes in batches of scans, and within a scan in batches of function rows, each batch its own
+short transaction, so the cleanup never holds locks for long and can stop and resume anywhere."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
+from django.utils import timezone
+
+from advisor.models import FunctionRecord, Scan, ScanRegion
+
+logger = logging.getLogger(__name__)
+
+KEPT_STATUSES = (Scan.Status.SUCCEEDED, Scan.Status.PARTIAL)
+FINISHED = (Scan.Status.SUCCEEDED, Scan.Status.PARTIAL, Scan.Status.FAILED)
+
+
+@dataclass
+class PruneResult:
+    scans: int = 0
+    functions: int = 0
+
+
+def scans_to_prune(*, keep: int):
+    """Finished scans not yet pruned that are older than the account's last ``keep`` finished
+    (succeeded or partial) scans."""
+    nth_newest = (
+        Scan.objects.filter(account_id=OuterRef("account_id"), status__in=KEPT_STATUSES)
+        .order_by("-pk")
+        .values("pk")[keep - 1 : keep]
+    )
+    return (
+        Scan.objects.filter(status__in=FINISHED, metrics_pruned_at__isnull=True)
+        .annotate(cutoff=Subquery(nth_newest))
+        .filter(cutoff__isnull=False, pk__lt=F("cutoff"))
+        .order_by("pk")
+    )
+
+
+def scan_metrics_prune(*, keep: int | None = None, batch_size: int | None = None) -> PruneResult:
+    """Drop the metric series of every scan past the retention window, a batch at a time."""
+    keep = max(1, keep if keep is not None else settings.ADVISOR_RETENTION_FULL_SCANS)
+    batch_size = batch_size or settings.ADVISOR_RETENTION_BATCH_SIZE
+    result = PruneResult()
+    while True:
+        batch = list(scans_to_prune(keep=keep).values_list("pk", flat=True)[:batch_size])
+        if not batch:
+            break
+        for scan_id in batch:
+            result.functions += _prune_functions(scan_id=scan_id, batch_size=batch_size)
+            with transaction.atomic():
+                ScanRegion.objects.filter(scan_id=scan_id).update(inventory=None)
+                Scan.objects.filter(pk=scan_id).update(metrics_pruned_at=timezone.now())
+            result.scans += 1
+    if result.scans:
+        logger.info(
+            "retention: pruned the metric series of %s scans (%s functions), keeping the last %s",
+            result.scans,
+            result.functions,
+            keep,
+        )
+    return result
+
+
+def _prune_functions(*, scan_id: int, batch_size: int) -> int:
+    pruned, last_pk = 0, 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                FunctionRecord.objects.filter(scan_id=scan_id, pk__gt=last_pk)
+                .order_by("pk")
+                .only("pk", "config")[:batch_size]
+            )
+            if not rows:
+                return pruned
+            for row in rows:
+                row.config = without_series(row.config)
+            FunctionRecord.objects.bulk_update(rows, ["config"])
+        pruned += len(rows)
+        last_pk = rows[-1].pk
+
+
+def without_series(config: dict) -> dict:
+    """The function's config with every metric series dropped and the summary figures kept."""
+    metrics = config.get("metrics")
+    if not isinstance(metrics, dict):
+        return config
+    return {
+        **config,
+        "metrics": {
+            name: None if isinstance(value, dict) and "values" in value else value
+            for name, value in metrics.items()
+        },
+    }
