@@ -6,9 +6,11 @@ time, AWS calls per function by operation, GetMetricData calls, peak memory (tra
 second scan so that tracing does not slow the timed one) and the floor a real account imposes:
 the time the same calls need at AWS's Lambda quotas, and at the collector's default limiter.
 
-The seeded estate: every function gets hourly Invocations, Duration and Errors over the metrics
-window; one in ten may be invoked by S3 (async invoke config read), one in fifty has a public
-function URL, one in ten reads an SQS queue (ten functions per queue).
+Two estates: ``--estate demo`` (the default) seeds the demo company (``advisor.demo.seed``), topped
+up with its generated functions to N, and scans it through the read-only role as the product
+does; ``--estate synthetic`` seeds N plain functions here: every function gets hourly
+Invocations, Duration and Errors; one in ten may be invoked by S3 (async invoke config read), one
+in fifty has a public function URL, one in ten reads an SQS queue (ten functions per queue).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from advisor.collect.options import (
     CollectOptions,
 )
 from advisor.collect.scanner import collect_region
+from advisor.collect.session import assume_role_session
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -219,28 +222,50 @@ def seed(
         list(pool.map(one, range(functions)))
 
 
+def seed_demo_estate(endpoint: str, functions: int, end: datetime) -> tuple[boto3.Session, str]:
+    """The demo company topped up to ``functions``; the read-only role's session."""
+    from advisor.demo.seed import seed_demo  # the demo package is optional for the collector
+
+    reset = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310
+    urllib.request.urlopen(reset, timeout=30).close()  # noqa: S310
+    report = seed_demo(
+        endpoint_url=endpoint, regions=[REGION], functions_per_region=functions or None, now=end
+    )
+    session = assume_role_session(
+        role_arn=report.role_arn,
+        external_id=report.external_id,
+        region=REGION,
+        endpoint_url=endpoint,
+    )
+    return session, report.account_id
+
+
 def run(
     functions: int,
     *,
     endpoint_url: str | None = None,
+    estate: str = "demo",
     days: int = 14,
     workers: int = 8,
     memory: bool = True,
     log: Callable[[str], None] = print,
 ) -> Result:
-    session = boto3.Session(region_name=REGION, **CREDENTIALS)
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     options = CollectOptions(rate_limit=False, metrics_end=end, metrics_days=days)
     with emulator(endpoint_url) as endpoint:
         started = time.perf_counter()
-        seed(session, endpoint, functions, end, days, workers)
+        if estate == "demo":
+            session, account = seed_demo_estate(endpoint, functions, end)
+        else:
+            session, account = boto3.Session(region_name=REGION, **CREDENTIALS), ACCOUNT
+            seed(session, endpoint, functions, end, days, workers)
         seed_s = time.perf_counter() - started
-        log(f"seeded {functions} functions in {seed_s:.1f} s")
+        log(f"seeded the {estate} estate in {seed_s:.1f} s")
 
         def scan() -> RegionInventory:
             return collect_region(
                 session=session,
-                account_id=ACCOUNT,
+                account_id=account,
                 region=REGION,
                 endpoint_url=endpoint,
                 options=options,
@@ -256,14 +281,17 @@ def run(
             scan()
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
-    if len(inventory.functions) != functions:
+    if functions and len(inventory.functions) < functions:
         raise RuntimeError(f"scanned {len(inventory.functions)} of {functions} functions")
-    return Result(functions, seed_s, scan_s, peak, inventory)
+    return Result(len(inventory.functions), seed_s, scan_s, peak, inventory)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--functions", type=int, nargs="+", default=[1000])
+    parser.add_argument(
+        "--functions", type=int, nargs="+", default=[1000], help="per run; 0: the demo as is"
+    )
+    parser.add_argument("--estate", choices=["demo", "synthetic"], default="demo")
     parser.add_argument("--endpoint-url", help="an emulator already running (it is reset)")
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--seed-workers", type=int, default=8)
@@ -274,6 +302,7 @@ def main(argv: list[str] | None = None) -> None:
         result = run(
             count,
             endpoint_url=args.endpoint_url,
+            estate=args.estate,
             days=args.days,
             workers=args.seed_workers,
             memory=not args.skip_memory,
