@@ -1,7 +1,10 @@
 """A scan end to end in this process: emulator over HTTP -> collector -> rules -> database."""
 
+import datetime as dt
+
 import boto3
 import pytest
+from django.utils import timezone
 
 from advisor.models import Finding, Scan, ScanRegion
 from advisor.services.scan_run import run_scan_inline, scan_finish, scan_region
@@ -153,3 +156,19 @@ def test_workspace_rule_options_change_a_threshold(connected, aws):
     finding = Finding.objects.get(account=account, rule_id="deprecated-runtime")
     assert finding.severity == "medium"
     assert finding.evidence["warn_days"] == 3650
+
+
+def test_a_scan_whose_worker_vanished_is_failed_when_the_next_one_starts(connected):
+    account, _ = connected
+    lost = scan_create(account=account)
+    Scan.objects.filter(pk=lost.pk).update(
+        status=Scan.Status.RUNNING, created_at=timezone.now() - dt.timedelta(hours=3)
+    )
+
+    fresh = scan_create(account=account)
+
+    lost.refresh_from_db()
+    assert lost.status == Scan.Status.FAILED
+    assert "its worker was probably stopped" in lost.error
+    assert "running" in lost.error
+    assert fresh.status == Scan.Status.QUEUED
