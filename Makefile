@@ -30,8 +30,9 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+## Scan benchmark against the emulator (1,000 and 5,000 functions); results go in BENCHMARKS.md.
 bench: install
-	$(PY) scripts/bench.py
+	$(PY) -m advisor.collect.bench --functions 1000 5000
 
 ## Re-pin requirements.lock from pyproject.toml (run after changing dependencies).
 lock:
