@@ -297,6 +297,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed-workers", type=int, default=8)
     parser.add_argument("--skip-memory", action="store_true", help="no tracemalloc scan")
     args = parser.parse_args(argv)
+    # The app's own credentials (boto3's default chain) assume the demo's role; the emulator
+    # accepts any.
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", CREDENTIALS["aws_access_key_id"])
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", CREDENTIALS["aws_secret_access_key"])
     reports = [f"Machine: {machine()}", ""]
     for count in args.functions:
         result = run(

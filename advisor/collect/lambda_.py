@@ -5,9 +5,9 @@ Budget (per account and region, see DESIGN.md):
 - per function one GetFunction (own 100/s bucket: reserved concurrency, tags) and one GetPolicy
   (own 15/s bucket: push sources, function URLs, public access);
 - from the shared 15/s bucket, only where the data above shows a need: the async invoke config for
-  asynchronously invoked functions, the URL config where the policy grants InvokeFunctionUrl,
-  provisioned concurrency where CloudWatch lists the metric, a layer version only when
-  ListFunctions did not report its size; GetAccountSettings once.
+  asynchronously invoked functions without a dead-letter queue, the URL config where the policy
+  grants InvokeFunctionUrl, provisioned concurrency where CloudWatch lists the metric, a layer
+  version only when ListFunctions did not report its size; GetAccountSettings once.
 """
 
 from __future__ import annotations
@@ -152,7 +152,12 @@ def read_details(ctx: ScanContext, fn: Function, *, provisioned: bool) -> None:
     ``provisioned``: CloudWatch lists provisioned-concurrency metrics for this function."""
     read_function(ctx, fn)
     read_policy(ctx, fn)
-    if any(is_async_principal(s.principal) and s.effect == "Allow" for s in fn.policy_statements):
+    invoked_async = any(
+        is_async_principal(s.principal) and s.effect == "Allow" for s in fn.policy_statements
+    )
+    # With a dead-letter queue the failure path is known without the call; on the demo account
+    # this keeps the shared 15/s bucket under 0.5 calls per function (async_config stays None).
+    if invoked_async and (not fn.dead_letter_target or ctx.options.async_config_with_dead_letter):
         read_async_config(ctx, fn)
     if any(_grants_function_url(s) for s in fn.policy_statements):
         read_function_url(ctx, fn)

@@ -37,6 +37,11 @@ class CollectOptions:
     lambda_get_policy_quota: float = LAMBDA_GET_POLICY_QUOTA
     lambda_shared_quota: float = LAMBDA_SHARED_QUOTA
 
+    # An asynchronously invoked function with a dead-letter queue already has its failure path;
+    # its async invoke config (retries, event age, destinations) is then read only if this is
+    # True. Off by default: it is a shared-bucket call no rule needs (see lambda_.read_details).
+    async_config_with_dead_letter: bool = False
+
     # Per-function calls run on a bounded thread pool (botocore clients are thread-safe).
     max_workers: int = 8
     connect_timeout_s: float = 5.0

@@ -237,3 +237,16 @@ def test_two_regions_make_one_inventory(aws: str):
     ]
     assert all(r.api_calls["lambda.ListFunctions"] == 1 for r in inventory.regions)
     assert inventory.coverage_gaps == []
+
+
+def test_async_config_is_not_read_where_a_dead_letter_queue_covers_failures(state: Aws):
+    _, dlq = state.queue("alpha-dlq")
+    state.client("lambda").update_function_configuration(
+        FunctionName="alpha", DeadLetterConfig={"TargetArn": dlq}
+    )
+
+    inventory = scan(state)
+    everything = scan(state, async_config_with_dead_letter=True)
+
+    assert inventory.api_calls["lambda.GetFunctionEventInvokeConfig"] == 2  # bravo, charlie
+    assert everything.api_calls["lambda.GetFunctionEventInvokeConfig"] == 3
