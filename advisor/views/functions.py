@@ -48,7 +48,11 @@ def function_list(request: HttpRequest) -> HttpResponse:
         sort=sort,
         descending=params.text(q, "dir") == "desc",
     )
-    page = Paginator(sd.functions_for(request.user, filters), PAGE_SIZE).get_page(q.get("page"))
+    records = sd.functions_for(request.user, filters)
+    if sort == "findings":
+        records = sd.FindingsOrderedList(records, descending=filters.descending)
+    page = Paginator(records, PAGE_SIZE).get_page(q.get("page"))
+    page.object_list = sd.attach_open_findings(list(page.object_list))
     columns = [
         {
             "key": key,
