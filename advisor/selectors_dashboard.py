@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 
-from accounts.models import AwsAccount
+from accounts.models import AwsAccount, Membership
 from accounts.selectors import accounts_for, manageable_workspaces_for
 from advisor.collect.inventory import Function, RegionInventory
 from advisor.models import Finding, FunctionRecord, Scan, ScanRegion
@@ -22,6 +23,7 @@ from advisor.selectors import SEVERITY_ORDER, severity_rank
 from advisor.services.suppressions import suppressed_q, unsuppressed_q
 
 FINISHED = (Scan.Status.SUCCEEDED, Scan.Status.PARTIAL)
+MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 
 
 # Scans -------------------------------------------------------------------------------------
@@ -418,3 +420,50 @@ def open_finding_counts_by_rule(user: AbstractBaseUser) -> dict[str, int]:
 
 def latest_finished_scan_of(account: AwsAccount) -> Scan | None:
     return account.scans.filter(status__in=FINISHED).order_by("-created_at", "-pk").first()
+
+
+# Overview ----------------------------------------------------------------------------------
+
+
+def overview_rows(user: AbstractBaseUser, *, top: int = 10) -> list[dict[str, Any]]:
+    """Per account: latest scan, whether the user may manage it, open findings by severity and
+    the ``top`` worst of them. Five queries however many accounts and findings there are."""
+    latest = Scan.objects.filter(account=OuterRef("pk")).order_by("-created_at", "-pk")
+    accounts = list(accounts_for(user).annotate(latest_scan_id=Subquery(latest.values("pk")[:1])))
+    ids = [a.pk for a in accounts]
+    scans = Scan.objects.in_bulk([a.latest_scan_id for a in accounts if a.latest_scan_id])
+    roles = dict(Membership.objects.filter(user=user).values_list("workspace_id", "role"))
+    open_findings = Finding.objects.filter(account_id__in=ids, status=Finding.Status.OPEN).filter(
+        unsuppressed_q()
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for account_id, severity, n in (
+        open_findings.order_by().values_list("account_id", "severity").annotate(n=Count("pk"))
+    ):
+        counts[account_id][severity] = n
+    worst: dict[int, list[Finding]] = defaultdict(list)
+    ranked = (
+        open_findings.annotate(severity_rank=severity_rank)
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("account_id")],
+                order_by=[F("severity_rank").asc(), F("rule_id").asc(), F("resource_arn").asc()],
+            )
+        )
+        .filter(place__lte=top)
+        .order_by("account_id", "place")
+    )
+    for finding in ranked:
+        worst[finding.account_id].append(finding)
+    return [
+        {
+            "account": account,
+            "can_manage": roles.get(account.workspace_id) in MANAGER_ROLES,
+            "scan": scans.get(account.latest_scan_id),
+            "severity_counts": [(s, counts[account.pk].get(s, 0)) for s in SEVERITY_ORDER],
+            "findings": worst[account.pk],
+            "finding_total": sum(counts[account.pk].values()),
+        }
+        for account in accounts
+    ]

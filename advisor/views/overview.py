@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.selectors import account_for, accounts_for, membership_for
-from advisor import charts, selectors
+from accounts.selectors import account_for
+from advisor import charts
 from advisor import selectors_dashboard as sd
 from advisor.collect.inventory import Inventory, RegionInventory
 from advisor.decide import account_cost_opportunities
@@ -22,19 +22,7 @@ OPPORTUNITIES_CACHE_SECONDS = 24 * 3600
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    rows = []
-    for account in accounts_for(request.user):
-        findings = selectors.open_findings_for(account)
-        rows.append(
-            {
-                "account": account,
-                "can_manage": membership_for(request.user, account.workspace).can_manage,
-                "scan": selectors.latest_scan_for(account),
-                "severity_counts": selectors.severity_counts(findings),
-                "findings": findings[:50],
-                "finding_total": findings.count(),
-            }
-        )
+    rows = sd.overview_rows(request.user)
     trend = charts.findings_trend_chart(sd.findings_trend_rows(request.user))
     return render(request, "advisor/overview.html", {"rows": rows, "trend": trend})
 

@@ -3,9 +3,11 @@
 import json
 import re
 
+import pytest
 from django.urls import reverse
 
-from tests.dashboard.builders import make_function, make_scan
+from tests.dashboard.builders import make_finding, make_function, make_scan
+from tests.factories import make_account
 
 
 def test_overview_draws_the_findings_trend_per_account(client, world):
@@ -48,3 +50,32 @@ def test_one_scan_is_not_a_trend(client, world):
     client.force_login(world["alice"])
     body = client.get("/").content.decode()
     assert 'id="chart-trend"' not in body and "vendor/plotly.min.js" not in body
+
+
+def test_overview_shows_the_ten_worst_findings_per_account(client, world):
+    for i in range(12):
+        make_finding(make_function(world["my_scan"], f"w-{i:02d}", with_metrics=False))
+    client.force_login(world["alice"])
+    body = client.get("/").content.decode()
+    assert "Showing 10 of 14 open findings." in body
+    assert body.index("apigw-timeout-exceeds-integration") < body.index("tracing-disabled")
+    assert '<li class="sev-high"><strong>1</strong> high</li>' in body
+
+
+def test_viewer_sees_no_scan_button(client, world):
+    client.force_login(world["vera"])
+    assert "Scan now" not in client.get("/").content.decode()
+    client.force_login(world["alice"])
+    assert "Scan now" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("accounts", [1, 6])
+def test_overview_query_count_does_not_grow(client, world, django_assert_max_num_queries, accounts):
+    workspace = world["my_account"].workspace
+    for i in range(accounts):
+        account = make_account(workspace, name=f"extra-{i}")
+        scan = make_scan(account)
+        make_finding(make_function(scan, f"x-{i}", with_metrics=False))
+    client.force_login(world["alice"])
+    with django_assert_max_num_queries(10):
+        assert client.get("/").status_code == 200
