@@ -9,12 +9,10 @@ signed Lambda requests with SignatureDoesNotMatch once enforcement is on.)
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import boto3
 import pytest
-from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
 
 from advisor.collect.errors import AwsAccessError
@@ -28,6 +26,7 @@ from advisor.collect.inventory import (
 from advisor.collect.metrics import ACCOUNT_RESOURCE
 from advisor.collect.scanner import CollectOptions, collect_inventory, collect_region
 from tests.collect.aws_state import ACCOUNT, REGION, Aws
+from tests.fixtures.aws_state import refuse
 from tests.fixtures.emulator import free_port
 
 OPTIONS = CollectOptions(rate_limit=False, max_attempts=2)
@@ -35,28 +34,6 @@ OPTIONS = CollectOptions(rate_limit=False, max_attempts=2)
 
 def arn(name: str, region: str = REGION) -> str:
     return f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}"
-
-
-def refuse(
-    session: boto3.Session,
-    event: str,
-    code: str,
-    *,
-    status: int = 400,
-    when: Callable[[dict[str, Any]], bool] = lambda params: True,
-) -> None:
-    """Answer the calls ``event`` names with an AWS error, as AWS would."""
-
-    def handler(params: dict[str, Any], **_: Any):
-        if not when(params):
-            return None
-        parsed = {
-            "Error": {"Code": code, "Message": f"{code} (injected by the test)"},
-            "ResponseMetadata": {"HTTPStatusCode": status},
-        }
-        return AWSResponse("https://aws.invalid", status, {}, None), parsed
-
-    session.events.register(f"before-call.{event}", handler)
 
 
 def scan(state: Aws, **options: Any) -> RegionInventory:
