@@ -18,6 +18,7 @@ from accounts.selectors import (
     manageable_workspaces_for,
     membership_for,
 )
+from advisor.collect.probe import probe_connection
 from advisor.services import schedules as schedule_service
 from advisor.services.schedules import periodic_task_sync, schedule_for, schedule_update
 
@@ -154,3 +155,28 @@ def _instructions(external_id: str) -> dict:
         "trust_policy": json.dumps(iam.trust_policy(external_id), indent=2),
         "cloudformation_template": iam.cloudformation_template(external_id),
     }
+
+
+@require_POST
+def account_test_connection(request: HttpRequest, pk: int) -> HttpResponse:
+    """Try each read permission once in the account's first region and show which work."""
+    account = account_for(request.user, pk)
+    if not membership_for(request.user, account.workspace).can_manage:
+        raise PermissionDenied("Viewers cannot test connections.")
+    region = account.regions[0] if account.regions else "us-east-1"
+    checks = probe_connection(
+        role_arn=account.role_arn,
+        external_id=account.external_id,
+        region=region,
+        endpoint_url=account.endpoint_url or None,
+    )
+    return render(
+        request,
+        "accounts/test_connection.html",
+        {
+            "account": account,
+            "region": region,
+            "checks": checks,
+            "all_ok": all(c.ok is not False for c in checks),
+        },
+    )

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import AwsAccount
 from tests.factories import make_user, make_workspace
+from tests.fixtures.aws_state import reader_role
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +134,37 @@ def test_duplicate_name_in_workspace_is_refused(owner_client):
         response.context["form"].errors["name"]
     )
     assert AwsAccount.objects.count() == 1
+
+
+def test_test_connection_reports_each_permission(client, aws):
+    user = make_user()
+    account = AwsAccount.objects.create(
+        workspace=make_workspace(members={user: "admin"}),
+        name="probe-me",
+        account_id="777788889999",
+        role_arn="arn:aws:iam::777788889999:role/LambdaAdvisorReadOnly",
+        regions=["us-east-1"],
+        endpoint_url=aws,
+    )
+    reader_role(aws, account_id=account.account_id, external_id=account.external_id)
+    client.force_login(user)
+
+    page = client.post(reverse("accounts:test-connection", args=[account.pk])).content.decode()
+
+    assert 'data-action="sts:AssumeRole" data-ok="yes"' in page
+    assert 'data-action="lambda:ListFunctions" data-ok="yes"' in page
+    assert 'data-ok="no"' not in page
+    assert "Every permission the scanner needs works" in page
+
+
+def test_viewers_cannot_run_the_connection_test(client):
+    user = make_user()
+    account = AwsAccount.objects.create(
+        workspace=make_workspace(members={user: "viewer"}),
+        name="x",
+        account_id="777788889999",
+        role_arn="arn:aws:iam::777788889999:role/R",
+        regions=["us-east-1"],
+    )
+    client.force_login(user)
+    assert client.post(reverse("accounts:test-connection", args=[account.pk])).status_code == 403
