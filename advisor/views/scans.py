@@ -30,12 +30,14 @@ def scan_now(request: HttpRequest, pk: int) -> HttpResponse:
 
 def scan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scan = selectors.scan_for(request.user, pk)
-    parts = list(scan.parts.all())
+    parts = list(scan.parts.defer("inventory"))  # a region's inventory can be megabytes
     done = sum(1 for p in parts if p.status in ("done", "failed"))
     api_calls_so_far = sum(sum((p.api_calls or {}).values()) for p in parts)
-    return render(
+    # htmx polls a running scan's progress and swaps in just that part of the page.
+    polled = bool(request.headers.get("HX-Request"))
+    response = render(
         request,
-        "advisor/scan_detail.html",
+        "advisor/_scan_progress.html" if polled else "advisor/scan_detail.html",
         {
             "scan": scan,
             "parts": parts,
@@ -43,6 +45,10 @@ def scan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "api_calls_so_far": scan.api_call_total or api_calls_so_far,
         },
     )
+    if polled and not scan.is_active:
+        # Finished while the page watched: reload it whole for the calls and gaps sections.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_not_required
