@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 
@@ -359,7 +359,10 @@ def findings_for(user: AbstractBaseUser, filters: FindingFilters) -> QuerySet[Fi
         _findings_base(user, filters)
         .filter(_status_q(filters.status))
         .select_related("account", "suppression")
-        .annotate(severity_rank=severity_rank)
+        .annotate(
+            severity_rank=severity_rank,
+            suppressed_now=Case(When(suppressed_q(), then=True), default=False),
+        )
         .order_by("severity_rank", "rule_id", "resource_arn", "pk")
     )
 

@@ -27,6 +27,10 @@ COST_LABELS = {
 
 def decision_card(profile: WorkloadProfile, prices: PriceTable) -> dict[str, Any]:
     rec = recommend(profile, prices)
+    chart = cost_chart(cost_curve(profile, prices))
+    # Room under the x axis title for the legend on narrow screens.
+    chart["layout"].setdefault("legend", {})["y"] = -0.35
+    chart["layout"].setdefault("margin", {})["b"] = 110
     return {
         "verdict": rec.verdict,
         "verdict_label": VERDICT_LABELS.get(rec.verdict, rec.verdict),
@@ -38,5 +42,5 @@ def decision_card(profile: WorkloadProfile, prices: PriceTable) -> dict[str, Any
         "crossover": rec.crossover_monthly_requests,
         "lambda_ruled_out": rec.lambda_ruled_out,
         "region": rec.region,
-        "chart": cost_chart(cost_curve(profile, prices)),
+        "chart": chart,
     }

@@ -150,3 +150,21 @@ def test_query_count_does_not_grow_with_findings(
     with django_assert_max_num_queries(10):
         response = client.get("/findings/?status=all")
     assert response.status_code == 200
+
+
+def test_an_expired_suppression_shows_the_finding_as_open_again(client, world):
+    # given a suppression that expired (still linked until the next scan re-applies them)
+    finding = world["my_finding"]
+    finding.suppression = Suppression.objects.create(
+        account=world["my_account"],
+        rule_id=finding.rule_id,
+        resource_pattern=finding.resource_arn,
+        reason="until the migration",
+        expires_at=timezone.now() - dt.timedelta(days=1),
+    )
+    finding.save(update_fields=["suppression"])
+    client.force_login(world["alice"])
+    # then it is open, not suppressed, and not labelled as suppressed
+    assert "tracing-disabled" in [r["rule_id"] for r in export_csv(client, "status=open")]
+    assert export_csv(client, "status=suppressed") == []
+    assert "until the migration" not in client.get("/findings/").content.decode()
