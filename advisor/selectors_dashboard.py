@@ -470,3 +470,40 @@ def overview_rows(user: AbstractBaseUser, *, top: int = 10) -> list[dict[str, An
         }
         for account in accounts
     ]
+
+
+def functions_with_callers(
+    records: list[FunctionRecord],
+) -> list[tuple[FunctionRecord, Function, RegionInventory]]:
+    """Each record of a page with its collected Function and the trigger lists of its region
+    (two queries for the page: the configurations, and the regions' trigger lists)."""
+    if not records:
+        return []
+    configs = dict(
+        FunctionRecord.objects.filter(pk__in=[r.pk for r in records]).values_list("pk", "config")
+    )
+    wanted = Q()
+    for scan_id, region in {(r.scan_id, r.region) for r in records}:
+        wanted |= Q(scan_id=scan_id, region=region)
+    triggers = {
+        (scan_id, region): dict(zip(_RELATION_KEYS, values, strict=True))
+        for scan_id, region, *values in ScanRegion.objects.filter(wanted).values_list(
+            "scan_id", "region", *(f"inventory__{key}" for key in _RELATION_KEYS)
+        )
+    }
+    inventories: dict[tuple[int, str], RegionInventory] = {}
+    result = []
+    for record in records:
+        key = (record.scan_id, record.region)
+        if key not in inventories:
+            data = {k: v for k, v in triggers.get(key, {}).items() if v}
+            inventories[key] = RegionInventory.from_dict(
+                {"account_id": record.account.account_id, "region": record.region, **data}
+            )
+        inventory = inventories[key]
+        fn = RegionInventory.from_dict(
+            {"account_id": "", "region": record.region, "functions": [configs[record.pk]]}
+        ).functions[0]
+        inventory.functions.append(fn)
+        result.append((record, fn, inventory))
+    return result

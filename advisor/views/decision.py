@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from advisor.collect.relations import RelationIndex
 from advisor.decide import (
+    DecisionOptions,
     PriceTable,
+    UnknownRegionError,
     WorkloadProfile,
     cost_curve,
+    load_prices,
+    profile_from_function,
     recommend,
 )
 from advisor.decide.charts import cost_chart
@@ -17,6 +22,7 @@ VERDICT_LABELS = {
     "containers": "Move to containers (ECS on Fargate)",
     "ec2": "Move to EC2",
 }
+VERDICT_SHORT = {"lambda": "Lambda", "containers": "Containers", "ec2": "EC2"}
 COST_LABELS = {
     "lambda_x86_64": "Lambda (x86_64)",
     "lambda_arm64": "Lambda (arm64)",
@@ -44,3 +50,24 @@ def decision_card(profile: WorkloadProfile, prices: PriceTable) -> dict[str, Any
         "region": rec.region,
         "chart": chart,
     }
+
+
+def verdicts_for(items) -> dict[int, str | None]:
+    """The verdict for each (record, function, region inventory) of a list page, by record pk.
+
+    The crossover search is skipped: it does not change the verdict, and costs ~30x more."""
+    options = DecisionOptions(compute_crossover=False)
+    indexes: dict[int, RelationIndex] = {}
+    verdicts: dict[int, str | None] = {}
+    for record, fn, inventory in items:
+        try:
+            prices = load_prices(record.region)
+        except UnknownRegionError:
+            verdicts[record.pk] = None
+            continue
+        index = indexes.get(id(inventory))
+        if index is None:
+            index = indexes[id(inventory)] = RelationIndex.build(inventory)
+        profile = profile_from_function(fn, invocation_types=index.invocation_types(fn))
+        verdicts[record.pk] = recommend(profile, prices, options).verdict
+    return verdicts

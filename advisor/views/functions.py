@@ -13,7 +13,7 @@ from advisor import selectors_dashboard as sd
 from advisor.collect.relations import RelationIndex
 from advisor.decide import UnknownRegionError, load_prices, profile_from_function
 from advisor.views import params
-from advisor.views.decision import decision_card
+from advisor.views.decision import VERDICT_SHORT, decision_card, verdicts_for
 
 PAGE_SIZE = 50
 
@@ -53,6 +53,10 @@ def function_list(request: HttpRequest) -> HttpResponse:
         records = sd.FindingsOrderedList(records, descending=filters.descending)
     page = Paginator(records, PAGE_SIZE).get_page(q.get("page"))
     page.object_list = sd.attach_open_findings(list(page.object_list))
+    verdicts = verdicts_for(sd.functions_with_callers(page.object_list))
+    for record in page.object_list:
+        record.verdict = verdicts.get(record.pk)
+        record.verdict_label = VERDICT_SHORT.get(record.verdict or "", "")
     columns = [
         {
             "key": key,

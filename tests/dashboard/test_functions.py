@@ -101,7 +101,19 @@ def test_query_count_does_not_grow_with_functions(
         record = make_function(world["my_scan"], f"q-{i}", with_metrics=False)
         make_finding(record)
     client.force_login(world["alice"])
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         response = client.get(f"/functions/?sort={sort}&dir=desc&has_findings=yes")
     assert response.status_code == 200
     assert len(names(response)) == min(count + 1, 50)  # nightly-reports has no findings
+
+
+def test_each_row_shows_its_verdict(client, world):
+    # given a function whose runs exceed Lambda's 15 minutes
+    make_function(world["my_scan"], "batch-job", duration_ms=10 * 60 * 1000, timeout_s=900)
+    client.force_login(world["alice"])
+    body = client.get("/functions/").content.decode()
+    verdicts = dict(
+        re.findall(r'<a href="/functions/\d+/">([^<]+)</a>.*?data-verdict="(\w*)"', body, re.S)
+    )
+    assert verdicts["orders-api"] == "lambda"
+    assert verdicts["batch-job"] in ("containers", "ec2")
