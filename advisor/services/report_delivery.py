@@ -104,16 +104,26 @@ def delivery_send(*, delivery_id: int) -> ReportDelivery:
         message.send()
     except SEND_ERRORS as error:
         logger.warning("report %s to %s failed: %s", delivery.pk, delivery.email, error)
+        permanent = is_permanent(error)
         _finish(
             delivery,
             status=ReportDelivery.Status.FAILED,
-            error=f"{type(error).__name__}: {error}",
+            error=("Refused for good: " if permanent else "") + f"{type(error).__name__}: {error}",
             subject=message.subject,
         )
+        if permanent:
+            return delivery  # retrying a 5xx answer would only be refused again
         raise
     _finish(delivery, status=ReportDelivery.Status.SENT, subject=message.subject)
     logger.info("report %s sent to %s", delivery.pk, delivery.email)
     return delivery
+
+
+def is_permanent(error: Exception) -> bool:
+    """A 5xx answer (unknown mailbox, sender refused): the relay works, the message never will."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
 
 
 def delivery_give_up(*, delivery_id: int, error: str) -> None:

@@ -103,3 +103,20 @@ def test_retries_run_out_and_the_failure_shows_on_the_account_page(scanned, smtp
     client.force_login(account.workspace.memberships.get().user)
     page = client.get(reverse("accounts:detail", args=[account.pk])).content.decode()
     assert "delivery-failed" in page and "451" in page
+
+
+def test_a_permanent_refusal_is_not_retried(scanned, smtp_settings):
+    _, scan = scanned
+    delivery = scan_report_deliveries(scan_id=scan.pk)[0]
+
+    async def refuse_mailbox(server, session, envelope, address, options):
+        return "550 5.1.1 No such mailbox"
+
+    smtp_settings.sink.handle_RCPT = refuse_mailbox
+
+    result = send_report_task.apply(args=[delivery.pk])
+
+    assert result.successful()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("failed", 1)
+    assert delivery.last_error.startswith("Refused for good: SMTPRecipientsRefused")
