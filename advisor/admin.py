@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from advisor.models import Finding, Scan
+from advisor.models import Finding, ReportDelivery, Scan
 
 
 @admin.register(Scan)
@@ -15,3 +15,18 @@ class FindingAdmin(admin.ModelAdmin):
     list_display = ["rule_id", "resource_arn", "account", "severity", "status", "last_seen_at"]
     list_filter = ["status", "severity", "pillar", "rule_id"]
     search_fields = ["resource_arn", "message"]
+
+
+@admin.register(ReportDelivery)
+class ReportDeliveryAdmin(admin.ModelAdmin):
+    """Read-only: a delivery is the record that an email went (or did not)."""
+
+    list_display = ["pk", "kind", "email", "account", "scan", "period", "status", "attempts"]
+    list_filter = ["kind", "status"]
+    search_fields = ["email", "subject"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -185,3 +185,15 @@ def task_for_orphan() -> PeriodicTask:
     return PeriodicTask.objects.create(
         name=periodic_task_name(999999), task="advisor.scheduled_scan", interval=every
     )
+
+
+def test_admin_delete_goes_through_the_schedule_service(owner, admin_client):
+    client, account = owner
+    post(client, account)
+
+    response = admin_client.post(
+        reverse("admin:accounts_awsaccount_delete", args=[account.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not PeriodicTask.objects.filter(name=periodic_task_name(account.pk)).exists()
