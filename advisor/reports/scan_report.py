@@ -5,6 +5,8 @@ money on the table and what the scan could not see. Built from the database; ren
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import functools
 import io
 from collections import Counter
 from dataclasses import dataclass, field
@@ -171,6 +173,23 @@ def scan_inventory(scan: Scan) -> Inventory | None:
     )
 
 
+# A scan's inventory never changes once finished, and rebuilding it is the slow part of a report:
+# one worker sending the report to many recipients builds it once. The finish and prune times in
+# the key keep a reused primary key (SQLite in tests) from ever matching an older scan.
+@functools.lru_cache(maxsize=8)
+def _cost_opportunities(
+    scan_id: int, finished_at: dt.datetime | None, pruned_at: dt.datetime | None
+) -> tuple[tuple[Opportunity, ...], str]:
+    inventory = scan_inventory(Scan.objects.select_related("account").get(pk=scan_id))
+    if inventory is None:
+        return (), "The metric data of this scan is no longer kept (retention)."
+    found = account_cost_opportunities(inventory)
+    note = ""
+    if found.regions_without_prices:
+        note = "No prices for " + ", ".join(found.regions_without_prices) + "."
+    return tuple(found.opportunities), note
+
+
 def build_scan_report(scan: Scan) -> ScanReport:
     account = scan.account
     previous = previous_scan_of(scan)
@@ -179,16 +198,9 @@ def build_scan_report(scan: Scan) -> ScanReport:
     open_findings = open_findings_for(account)
     counts = Counter(open_findings.values_list("severity", flat=True))
 
-    inventory = scan_inventory(scan)
-    opportunities: list[Opportunity] = []
-    cost_note = ""
-    if inventory is None:
-        cost_note = "The metric data of this scan is no longer kept (retention)."
-    else:
-        found = account_cost_opportunities(inventory)
-        opportunities = found.opportunities
-        if found.regions_without_prices:
-            cost_note = "No prices for " + ", ".join(found.regions_without_prices) + "."
+    opportunities, cost_note = _cost_opportunities(
+        scan.pk, scan.finished_at, scan.metrics_pruned_at
+    )
 
     failed_regions = [
         f"{p.region}: {p.error}" for p in scan.parts.all() if p.status == ScanRegion.Status.FAILED
@@ -204,7 +216,7 @@ def build_scan_report(scan: Scan) -> ScanReport:
         top_risks=[FindingLine.of(f) for f in open_findings[:TOP_RISKS]],
         open_by_severity=[(s, counts.get(s, 0)) for s in SEVERITY_ORDER],
         open_total=sum(counts.values()),
-        cost_opportunities=opportunities[:10],
+        cost_opportunities=list(opportunities[:10]),
         cost_total_usd=round(sum(o.monthly_saving_usd for o in opportunities), 2),
         cost_note=cost_note,
         coverage_gaps=list(scan.coverage_gaps),
