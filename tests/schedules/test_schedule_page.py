@@ -197,3 +197,16 @@ def test_admin_delete_goes_through_the_schedule_service(owner, admin_client):
 
     assert response.status_code == 302
     assert not PeriodicTask.objects.filter(name=periodic_task_name(account.pk)).exists()
+
+
+def test_edit_page_shows_the_current_schedule_and_recipients(owner):
+    client, account = owner
+    post(client, account, frequency="weekly", time_of_day="22:05", day_of_week="5")
+
+    body = client.get(reverse("accounts:schedule", args=[account.pk])).content.decode()
+
+    assert 'value="22:05"' in body
+    assert '<option value="weekly" selected>' in body
+    assert '<option value="5" selected>' in body
+    assert '<option value="Europe/Paris" selected>' in body
+    assert "dev@example.com\nops@example.com</textarea>" in body
