@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from tests.factories import PASSWORD, make_account, make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")  # Debian's package
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -35,17 +34,15 @@ LAUNCH_ARGS = [
 
 
 @pytest.fixture
-def browser_page(live_server) -> Iterator[tuple]:
-    require(
-        Path(CHROMIUM).exists() or shutil.which("chromium") is not None, "Chromium is not installed"
-    )
+def browser_page(live_server, monkeypatch) -> Iterator[tuple]:
+    require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM} (set CHROMIUM_PATH)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # the dev extra is not installed
         require(False, "Playwright is not installed")
     # Playwright's sync API runs an event loop in this thread; the live server's ORM calls run
     # in their own thread, and the test's factory calls are not async code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     with sync_playwright() as playwright:
@@ -67,7 +64,6 @@ def browser_page(live_server) -> Iterator[tuple]:
         finally:
             context.close()
             browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def shot(page, name: str) -> None:
@@ -121,6 +117,7 @@ def test_dashboard_end_to_end(estate, browser_page, live_server):
     # the functions list, searched
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Functions").click()
     assert page.locator("tbody tr").count() == 2
+    assert page.locator("td[data-verdict='lambda']").count() == 2
     page.get_by_label("Search").fill("orders")
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url("**/functions/?q=orders*")
