@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import AwsAccount, Membership
 from accounts.selectors import accounts_for, manageable_workspaces_for
 from advisor.collect.inventory import Function, RegionInventory
-from advisor.models import Finding, FunctionRecord, Scan, ScanRegion
+from advisor.models import Finding, FunctionRecord, Scan, ScanRegion, Suppression
 from advisor.selectors import SEVERITY_ORDER, severity_rank
 from advisor.services.suppressions import suppressed_q, unsuppressed_q
 
@@ -439,6 +439,21 @@ def findings_to_suppress(user: AbstractBaseUser, ids: list[int]) -> QuerySet[Fin
 def can_manage_all(user: AbstractBaseUser, findings: QuerySet[Finding]) -> bool:
     """Whether the user may change every one of these findings (owner or admin of each)."""
     return not findings.exclude(account__workspace__in=manageable_workspaces_for(user)).exists()
+
+
+def suppressions_for(user: AbstractBaseUser, ids: list[int]) -> list[Suppression]:
+    return list(
+        Suppression.objects.filter(account__in=accounts_for(user), pk__in=ids).select_related(
+            "account"
+        )
+    )
+
+
+def can_manage_accounts(user: AbstractBaseUser, account_ids: set[int]) -> bool:
+    managed = AwsAccount.objects.filter(
+        pk__in=account_ids, workspace__in=manageable_workspaces_for(user)
+    ).count()
+    return managed == len(account_ids)
 
 
 # Rules -------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("functions/<int:pk>/", views.function_detail, name="function-detail"),
     path("findings/", views.findings_export_or_list, name="finding-list"),
     path("findings/suppress/", views.findings_suppress, name="finding-suppress"),
+    path("findings/unsuppress/", views.findings_unsuppress, name="finding-unsuppress"),
     path("planner/", views.planner, name="planner"),
     path("rules/", views.rule_list, name="rule-list"),
 ]

@@ -1,7 +1,11 @@
 """The dashboard's views, one module per page family. Views stay thin: they parse the request,
 call selectors and services, and render."""
 
-from advisor.views.findings import findings_export_or_list, findings_suppress
+from advisor.views.findings import (
+    findings_export_or_list,
+    findings_suppress,
+    findings_unsuppress,
+)
 from advisor.views.functions import function_detail, function_list
 from advisor.views.overview import cost_opportunities, overview
 from advisor.views.planner import planner
@@ -12,6 +16,7 @@ __all__ = [
     "cost_opportunities",
     "findings_export_or_list",
     "findings_suppress",
+    "findings_unsuppress",
     "function_detail",
     "function_list",
     "healthz",

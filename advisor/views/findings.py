@@ -20,7 +20,11 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.selectors import accounts_for, manageable_workspaces_for
 from advisor import selectors_dashboard as sd
 from advisor.models import Finding
-from advisor.services.suppressions import SuppressionError, suppress_findings
+from advisor.services.suppressions import (
+    SuppressionError,
+    suppress_findings,
+    suppression_delete,
+)
 from advisor.views import params
 
 PAGE_SIZE = 50
@@ -65,6 +69,7 @@ def findings_export_or_list(request: HttpRequest) -> HttpResponse:
     if export == "json":
         return _export_json(findings)
     page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_manage = manageable_workspaces_for(request.user).exists()
     return render(
         request,
         "advisor/finding_list.html",
@@ -76,8 +81,8 @@ def findings_export_or_list(request: HttpRequest) -> HttpResponse:
             "tabs": _tabs(request, filters),
             "base_query": params.query_without(request.GET, "page"),
             "export_query": params.query_without(request.GET, "page", "format"),
-            "can_suppress": filters.status == sd.STATUS_OPEN
-            and manageable_workspaces_for(request.user).exists(),
+            "can_suppress": filters.status == sd.STATUS_OPEN and can_manage,
+            "can_unsuppress": filters.status == sd.STATUS_SUPPRESSED and can_manage,
         },
     )
 
@@ -158,9 +163,7 @@ def _export_json(findings) -> HttpResponse:
 def findings_suppress(request: HttpRequest) -> HttpResponse:
     """Suppress the checked findings with a reason and an optional expiry date."""
     ids = [int(v) for v in request.POST.getlist("finding") if v.isdigit()]
-    back = request.POST.get("next") or reverse("advisor:finding-list")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("advisor:finding-list")
+    back = _safe_next(request)
     findings = sd.findings_to_suppress(request.user, ids)
     if ids and findings.count() != len(set(ids)):
         raise Http404("No such finding.")
@@ -192,3 +195,31 @@ def findings_suppress(request: HttpRequest) -> HttpResponse:
         request, f"Suppressed {len(created)} finding{'s' if len(created) != 1 else ''}."
     )
     return redirect(back)
+
+
+@require_POST
+def findings_unsuppress(request: HttpRequest) -> HttpResponse:
+    """Remove the suppressions hiding the checked findings: they show as open again."""
+    ids = [int(v) for v in request.POST.getlist("suppression") if v.isdigit()]
+    suppressions = sd.suppressions_for(request.user, ids)
+    if len(suppressions) != len(set(ids)):
+        raise Http404("No such suppression.")
+    if not sd.can_manage_accounts(request.user, {s.account_id for s in suppressions}):
+        raise PermissionDenied("Viewers cannot remove suppressions.")
+    for suppression in suppressions:
+        suppression_delete(suppression=suppression)
+    if suppressions:
+        messages.success(
+            request,
+            f"Removed {len(suppressions)} suppression{'s' if len(suppressions) != 1 else ''}.",
+        )
+    else:
+        messages.error(request, "Select at least one finding.")
+    return redirect(_safe_next(request))
+
+
+def _safe_next(request: HttpRequest) -> str:
+    back = request.POST.get("next") or reverse("advisor:finding-list")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return reverse("advisor:finding-list")
+    return back

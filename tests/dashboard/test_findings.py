@@ -168,3 +168,45 @@ def test_an_expired_suppression_shows_the_finding_as_open_again(client, world):
     assert "tracing-disabled" in [r["rule_id"] for r in export_csv(client, "status=open")]
     assert export_csv(client, "status=suppressed") == []
     assert "until the migration" not in client.get("/findings/").content.decode()
+
+
+def suppress(finding, account, reason="accepted"):
+    finding.suppression = Suppression.objects.create(
+        account=account,
+        rule_id=finding.rule_id,
+        resource_pattern=finding.resource_arn,
+        reason=reason,
+    )
+    finding.save(update_fields=["suppression"])
+    return finding.suppression
+
+
+def test_removing_a_suppression_shows_the_finding_as_open_again(client, world):
+    suppression = suppress(world["my_finding"], world["my_account"])
+    client.force_login(world["alice"])
+    body = client.get("/findings/?status=suppressed").content.decode()
+    assert f'name="suppression" value="{suppression.pk}"' in body
+    response = client.post(
+        reverse("advisor:finding-unsuppress"),
+        {"suppression": [suppression.pk], "next": "/findings/?status=suppressed"},
+    )
+    assert response.status_code == 302 and response.url == "/findings/?status=suppressed"
+    assert not Suppression.objects.exists()
+    assert "tracing-disabled" in [r["rule_id"] for r in export_csv(client, "status=open")]
+
+
+def test_viewer_cannot_remove_a_suppression(client, world):
+    suppression = suppress(world["my_finding"], world["my_account"])
+    client.force_login(world["vera"])
+    assert 'name="suppression"' not in client.get("/findings/?status=suppressed").content.decode()
+    response = client.post(reverse("advisor:finding-unsuppress"), {"suppression": [suppression.pk]})
+    assert response.status_code == 403
+    assert Suppression.objects.filter(pk=suppression.pk).exists()
+
+
+def test_another_workspaces_suppression_is_not_found(client, world):
+    suppression = suppress(world["their_finding"], world["their_account"])
+    client.force_login(world["alice"])
+    response = client.post(reverse("advisor:finding-unsuppress"), {"suppression": [suppression.pk]})
+    assert response.status_code == 404
+    assert Suppression.objects.filter(pk=suppression.pk).exists()
