@@ -23,11 +23,12 @@ def send_scan_reports_task(scan_id: int) -> None:
 @shared_task(
     bind=True,
     name="advisor.send_report",
-    # SMTP down or refusing: try again later, waiting 1x, 2x, 4x... the base delay (capped at an
-    # hour, with jitter so a relay coming back is not hit by every retry at once).
+    # SMTP down or refusing: try again later, waiting 1x, 2x, 4x... the base delay, with jitter so
+    # a relay coming back is not hit by every retry at once. Capped at 30 min, under Redis's
+    # one-hour visibility timeout, past which a waiting message would be delivered twice.
     autoretry_for=SEND_ERRORS,
     retry_backoff=settings.ADVISOR_REPORT_RETRY_BACKOFF_SECONDS,
-    retry_backoff_max=3600,
+    retry_backoff_max=1800,
     retry_jitter=True,
     max_retries=settings.ADVISOR_REPORT_MAX_RETRIES,
 )
