@@ -54,8 +54,8 @@ def planner(request: HttpRequest) -> HttpResponse:
             "choices": {
                 "traffic_pattern": [(k, TRAFFIC_LABELS.get(k, k)) for k in TRAFFIC_PATTERNS],
                 "latency_requirement": _pairs(LATENCY_REQUIREMENTS),
-                "region": _pairs(available_regions()),
-                "arch": _pairs(ARCHITECTURES),
+                "region": [(r, r) for r in available_regions()],
+                "arch": [(a, a) for a in ARCHITECTURES],
                 "ops_budget": _pairs(OPS_BUDGETS),
                 "invocation_type": _pairs(INVOCATION_TYPES),
             },
