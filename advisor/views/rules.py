@@ -24,5 +24,4 @@ def rule_list(request: HttpRequest) -> HttpResponse:
         }
         for rule in all_rules()
     ]
-    pillars = sorted({str(r["rule"].pillar) for r in rules})
-    return render(request, "advisor/rule_list.html", {"rules": rules, "pillars": pillars})
+    return render(request, "advisor/rule_list.html", {"rules": rules})
