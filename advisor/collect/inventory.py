@@ -11,7 +11,10 @@ import dataclasses
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 # Keys naming a kind of data a gap may hide; rules declare which ones they need.
 DATA_FUNCTIONS = "functions"
@@ -267,7 +270,7 @@ class RegionInventory:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RegionInventory:
-        return _from_dict(cls, data)
+        return from_plain(cls, data)
 
 
 @dataclass
@@ -288,18 +291,18 @@ class Inventory:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Inventory:
-        return _from_dict(cls, data)
+        return from_plain(cls, data)
 
 
-def _from_dict(cls: type, data: Any) -> Any:
-    """Rebuild nested dataclasses from ``dataclasses.asdict`` output."""
-    hints = typing.get_type_hints(cls)
-    kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name not in data:
-            continue
-        kwargs[f.name] = _convert(hints[f.name], data[f.name])
-    return cls(**kwargs)
+def from_plain(cls: type[T], data: dict[str, Any]) -> T:
+    """Rebuild a dataclass (and the dataclasses inside it) from ``dataclasses.asdict`` output."""
+    return _convert(cls, data)
+
+
+@cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    # Resolving hints costs milliseconds per class; a stored inventory has thousands of objects.
+    return typing.get_type_hints(cls)
 
 
 def _convert(tp: Any, value: Any) -> Any:
@@ -313,8 +316,15 @@ def _convert(tp: Any, value: Any) -> Any:
         (item,) = typing.get_args(tp)
         return [_convert(item, v) for v in value]
     if origin is dict:
-        _, val = typing.get_args(tp)
-        return {k: _convert(val, v) for k, v in value.items()}
+        _, item = typing.get_args(tp)
+        return {k: _convert(item, v) for k, v in value.items()}
     if dataclasses.is_dataclass(tp):
-        return _from_dict(tp, value)
+        hints = _type_hints(tp)
+        return tp(
+            **{
+                f.name: _convert(hints[f.name], value[f.name])
+                for f in dataclasses.fields(tp)
+                if f.name in value
+            }
+        )
     return value

@@ -1,4 +1,4 @@
-"""The dashboard's fast rebuild of a stored function equals the collector's own."""
+"""A stored function (``dataclasses.asdict``) rebuilds to the same dataclasses."""
 
 import dataclasses
 
@@ -10,12 +10,12 @@ from advisor.collect.inventory import (
     Layer,
     ProvisionedConcurrencyConfig,
     RegionInventory,
+    from_plain,
 )
-from advisor.selectors_dashboard import _function_from_config
 from tests.dashboard.builders import make_metrics
 
 
-def test_rebuilt_function_matches_region_inventory_from_dict():
+def test_a_stored_function_rebuilds_equal_alone_and_inside_a_region():
     fn = Function(
         arn="arn:aws:lambda:us-east-1:123456789012:function:orders",
         name="orders",
@@ -36,4 +36,4 @@ def test_rebuilt_function_matches_region_inventory_from_dict():
     reference = RegionInventory.from_dict(
         {"account_id": "123456789012", "region": "us-east-1", "functions": [config]}
     ).functions[0]
-    assert _function_from_config(config) == reference == fn
+    assert from_plain(Function, config) == reference == fn
