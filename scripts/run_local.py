@@ -98,6 +98,7 @@ def main() -> None:
         )
         wait_for(f"{ENDPOINT}/moto-api/", "the AWS emulator")
         manage("migrate", "--noinput")
+        manage("sync_schedules")
         manage("bootstrap_demo", "--endpoint-url", ENDPOINT)
         print("[run] first scan of the demo account", flush=True)
         manage("scan", "--account", "acme-demo", "--inline", "--format", "table")
