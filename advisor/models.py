@@ -96,6 +96,9 @@ class ScanRegion(models.Model):
     progress = models.JSONField(default=dict)  # {"stage": ..., "done": n, "total": n}
     api_calls = models.JSONField(default=dict)
     inventory = models.JSONField(null=True, blank=True)  # RegionInventory.to_dict()
+    # {function ARN: recommendation JSON}, computed by the region's own task (the framework's
+    # crossover search is the slow part; done here it runs in parallel across regions).
+    recommendations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["region"]
@@ -105,6 +108,9 @@ class ScanRegion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scan_id}/{self.region} ({self.status})"
+
+
+NO_VERDICT = "none"
 
 
 class FunctionRecord(models.Model):
@@ -125,6 +131,11 @@ class FunctionRecord(models.Model):
     errors = models.FloatField(null=True, blank=True)
     throttles = models.FloatField(null=True, blank=True)
     duration_p99_ms = models.FloatField(null=True, blank=True)
+    # The decision framework's answer, computed once when the scan is stored (the scan JSON's
+    # "recommendation"). NO_VERDICT: decided there is none (no metrics, or a region without
+    # prices); "": stored without deciding.
+    verdict = models.CharField(max_length=16, blank=True, db_index=True)
+    recommendation = models.JSONField(null=True, blank=True)
     config = models.JSONField(default=dict)  # the collected Function, metrics series included
 
     class Meta:

@@ -115,7 +115,7 @@ def functions_for(user: AbstractBaseUser, filters: FunctionFilters) -> QuerySet[
     qs = (
         FunctionRecord.objects.filter(scan_id__in=latest_finished_scan_ids(user))
         .select_related("account")
-        .defer("config")
+        .defer("config", "recommendation")
     )
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(arn__icontains=filters.q))

@@ -15,9 +15,11 @@ from django.utils import timezone
 from advisor.collect.errors import AwsAccessError
 from advisor.collect.inventory import Inventory, RegionInventory
 from advisor.collect.options import CollectOptions
+from advisor.collect.relations import RelationIndex
 from advisor.collect.scanner import collect_region
 from advisor.collect.session import assume_role_session
-from advisor.models import FunctionRecord, Scan, ScanRegion
+from advisor.models import NO_VERDICT, FunctionRecord, Scan, ScanRegion
+from advisor.reports.scan_document import function_recommendation
 from advisor.rules.base import NotEvaluated
 from advisor.rules.registry import evaluate
 from advisor.services.findings import record_findings
@@ -94,6 +96,7 @@ def scan_region(*, scan_id: int, region: str) -> bool:
     else:
         part.status = ScanRegion.Status.DONE
         part.inventory = inventory.to_dict()
+        part.recommendations = region_recommendations(inventory)
         part.api_calls = dict(inventory.api_calls)
         part.progress = {
             "stage": "done",
@@ -102,7 +105,15 @@ def scan_region(*, scan_id: int, region: str) -> bool:
         }
     part.finished_at = timezone.now()
     part.save(
-        update_fields=["status", "error", "inventory", "api_calls", "progress", "finished_at"]
+        update_fields=[
+            "status",
+            "error",
+            "inventory",
+            "recommendations",
+            "api_calls",
+            "progress",
+            "finished_at",
+        ]
     )
     return _all_parts_finished(scan)
 
@@ -143,7 +154,8 @@ def scan_finish(*, scan_id: int) -> Scan:
             regions=[RegionInventory.from_dict(p.inventory) for p in done],
         )
         results = evaluate(inventory, scan.account.workspace.rule_options)
-        _store_functions(scan, inventory)
+        recommendations = {arn: rec for p in done for arn, rec in (p.recommendations or {}).items()}
+        _store_functions(scan, inventory, recommendations)
         scan.finding_count = record_findings(
             scan=scan, results=results, scanned_regions={p.region for p in done}
         )
@@ -174,7 +186,17 @@ def run_scan_inline(scan: Scan) -> Scan:
     return scan_finish(scan_id=scan.pk)
 
 
-def _store_functions(scan: Scan, inventory: Inventory) -> None:
+def region_recommendations(inventory: RegionInventory) -> dict[str, dict]:
+    """The decision framework's recommendation for each function of a region, by ARN."""
+    index = RelationIndex.build(inventory)
+    return {
+        fn.arn: rec
+        for fn in inventory.functions
+        if (rec := function_recommendation(inventory, fn, index)) is not None
+    }
+
+
+def _store_functions(scan: Scan, inventory: Inventory, recommendations: dict[str, dict]) -> None:
     records = []
     for region in inventory.regions:
         for fn in region.functions:
@@ -196,6 +218,8 @@ def _store_functions(scan: Scan, inventory: Inventory) -> None:
                     errors=m.errors_total if m else None,
                     throttles=m.throttles_total if m else None,
                     duration_p99_ms=m.duration_p99_ms if m else None,
+                    verdict=(recommendations.get(fn.arn) or {}).get("verdict", NO_VERDICT),
+                    recommendation=recommendations.get(fn.arn),
                     config=dataclasses.asdict(fn),
                 )
             )

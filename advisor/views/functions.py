@@ -12,6 +12,7 @@ from advisor import charts
 from advisor import selectors_dashboard as sd
 from advisor.collect.relations import RelationIndex
 from advisor.decide import UnknownRegionError, load_prices, profile_from_function
+from advisor.models import NO_VERDICT
 from advisor.views import params
 from advisor.views.decision import VERDICT_SHORT, decision_card, verdicts_for
 
@@ -53,9 +54,12 @@ def function_list(request: HttpRequest) -> HttpResponse:
         records = sd.FindingsOrderedList(records, descending=filters.descending)
     page = Paginator(records, PAGE_SIZE).get_page(q.get("page"))
     page.object_list = sd.attach_open_findings(list(page.object_list))
-    verdicts = verdicts_for(sd.functions_with_callers(page.object_list))
+    # Scans store each function's verdict; records stored without one are decided here.
+    undecided = [r for r in page.object_list if not r.verdict]
+    verdicts = verdicts_for(sd.functions_with_callers(undecided)) if undecided else {}
     for record in page.object_list:
-        record.verdict = verdicts.get(record.pk)
+        stored = None if record.verdict == NO_VERDICT else record.verdict
+        record.verdict = stored or verdicts.get(record.pk)
         record.verdict_label = VERDICT_SHORT.get(record.verdict or "", "")
     columns = [
         {

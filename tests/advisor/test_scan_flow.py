@@ -172,3 +172,21 @@ def test_a_scan_whose_worker_vanished_is_failed_when_the_next_one_starts(connect
     assert "its worker was probably stopped" in lost.error
     assert "running" in lost.error
     assert fresh.status == Scan.Status.QUEUED
+
+
+def test_each_function_stores_its_recommendation(connected, aws):
+    account, session = connected
+    create_function(session, aws, name="orders-api")
+
+    scan = run_scan_inline(scan_create(account=account))
+
+    record = scan.functions.get(name="orders-api")
+    assert record.recommendation is not None
+    assert record.verdict == record.recommendation["verdict"] == "lambda"
+    assert set(record.recommendation["monthly_cost_usd"]) == {
+        "lambda_x86_64",
+        "lambda_arm64",
+        "fargate",
+        "ec2",
+    }
+    assert record.recommendation["reasons"]

@@ -1,0 +1,227 @@
+"""Benchmark of the dashboard's server time: ``python -m advisor.bench_pages``.
+
+Builds a throwaway test database (PostgreSQL when DATABASE_URL names it) holding one account
+with N functions (14 days of hourly metrics each) and M findings, then requests each page through
+Django's test client and reports the median and p95 server time and the number of SQL queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import math
+import os
+import platform
+import statistics
+import time
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import AwsAccount, Membership, Workspace  # noqa: E402
+from advisor.collect.inventory import Function, FunctionMetrics, Series  # noqa: E402
+from advisor.models import Finding, FunctionRecord, Scan, ScanRegion  # noqa: E402
+
+RULES = [
+    ("deprecated-runtime", "high", "security"),
+    ("tracing-disabled", "low", "operations"),
+    ("log-retention-unset", "low", "operations"),
+    ("arm64-candidate", "low", "cost"),
+    ("memory-starved", "medium", "performance"),
+    ("timeouts-observed", "critical", "reliability"),
+]
+HOURS = 14 * 24
+PASSWORD = "bench-only-password"  # noqa: S105 - a throwaway user in a throwaway database
+
+
+def build(functions: int, findings: int) -> tuple[AwsAccount, Scan]:
+    user = get_user_model().objects.create_user("bench", password=PASSWORD)
+    workspace = Workspace.objects.create(name="Bench", slug="bench")
+    Membership.objects.create(user=user, workspace=workspace, role=Membership.Role.OWNER)
+    account = AwsAccount.objects.create(
+        workspace=workspace,
+        name="bench",
+        account_id="123456789012",
+        role_arn="arn:aws:iam::123456789012:role/R",
+        regions=["us-east-1"],
+    )
+    now = timezone.now()
+    start = int(now.timestamp()) - HOURS * 3600
+    scans = []
+    for back in (2, 1, 0):  # three finished scans: the overview draws a trend
+        when = now - dt.timedelta(hours=back * 24)
+        scans.append(
+            Scan.objects.create(
+                account=account,
+                status="succeeded",
+                regions=["us-east-1"],
+                started_at=when,
+                finished_at=when,
+                function_count=functions,
+                finding_count=findings,
+            )
+        )
+    scan = scans[-1]
+    ScanRegion.objects.create(
+        scan=scan,
+        region="us-east-1",
+        status="done",
+        inventory={"account_id": account.account_id, "region": "us-east-1", "functions": []},
+    )
+    records = []
+    for i in range(functions):
+        load = [100 + 80 * math.sin((h % 24) / 24 * 2 * math.pi) for h in range(HOURS)]
+        metrics = FunctionMetrics(
+            invocations=Series(start, 3600, load),
+            errors=Series(start, 3600, [v * 0.01 for v in load]),
+            throttles=Series(start, 3600, [0.0] * HOURS),
+            duration_avg=Series(start, 3600, [120.0] * HOURS),
+            duration_max=Series(start, 3600, [900.0] * HOURS),
+            duration_p99=Series(start, 3600, [600.0] * HOURS),
+            concurrent_max=Series(start, 3600, [3.0] * HOURS),
+            invocations_total=sum(load),
+            errors_total=sum(load) * 0.01,
+            duration_avg_ms=120.0,
+            duration_max_ms=900.0,
+            duration_p99_ms=600.0,
+            concurrency_peak=3.0,
+            window_hours=HOURS,
+        )
+        name = f"service-{i:05d}"
+        fn = Function(
+            arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}",
+            name=name,
+            region="us-east-1",
+            runtime=["python3.12", "nodejs20.x", "java17"][i % 3],
+            handler="app.handler",
+            memory_mb=512,
+            timeout_s=30,
+            code_size=5_000_000,
+            metrics=metrics,
+        )
+        records.append(
+            FunctionRecord(
+                scan=scan,
+                account=account,
+                region="us-east-1",
+                arn=fn.arn,
+                name=name,
+                runtime=fn.runtime,
+                memory_mb=512,
+                timeout_s=30,
+                code_size=5_000_000,
+                invocations=metrics.invocations_total,
+                errors=metrics.errors_total,
+                throttles=0,
+                duration_p99_ms=600.0,
+                config=dataclasses.asdict(fn),
+            )
+        )
+        if len(records) == 500:
+            FunctionRecord.objects.bulk_create(records)
+            records = []
+    FunctionRecord.objects.bulk_create(records)
+    rows = []
+    for i in range(findings):
+        rule_id, severity, pillar = RULES[i % len(RULES)]
+        fn_index = (i // len(RULES)) % functions
+        rows.append(
+            Finding(
+                account=account,
+                rule_id=rule_id,
+                resource_arn=f"arn:aws:lambda:us-east-1:123456789012:function:service-{fn_index:05d}"
+                + ("" if i < functions * len(RULES) else f"-{i}"),
+                region="us-east-1",
+                status="open" if i % 10 else "resolved",
+                severity=severity,
+                pillar=pillar,
+                title=rule_id,
+                message=f"{rule_id} on function {fn_index}",
+                evidence={"n": i},
+                remediation_cli="aws lambda ...",
+                first_seen_scan=scans[0],
+                last_seen_scan=scan,
+                first_seen_at=now,
+                last_seen_at=now,
+            )
+        )
+        if len(rows) == 1000:
+            Finding.objects.bulk_create(rows)
+            rows = []
+    Finding.objects.bulk_create(rows)
+    return account, scan
+
+
+def measure(client: Client, url: str, repeat: int) -> tuple[float, float, int]:
+    for _ in range(2):  # warm caches and connections
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    times = []
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    for _ in range(repeat):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
+    return statistics.median(times), p95, len(queries)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--functions", type=int, default=10_000)
+    parser.add_argument("--findings", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args(argv)
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        started = time.perf_counter()
+        _, scan = build(args.functions, args.findings)
+        built = time.perf_counter() - started
+        client = Client()
+        client.login(username="bench", password=PASSWORD)
+        first_function = FunctionRecord.objects.filter(scan=scan).order_by("name").first()
+        pages = [
+            ("overview", "/"),
+            ("functions", "/functions/"),
+            ("functions, search", "/functions/?q=service-04"),
+            ("functions, page 100", "/functions/?page=100"),
+            ("function detail", f"/functions/{first_function.pk}/"),
+            ("findings", "/findings/"),
+            ("findings, severity=high", "/findings/?severity=high"),
+            ("findings, page 200", "/findings/?page=200"),
+            ("rules", "/rules/"),
+            ("scan", f"/scans/{scan.pk}/"),
+            ("planner", "/planner/?requests=5000000&duration_ms=800&memory_mb=512"),
+        ]
+        print(
+            f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
+            f"{platform.python_version()}, database {connection.vendor}"
+        )
+        print(
+            f"Data: {args.functions:,} functions, {args.findings:,} findings "
+            f"(built in {built:.0f} s); {args.repeat} requests per page\n"
+        )
+        print("| page | median ms | p95 ms | queries |")
+        print("| --- | ---: | ---: | ---: |")
+        for label, url in pages:
+            median, p95, queries = measure(client, url, args.repeat)
+            print(f"| {label} | {median:.0f} | {p95:.0f} | {queries} |", flush=True)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
