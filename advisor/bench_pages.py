@@ -97,6 +97,7 @@ def build(functions: int, findings: int) -> tuple[AwsAccount, Scan]:
             window_hours=HOURS,
         )
         name = f"service-{i:05d}"
+        verdict = ["lambda", "lambda", "containers"][i % 3]
         fn = Function(
             arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}",
             name=name,
@@ -123,6 +124,8 @@ def build(functions: int, findings: int) -> tuple[AwsAccount, Scan]:
                 errors=metrics.errors_total,
                 throttles=0,
                 duration_p99_ms=600.0,
+                verdict=verdict,
+                recommendation={"verdict": verdict},
                 config=dataclasses.asdict(fn),
             )
         )
@@ -166,15 +169,17 @@ def measure(client: Client, url: str, repeat: int) -> tuple[float, float, int]:
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
     times = []
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as capture:
         client.get(url)
+        # Read inside the block: the request's end closes the connection.
+        queries = len(connection.queries_log) - capture.initial_queries
     for _ in range(repeat):
         started = time.perf_counter()
         client.get(url)
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
-    return statistics.median(times), p95, len(queries)
+    return statistics.median(times), p95, queries
 
 
 def main(argv: list[str] | None = None) -> None:
