@@ -30,9 +30,11 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## Scan benchmark against the emulator (1,000 and 5,000 functions); results go in BENCHMARKS.md.
+## Benchmarks (results in BENCHMARKS.md): a region scan against the emulator at 1,000 and 5,000
+## functions, and the dashboard's server time at 10,000 functions and 50,000 findings.
 bench: install
 	$(PY) -m advisor.collect.bench --functions 1000 5000
+	bash scripts/with_database.sh $(PY) -m advisor.bench_pages --functions 10000 --findings 50000
 
 ## Re-pin requirements.lock from pyproject.toml (run after changing dependencies).
 lock:
