@@ -24,8 +24,9 @@ def send_scan_reports_task(scan_id: int) -> None:
     bind=True,
     name="advisor.send_report",
     # SMTP down or refusing: try again later, waiting 1x, 2x, 4x... the base delay, with jitter so
-    # a relay coming back is not hit by every retry at once. Capped at 30 min, under Redis's
-    # one-hour visibility timeout, past which a waiting message would be delivered twice.
+    # a relay coming back is not hit by every retry at once. Capped at 30 min, under the Redis
+    # visibility timeout (settings: CELERY_VISIBILITY_TIMEOUT), past which a waiting message
+    # would be delivered twice.
     autoretry_for=SEND_ERRORS,
     retry_backoff=settings.ADVISOR_REPORT_RETRY_BACKOFF_SECONDS,
     retry_backoff_max=1800,

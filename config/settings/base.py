@@ -103,17 +103,34 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Lambda Advisor <advisor@
 # Celery. The embedded default uses kombu's filesystem transport so a real worker runs without
 # Redis; production and CI set CELERY_BROKER_URL=redis://...
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {
-        "data_folder_in": str(VAR_DIR / "broker" / "queue"),
-        "data_folder_out": str(VAR_DIR / "broker" / "queue"),
-        "control_folder": str(VAR_DIR / "broker" / "control"),
-        "processed_folder": str(VAR_DIR / "broker" / "processed"),
-        "store_processed": False,
-    }
-    if CELERY_BROKER_URL.startswith("filesystem")
-    else {}
-)
+# One region of a very large account fits in well under an hour; past that something is stuck.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=3600)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+
+
+def broker_transport_options(broker_url: str) -> dict:
+    if broker_url.startswith("filesystem"):
+        return {
+            "data_folder_in": str(VAR_DIR / "broker" / "queue"),
+            "data_folder_out": str(VAR_DIR / "broker" / "queue"),
+            "control_folder": str(VAR_DIR / "broker" / "control"),
+            "processed_folder": str(VAR_DIR / "broker" / "processed"),
+            "store_processed": False,
+        }
+    if broker_url.startswith(("redis://", "rediss://")):
+        # Redis hands a message nobody acknowledged within the visibility timeout to another
+        # worker: that is how a scan survives a killed worker (tasks are acknowledged late). It
+        # must exceed the longest task, or a slow scan would run twice.
+        return {
+            "visibility_timeout": env.int(
+                "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 600
+            ),
+            "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+        }
+    return {}
+
+
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
 # Scan results live in the database (Scan, ScanRegion); no Celery result backend is needed.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
@@ -122,9 +139,6 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # finished: a worker killed mid-scan leaves the message to be redelivered, not lost.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-# One region of a very large account fits in well under an hour; past that something is stuck.
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=3600)
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 # Long scans should not block short tasks queued behind them on the same worker process.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
