@@ -164,7 +164,9 @@ def build(functions: int, findings: int) -> tuple[AwsAccount, Scan]:
     return account, scan
 
 
-def measure(client: Client, url: str, repeat: int) -> tuple[float, float, int]:
+def measure(
+    client: Client, url: str, repeat: int, show_queries: bool = False
+) -> tuple[float, float, int]:
     for _ in range(2):  # warm caches and connections
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
@@ -173,6 +175,10 @@ def measure(client: Client, url: str, repeat: int) -> tuple[float, float, int]:
         client.get(url)
         # Read inside the block: the request's end closes the connection.
         queries = len(connection.queries_log) - capture.initial_queries
+        if show_queries:
+            log = list(connection.queries_log)[capture.initial_queries :]
+            for query in sorted(log, key=lambda q: -float(q["time"]))[:3]:
+                print(f"    {float(query['time']) * 1000:.0f} ms  {query['sql'][:300]}")
     for _ in range(repeat):
         started = time.perf_counter()
         client.get(url)
@@ -187,6 +193,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--functions", type=int, default=10_000)
     parser.add_argument("--findings", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--pages", nargs="*", help="only the pages whose label starts so")
+    parser.add_argument("--show-queries", action="store_true", help="the 3 slowest per page")
     args = parser.parse_args(argv)
 
     setup_test_environment()
@@ -222,7 +230,9 @@ def main(argv: list[str] | None = None) -> None:
         print("| page | median ms | p95 ms | queries |")
         print("| --- | ---: | ---: | ---: |")
         for label, url in pages:
-            median, p95, queries = measure(client, url, args.repeat)
+            if args.pages and not any(label.startswith(p) for p in args.pages):
+                continue
+            median, p95, queries = measure(client, url, args.repeat, args.show_queries)
             print(f"| {label} | {median:.0f} | {p95:.0f} | {queries} |", flush=True)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
