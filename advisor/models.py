@@ -111,6 +111,7 @@ class ScanRegion(models.Model):
 
 
 NO_VERDICT = "none"
+SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]
 
 
 class FunctionRecord(models.Model):
@@ -162,6 +163,15 @@ class Finding(models.Model):
     region = models.CharField(max_length=32)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     severity = models.CharField(max_length=10)
+    # Worst first (critical 0 ... info 4), kept by the database so lists sort on an index.
+    severity_order = models.GeneratedField(
+        expression=models.Case(
+            *[models.When(severity=s, then=models.Value(i)) for i, s in enumerate(SEVERITY_ORDER)],
+            default=models.Value(len(SEVERITY_ORDER)),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
     pillar = models.CharField(max_length=16)
     title = models.CharField(max_length=200)
     message = models.TextField()
@@ -188,6 +198,11 @@ class Finding(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "status", "severity"]),
+            # The findings lists' order, and the overview's worst findings per account.
+            models.Index(
+                fields=["account", "status", "severity_order", "rule_id", "resource_arn"],
+                name="finding_worst_first",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,21 +5,13 @@ from __future__ import annotations
 from collections import Counter
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import AwsAccount
 from accounts.selectors import accounts_for
-from advisor.models import Finding, Scan
+from advisor.models import SEVERITY_ORDER, Finding, Scan
 from advisor.services.suppressions import unsuppressed_q
-
-SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]
-
-severity_rank = Case(
-    *[When(severity=s, then=Value(i)) for i, s in enumerate(SEVERITY_ORDER)],
-    default=Value(len(SEVERITY_ORDER)),
-    output_field=IntegerField(),
-)
 
 
 def open_findings_for(account: AwsAccount) -> QuerySet[Finding]:
@@ -27,8 +19,7 @@ def open_findings_for(account: AwsAccount) -> QuerySet[Finding]:
     return (
         Finding.objects.filter(account=account, status=Finding.Status.OPEN)
         .filter(unsuppressed_q())
-        .annotate(severity_rank=severity_rank)
-        .order_by("severity_rank", "rule_id", "resource_arn")
+        .order_by("severity_order", "rule_id", "resource_arn")
     )
 
 

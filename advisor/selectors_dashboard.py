@@ -19,7 +19,8 @@ from accounts.models import AwsAccount, Membership
 from accounts.selectors import accounts_for, manageable_workspaces_for
 from advisor.collect.inventory import Function, RegionInventory, from_plain
 from advisor.models import Finding, FunctionRecord, Scan, ScanRegion, Suppression
-from advisor.selectors import SEVERITY_ORDER, severity_rank
+from advisor.rules.registry import all_rules
+from advisor.selectors import SEVERITY_ORDER
 from advisor.services.suppressions import suppressed_q, unsuppressed_q
 
 FINISHED = (Scan.Status.SUCCEEDED, Scan.Status.PARTIAL)
@@ -289,8 +290,7 @@ def open_findings_of(record: FunctionRecord) -> QuerySet[Finding]:
             account_id=record.account_id, resource_arn=record.arn, status=Finding.Status.OPEN
         )
         .filter(unsuppressed_q())
-        .annotate(severity_rank=severity_rank)
-        .order_by("severity_rank", "rule_id")
+        .order_by("severity_order", "rule_id")
     )
 
 
@@ -352,11 +352,8 @@ def findings_for(user: AbstractBaseUser, filters: FindingFilters) -> QuerySet[Fi
         _findings_base(user, filters)
         .filter(_status_q(filters.status))
         .select_related("account", "suppression")
-        .annotate(
-            severity_rank=severity_rank,
-            suppressed_now=Case(When(suppressed_q(), then=True), default=False),
-        )
-        .order_by("severity_rank", "rule_id", "resource_arn", "pk")
+        .annotate(suppressed_now=Case(When(suppressed_q(), then=True), default=False))
+        .order_by("severity_order", "rule_id", "resource_arn", "pk")
     )
 
 
@@ -372,21 +369,18 @@ def finding_tab_counts(user: AbstractBaseUser, filters: FindingFilters) -> dict[
 
 
 def finding_facets(user: AbstractBaseUser) -> dict[str, list[str]]:
-    rows = (
-        Finding.objects.filter(account__in=accounts_for(user))
-        .order_by()
-        .values_list("rule_id", "region", "pillar")
-        .distinct()
-    )
-    rules, regions, pillars = set(), set(), set()
-    for rule_id, region, pillar in rows:
-        rules.add(rule_id)
-        regions.add(region)
-        pillars.add(pillar)
+    """Filter choices: every rule and pillar of the catalogue, and the regions the user's
+    accounts scan (known without reading the findings table)."""
+    regions = {
+        region
+        for account_regions in accounts_for(user).values_list("regions", flat=True)
+        for region in account_regions or []
+    }
+    rules = all_rules()
     return {
-        "rules": sorted(rules),
+        "rules": sorted(rule.id for rule in rules),
         "regions": sorted(regions),
-        "pillars": sorted(pillars),
+        "pillars": sorted({str(rule.pillar) for rule in rules}),
         "severities": list(SEVERITY_ORDER),
     }
 
@@ -454,12 +448,11 @@ def overview_rows(user: AbstractBaseUser, *, top: int = 10) -> list[dict[str, An
         counts[account_id][severity] = n
     worst: dict[int, list[Finding]] = defaultdict(list)
     ranked = (
-        open_findings.annotate(severity_rank=severity_rank)
-        .annotate(
+        open_findings.annotate(
             place=Window(
                 RowNumber(),
                 partition_by=[F("account_id")],
-                order_by=[F("severity_rank").asc(), F("rule_id").asc(), F("resource_arn").asc()],
+                order_by=[F("severity_order").asc(), F("rule_id").asc(), F("resource_arn").asc()],
             )
         )
         .filter(place__lte=top)

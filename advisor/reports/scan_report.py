@@ -20,7 +20,7 @@ from advisor.collect.inventory import Inventory, RegionInventory
 from advisor.decide import account_cost_opportunities
 from advisor.decide.opportunities import Opportunity
 from advisor.models import Finding, Scan, ScanRegion
-from advisor.selectors import SEVERITY_ORDER, open_findings_for, severity_rank
+from advisor.selectors import SEVERITY_ORDER, open_findings_for
 from advisor.services.suppressions import unsuppressed_q
 
 REPORTABLE = (Scan.Status.SUCCEEDED, Scan.Status.PARTIAL)
@@ -153,9 +153,7 @@ def resolved_findings_of(scan: Scan) -> QuerySet[Finding]:
 
 
 def _worst_first(findings: QuerySet[Finding]) -> QuerySet[Finding]:
-    return findings.annotate(severity_rank=severity_rank).order_by(
-        "severity_rank", "rule_id", "resource_arn"
-    )
+    return findings.order_by("severity_order", "rule_id", "resource_arn")
 
 
 def scan_inventory(scan: Scan) -> Inventory | None:
