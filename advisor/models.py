@@ -136,6 +136,9 @@ class FunctionRecord(models.Model):
     # "recommendation"). NO_VERDICT: decided there is none (no metrics, or a region without
     # prices); "": stored without deciding.
     verdict = models.CharField(max_length=16, blank=True, db_index=True)
+    # How it is invoked, from its triggers: ",async,sync," (delimited so "sync" never matches
+    # "async"); "" when stored without it.
+    invocation_types = models.CharField(max_length=64, blank=True)
     recommendation = models.JSONField(null=True, blank=True)
     config = models.JSONField(default=dict)  # the collected Function, metrics series included
 

@@ -79,6 +79,8 @@ class FunctionFilters:
     runtime: str = ""
     architecture: str = ""
     has_findings: str = ""  # "yes", "no" or "" (either)
+    trigger: str = ""  # one of INVOCATION_TYPES
+    verdict: str = ""  # "lambda", "containers" or "ec2"
     sort: str = "name"
     descending: bool = False
 
@@ -128,6 +130,10 @@ def functions_for(user: AbstractBaseUser, filters: FunctionFilters) -> QuerySet[
         qs = qs.filter(runtime=filters.runtime)
     if filters.architecture:
         qs = qs.filter(architecture=filters.architecture)
+    if filters.trigger:
+        qs = qs.filter(invocation_types__contains=f",{filters.trigger},")
+    if filters.verdict:
+        qs = qs.filter(verdict=filters.verdict)
     if filters.has_findings == "yes":
         qs = qs.filter(Exists(_open_findings_of_function()))
     elif filters.has_findings == "no":

@@ -199,6 +199,7 @@ def region_recommendations(inventory: RegionInventory) -> dict[str, dict]:
 def _store_functions(scan: Scan, inventory: Inventory, recommendations: dict[str, dict]) -> None:
     records = []
     for region in inventory.regions:
+        index = RelationIndex.build(region)
         for fn in region.functions:
             m = fn.metrics
             records.append(
@@ -220,6 +221,7 @@ def _store_functions(scan: Scan, inventory: Inventory, recommendations: dict[str
                     duration_p99_ms=m.duration_p99_ms if m else None,
                     verdict=(recommendations.get(fn.arn) or {}).get("verdict", NO_VERDICT),
                     recommendation=recommendations.get(fn.arn),
+                    invocation_types=",{},".format(",".join(sorted(index.invocation_types(fn)))),
                     config=dataclasses.asdict(fn),
                 )
             )

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from accounts.selectors import accounts_for
 from advisor import charts
 from advisor import selectors_dashboard as sd
-from advisor.collect.relations import RelationIndex
+from advisor.collect.relations import ASYNC, QUEUE, STREAM, SYNC, RelationIndex
 from advisor.decide import UnknownRegionError, load_prices, profile_from_function
 from advisor.models import NO_VERDICT
 from advisor.views import params
@@ -35,6 +35,14 @@ COLUMNS = [
 ]
 
 
+TRIGGERS = {
+    SYNC: "Synchronously (API, URL)",
+    ASYNC: "Asynchronously (S3, SNS, EventBridge…)",
+    STREAM: "From a stream",
+    QUEUE: "From a queue",
+}
+
+
 @require_GET
 def function_list(request: HttpRequest) -> HttpResponse:
     q = request.GET
@@ -46,6 +54,8 @@ def function_list(request: HttpRequest) -> HttpResponse:
         runtime=params.text(q, "runtime"),
         architecture=params.text(q, "architecture"),
         has_findings=params.choice(q, "has_findings", ("yes", "no")),
+        trigger=params.choice(q, "trigger", TRIGGERS),
+        verdict=params.choice(q, "verdict", tuple(VERDICT_SHORT)),
         sort=sort,
         descending=params.text(q, "dir") == "desc",
     )
@@ -80,6 +90,8 @@ def function_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "facets": sd.function_facets(request.user),
+            "trigger_choices": list(TRIGGERS.items()),
+            "verdict_choices": list(VERDICT_SHORT.items()),
             "accounts": list(accounts_for(request.user).select_related(None).only("pk", "name")),
             "columns": columns,
             "base_query": params.query_without(q, "page"),
