@@ -18,6 +18,7 @@ import pytest
 from tests.conftest import require
 from tests.dashboard.builders import add_api, make_finding, make_function, make_scan
 from tests.factories import PASSWORD, make_account, make_user, make_workspace
+from tests.fixtures.aws_state import create_function, reader_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -174,4 +175,54 @@ def test_dashboard_end_to_end(estate, browser_page, live_server):
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3")
     shot(page, "function-detail-phone")
 
+    assert problems == []
+
+
+@pytest.fixture
+def connected_account(transactional_db, aws) -> dict:
+    """An admin and an account connected to the emulator, with two functions to scan."""
+    admin = make_user("arthur")
+    account = make_account(
+        make_workspace(members={admin: "admin"}),
+        name="acme-live",
+        endpoint_url=aws,
+        account_id="343434343434",
+    )
+    role_arn, session = reader_role(
+        aws, account_id=account.account_id, external_id=account.external_id
+    )
+    account.role_arn = role_arn
+    account.save()
+    create_function(session, aws, name="legacy-billing", runtime="python3.8")
+    create_function(session, aws, name="orders-api")
+    return {"account": account}
+
+
+def test_scan_now_runs_in_the_worker_and_the_page_follows_it(
+    connected_account, celery_worker_process, browser_page, live_server
+):
+    # given an account connected to the emulator and a worker on Redis
+    page, problems = browser_page
+    base = live_server.url
+    page.goto(f"{base}/auth/login/")
+    page.get_by_label("Username").fill("arthur")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/")
+
+    # when he presses "Scan now"
+    page.get_by_role("button", name="Scan now").click()
+
+    # then the scan page follows the worker until the scan has finished
+    page.wait_for_url("**/scans/*/")
+    page.wait_for_selector(
+        "[data-status=succeeded], [data-status=partial], [data-status=failed]", timeout=90_000
+    )
+    shot(page, "scan-finished")
+    assert page.locator("[data-status=succeeded], [data-status=partial]").count() >= 1, (
+        celery_worker_process.read_text()[-2000:]
+    )
+    # and the findings are on the overview
+    page.goto(f"{base}/")
+    assert page.get_by_text("legacy-billing").first.is_visible()
     assert problems == []
