@@ -4,12 +4,14 @@ import datetime as dt
 
 import boto3
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Membership
 from advisor.models import Finding, Scan, ScanRegion
 from advisor.services.scan_run import run_scan_inline, scan_finish, scan_region
 from advisor.services.scans import ScanAlreadyRunning, ScanRefused, scan_create
-from tests.factories import make_account, make_workspace
+from tests.factories import make_account, make_user, make_workspace
 from tests.fixtures.aws_state import create_function, reader_role
 from tests.fixtures.emulator import free_port
 
@@ -190,3 +192,28 @@ def test_each_function_stores_its_recommendation(connected, aws):
         "ec2",
     }
     assert record.recommendation["reasons"]
+
+
+def test_scan_page_lists_rules_not_evaluated(connected, client):
+    account, _ = connected
+    scan = Scan.objects.create(
+        account=account,
+        regions=["us-east-1"],
+        status=Scan.Status.PARTIAL,
+        not_evaluated=[
+            {
+                "rule_id": "high-error-rate",
+                "region": "us-east-1",
+                "resource_arn": None,
+                "reason": "cloudwatch:GetMetricData AccessDenied hides metrics",
+            },
+        ],
+    )
+    user = make_user()
+    Membership.objects.create(user=user, workspace=account.workspace, role="viewer")
+    client.force_login(user)
+
+    page = client.get(reverse("advisor:scan-detail", args=[scan.pk])).content.decode()
+
+    assert "Rules not evaluated (1)" in page
+    assert "cloudwatch:GetMetricData AccessDenied hides metrics" in page
