@@ -36,20 +36,17 @@ def demo_role(aws):
     return role_arn
 
 
+def ad_hoc(aws: str, role_arn: str) -> list[str]:
+    """An ad hoc JSON scan of the emulator's us-east-1 through the demo role."""
+    return [
+        *("--regions", "us-east-1", "--endpoint-url", aws),
+        *("--role-arn", role_arn, "--external-id", "ext-123456"),
+        *("--format", "json", "--no-rate-limit"),
+    ]
+
+
 def test_json_report_has_the_documented_shape(aws, demo_role):
-    result = run_scan(
-        "--regions",
-        "us-east-1",
-        "--endpoint-url",
-        aws,
-        "--role-arn",
-        demo_role,
-        "--external-id",
-        "ext-123456",
-        "--format",
-        "json",
-        "--no-rate-limit",
-    )
+    result = run_scan(*ad_hoc(aws, demo_role))
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)  # stdout is clean JSON, progress went to stderr
     assert "us-east-1" in result.stderr
@@ -72,21 +69,7 @@ def test_json_report_has_the_documented_shape(aws, demo_role):
 
 def test_fail_on_exits_1_at_or_above_the_severity(aws, demo_role, tmp_path):
     out = tmp_path / "report.json"
-    common = [
-        "--regions",
-        "us-east-1",
-        "--endpoint-url",
-        aws,
-        "--role-arn",
-        demo_role,
-        "--external-id",
-        "ext-123456",
-        "--format",
-        "json",
-        "--no-rate-limit",
-        "--output",
-        str(out),
-    ]
+    common = [*ad_hoc(aws, demo_role), "--output", str(out)]
     high = run_scan(*common, "--fail-on", "high")
     assert high.returncode == 1, high.stderr
     assert "at or above high" in high.stderr
