@@ -179,6 +179,12 @@ def measure(
             log = list(connection.queries_log)[capture.initial_queries :]
             for query in sorted(log, key=lambda q: -float(q["time"]))[:3]:
                 print(f"    {float(query['time']) * 1000:.0f} ms  {query['sql'][:300]}")
+            if log and connection.vendor == "postgresql":
+                slowest = max(log, key=lambda q: float(q["time"]))
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN ANALYZE " + slowest["sql"])
+                    for (line,) in cursor.fetchall():
+                        print(f"      {line}")
     for _ in range(repeat):
         started = time.perf_counter()
         client.get(url)
@@ -202,6 +208,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         started = time.perf_counter()
         _, scan = build(args.functions, args.findings)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # as autovacuum would have, long before anyone looks
         built = time.perf_counter() - started
         client = Client()
         client.login(username="bench", password=PASSWORD)

@@ -359,7 +359,8 @@ def findings_for(user: AbstractBaseUser, filters: FindingFilters) -> QuerySet[Fi
         .filter(_status_q(filters.status))
         .select_related("account", "suppression")
         .annotate(suppressed_now=Case(When(suppressed_q(), then=True), default=False))
-        .order_by("severity_order", "rule_id", "resource_arn", "pk")
+        # Unique per account, and in the order of the finding_worst_first index.
+        .order_by("severity_order", "rule_id", "resource_arn", "account_id")
     )
 
 
