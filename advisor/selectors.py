@@ -27,6 +27,16 @@ def latest_scan_for(account: AwsAccount) -> Scan | None:
     return account.scans.first()
 
 
+def scans_for(user: AbstractBaseUser) -> QuerySet[Scan]:
+    """The user's accounts' scans, newest first, without their bulky JSON columns."""
+    return (
+        Scan.objects.filter(account__in=accounts_for(user))
+        .select_related("account")
+        .defer("coverage_gaps", "not_evaluated")
+        .order_by("-created_at", "-pk")
+    )
+
+
 def scan_for(user: AbstractBaseUser, pk: int) -> Scan:
     return get_object_or_404(
         Scan.objects.select_related("account__workspace").filter(account__in=accounts_for(user)),

@@ -7,6 +7,7 @@ app_name = "advisor"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("accounts/<int:pk>/scan/", views.scan_now, name="scan-now"),
+    path("scans/", views.scan_list, name="scan-list"),
     path("scans/<int:pk>/", views.scan_detail, name="scan-detail"),
     path(
         "accounts/<int:pk>/cost-opportunities/",

@@ -10,7 +10,7 @@ from advisor.views.functions import function_detail, function_list
 from advisor.views.overview import cost_opportunities, overview
 from advisor.views.planner import planner
 from advisor.views.rules import rule_list
-from advisor.views.scans import healthz, scan_detail, scan_now
+from advisor.views.scans import healthz, scan_detail, scan_list, scan_now
 
 __all__ = [
     "cost_opportunities",
@@ -24,5 +24,6 @@ __all__ = [
     "planner",
     "rule_list",
     "scan_detail",
+    "scan_list",
     "scan_now",
 ]

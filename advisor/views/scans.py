@@ -3,14 +3,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.selectors import account_for, membership_for
+from accounts.selectors import account_for, accounts_for, membership_for
 from advisor import selectors
 from advisor.services.scans import ScanRefused, scan_start
+from advisor.views import params
 from config.celery import app as celery_app
 
 
@@ -26,6 +28,30 @@ def scan_now(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("advisor:overview")
     messages.success(request, f"Scan {scan.pk} of {account.name} queued.")
     return redirect("advisor:scan-detail", pk=scan.pk)
+
+
+SCANS_PER_PAGE = 50
+
+
+@require_GET
+def scan_list(request: HttpRequest) -> HttpResponse:
+    """Every scan of the user's accounts, newest first; ``?account=`` narrows to one."""
+    accounts = accounts_for(request.user).select_related(None).only("pk", "name")
+    scans = selectors.scans_for(request.user)
+    account_id = params.integer(request.GET, "account")
+    if account_id:
+        scans = scans.filter(account_id=account_id)
+    page = Paginator(scans, SCANS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "advisor/scan_list.html",
+        {
+            "page": page,
+            "accounts": list(accounts),
+            "account_id": account_id,
+            "base_query": params.query_without(request.GET, "page"),
+        },
+    )
 
 
 def scan_detail(request: HttpRequest, pk: int) -> HttpResponse:
