@@ -123,6 +123,17 @@ def sync_status(inventory: RegionInventory, index: RelationIndex, fn: Function) 
     return False
 
 
+def sync_callers_or_reason(
+    inventory: RegionInventory, index: RelationIndex, fn: Function
+) -> list[str] | str:
+    """The function's synchronous callers (empty when it has none), or why the scan cannot
+    tell (a gap hides a caller) -- the first step of every sync-path rule."""
+    status = sync_status(inventory, index, fn)
+    if isinstance(status, str):
+        return status
+    return sync_callers(index, fn) if status else []
+
+
 def sync_callers(index: RelationIndex, fn: Function) -> list[str]:
     """Human-readable synchronous callers, for evidence."""
     found = index.callers(fn)

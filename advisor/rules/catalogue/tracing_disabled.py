@@ -11,8 +11,7 @@ from advisor.rules.support import (
     lambda_cli,
     not_evaluated,
     sam_function,
-    sync_callers,
-    sync_status,
+    sync_callers_or_reason,
 )
 
 RULE = Rule(
@@ -42,13 +41,12 @@ def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Re
     for fn in inventory.functions:
         if fn.tracing_mode == "Active":
             continue
-        status = sync_status(inventory, index, fn)
-        if isinstance(status, str):
-            yield not_evaluated(RULE, inventory, fn.arn, status)
+        callers = sync_callers_or_reason(inventory, index, fn)
+        if isinstance(callers, str):
+            yield not_evaluated(RULE, inventory, fn.arn, callers)
             continue
-        if not status:
+        if not callers:
             continue
-        callers = sync_callers(index, fn)
         yield RULE.finding(
             inventory=inventory,
             resource_arn=fn.arn,
