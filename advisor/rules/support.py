@@ -144,6 +144,12 @@ def sync_callers(index: RelationIndex, fn: Function) -> list[str]:
     return callers
 
 
+def is_infinite(value: int | None) -> bool:
+    """A stream mapping's retry or record-age limit is unbounded: -1, Lambda's default for
+    streams, or None when the collector saw no value."""
+    return value is None or value == -1
+
+
 def layers_size(fn: Function) -> int | None:
     """Zipped size of the function's layers in bytes; None when any layer's size is unknown."""
     sizes = [layer.code_size for layer in fn.layers]

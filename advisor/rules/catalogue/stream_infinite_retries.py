@@ -5,7 +5,7 @@ from typing import Any
 
 from advisor.collect.inventory import DATA_EVENT_SOURCE_MAPPINGS, RegionInventory
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
-from advisor.rules.support import logical_id, resource_name, yaml
+from advisor.rules.support import is_infinite, logical_id, resource_name, yaml
 
 STREAM_KINDS = ("kinesis", "dynamodb")
 
@@ -36,10 +36,6 @@ RULE = Rule(
 )
 
 
-def _infinite(value: int | None) -> bool:
-    return value is None or value == -1  # None: not reported, and -1 is the default
-
-
 @RULE.checker
 def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
     retries = options["suggested_retry_attempts"]
@@ -48,7 +44,8 @@ def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Re
         if mapping.kind not in STREAM_KINDS:
             continue
         if not (
-            _infinite(mapping.maximum_retry_attempts) and _infinite(mapping.maximum_record_age_s)
+            is_infinite(mapping.maximum_retry_attempts)
+            and is_infinite(mapping.maximum_record_age_s)
         ):
             continue
         fn_name = resource_name(mapping.function_arn)

@@ -5,7 +5,7 @@ from typing import Any
 
 from advisor.collect.inventory import DATA_EVENT_SOURCE_MAPPINGS, RegionInventory
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
-from advisor.rules.support import logical_id, resource_name, yaml
+from advisor.rules.support import is_infinite, logical_id, resource_name, yaml
 
 STREAM_KINDS = ("kinesis", "dynamodb")
 
@@ -35,11 +35,6 @@ RULE = Rule(
         "suggested_record_age_s": "MaximumRecordAgeInSeconds proposed in the remediation.",
     },
 )
-
-
-def is_infinite(value: int | None) -> bool:
-    """None means the collector saw no value: Lambda's default for streams is -1 (infinite)."""
-    return value is None or value == -1
 
 
 @RULE.checker
