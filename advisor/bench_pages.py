@@ -201,15 +201,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--pages", nargs="*", help="only the pages whose label starts so")
     parser.add_argument("--show-queries", action="store_true", help="the 3 slowest per page")
+    parser.add_argument(
+        "--keepdb",
+        action="store_true",
+        help="keep the benchmark database afterwards and reuse it when it already holds data",
+    )
     args = parser.parse_args(argv)
 
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
     try:
         started = time.perf_counter()
-        _, scan = build(args.functions, args.findings)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # as autovacuum would have, long before anyone looks
+        scan = Scan.objects.order_by("-pk").first() if args.keepdb else None
+        if scan is None or FunctionRecord.objects.filter(scan=scan).count() != args.functions:
+            connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+            connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+            _, scan = build(args.functions, args.findings)
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # as autovacuum would have, long before anyone looks
         built = time.perf_counter() - started
         client = Client()
         client.login(username="bench", password=PASSWORD)
@@ -243,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
             median, p95, queries = measure(client, url, args.repeat, args.show_queries)
             print(f"| {label} | {median:.0f} | {p95:.0f} | {queries} |", flush=True)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keepdb)
 
 
 if __name__ == "__main__":
