@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +25,7 @@ from advisor.services.suppressions import (
     suppression_delete,
 )
 from advisor.views import params
+from advisor.views.params import CountedPaginator
 
 PAGE_SIZE = 50
 EXPORT_FIELDS = (
@@ -62,13 +62,17 @@ def filters_from(query) -> sd.FindingFilters:
 @require_GET
 def findings_export_or_list(request: HttpRequest) -> HttpResponse:
     filters = filters_from(request.GET)
-    findings = sd.findings_for(request.user, filters)
+    account_ids = sd.visible_account_ids(request.user)
+    findings = sd.findings_for(account_ids, filters)
     export = request.GET.get("format")
     if export == "csv":
         return _export_csv(findings)
     if export == "json":
         return _export_json(findings)
-    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = sd.finding_tab_counts(account_ids, filters)
+    # The current tab's count is the list's length: the paginator need not count again.
+    paginator = CountedPaginator(findings, PAGE_SIZE, count=counts[filters.status])
+    page = paginator.get_page(request.GET.get("page"))
     can_manage = manageable_workspaces_for(request.user).exists()
     return render(
         request,
@@ -78,7 +82,7 @@ def findings_export_or_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "facets": sd.finding_facets(request.user),
             "accounts": list(accounts_for(request.user).select_related(None).only("pk", "name")),
-            "tabs": _tabs(request, filters),
+            "tabs": _tabs(request, filters, counts),
             "base_query": params.query_without(request.GET, "page"),
             "export_query": params.query_without(request.GET, "page", "format"),
             "can_suppress": filters.status == sd.STATUS_OPEN and can_manage,
@@ -87,8 +91,7 @@ def findings_export_or_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _tabs(request: HttpRequest, filters: sd.FindingFilters) -> list[dict]:
-    counts = sd.finding_tab_counts(request.user, filters)
+def _tabs(request: HttpRequest, filters: sd.FindingFilters, counts: dict[str, int]) -> list[dict]:
     rest = params.query_without(request.GET, "page", "status", "format")
     labels = {
         sd.STATUS_OPEN: "Open",

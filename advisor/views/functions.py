@@ -59,7 +59,8 @@ def function_list(request: HttpRequest) -> HttpResponse:
         sort=sort,
         descending=params.text(q, "dir") == "desc",
     )
-    records = sd.functions_for(request.user, filters)
+    scan_ids = sd.latest_finished_scan_ids(request.user)
+    records = sd.functions_for(scan_ids, filters)
     if sort == "findings":
         records = sd.FindingsOrderedList(records, descending=filters.descending)
     page = Paginator(records, PAGE_SIZE).get_page(q.get("page"))
@@ -89,7 +90,7 @@ def function_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filters": filters,
-            "facets": sd.function_facets(request.user),
+            "facets": sd.function_facets(scan_ids),
             "trigger_choices": list(TRIGGERS.items()),
             "verdict_choices": list(VERDICT_SHORT.items()),
             "accounts": list(accounts_for(request.user).select_related(None).only("pk", "name")),
