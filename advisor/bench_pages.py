@@ -43,15 +43,28 @@ HOURS = 14 * 24
 PASSWORD = "bench-only-password"  # noqa: S105 - a throwaway user in a throwaway database
 
 
-def build(functions: int, findings: int) -> tuple[AwsAccount, Scan]:
+def build(functions: int, findings: int, accounts: int = 1) -> tuple[AwsAccount, Scan]:
+    """The workspace, with the functions and findings split evenly over ``accounts`` accounts;
+    returns the first account and its latest scan."""
     user = get_user_model().objects.create_user("bench", password=PASSWORD)
     workspace = Workspace.objects.create(name="Bench", slug="bench")
     Membership.objects.create(user=user, workspace=workspace, role=Membership.Role.OWNER)
+    built = [
+        _build_account(workspace, n, functions // accounts, findings // accounts)
+        for n in range(accounts)
+    ]
+    return built[0]
+
+
+def _build_account(
+    workspace: Workspace, n: int, functions: int, findings: int
+) -> tuple[AwsAccount, Scan]:
+    account_id = f"{123456789012 + n:012d}"
     account = AwsAccount.objects.create(
         workspace=workspace,
-        name="bench",
-        account_id="123456789012",
-        role_arn="arn:aws:iam::123456789012:role/R",
+        name=f"bench-{n}",
+        account_id=account_id,
+        role_arn=f"arn:aws:iam::{account_id}:role/R",
         regions=["us-east-1"],
     )
     now = timezone.now()
@@ -99,7 +112,7 @@ def build(functions: int, findings: int) -> tuple[AwsAccount, Scan]:
         name = f"service-{i:05d}"
         verdict = ["lambda", "lambda", "containers"][i % 3]
         fn = Function(
-            arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}",
+            arn=f"arn:aws:lambda:us-east-1:{account_id}:function:{name}",
             name=name,
             region="us-east-1",
             runtime=["python3.12", "nodejs20.x", "java17"][i % 3],
@@ -141,7 +154,7 @@ def build(functions: int, findings: int) -> tuple[AwsAccount, Scan]:
             Finding(
                 account=account,
                 rule_id=rule_id,
-                resource_arn=f"arn:aws:lambda:us-east-1:123456789012:function:service-{fn_index:05d}"
+                resource_arn=f"arn:aws:lambda:us-east-1:{account_id}:function:service-{fn_index:05d}"
                 + ("" if i < functions * len(RULES) else f"-{i}"),
                 region="us-east-1",
                 status="open" if i % 10 else "resolved",
@@ -198,6 +211,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--functions", type=int, default=10_000)
     parser.add_argument("--findings", type=int, default=50_000)
+    parser.add_argument(
+        "--accounts", type=int, default=1, help="split the data over this many accounts"
+    )
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--pages", nargs="*", help="only the pages whose label starts so")
     parser.add_argument("--show-queries", action="store_true", help="the 3 slowest per page")
@@ -212,11 +228,17 @@ def main(argv: list[str] | None = None) -> None:
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
     try:
         started = time.perf_counter()
-        scan = Scan.objects.order_by("-pk").first() if args.keepdb else None
-        if scan is None or FunctionRecord.objects.filter(scan=scan).count() != args.functions:
+        kept = args.keepdb and (
+            AwsAccount.objects.count() == args.accounts
+            and FunctionRecord.objects.count() == args.functions // args.accounts * args.accounts
+        )
+        scan = (
+            Scan.objects.filter(account__name="bench-0").order_by("-pk").first() if kept else None
+        )
+        if scan is None:
             connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
             connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-            _, scan = build(args.functions, args.findings)
+            _, scan = build(args.functions, args.findings, args.accounts)
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # as autovacuum would have, long before anyone looks
         built = time.perf_counter() - started
@@ -226,7 +248,7 @@ def main(argv: list[str] | None = None) -> None:
         pages = [
             ("overview", "/"),
             ("functions", "/functions/"),
-            ("functions, search", "/functions/?q=service-04"),
+            ("functions, search", "/functions/?q=service-01"),
             ("functions, page 100", "/functions/?page=100"),
             ("function detail", f"/functions/{first_function.pk}/"),
             ("findings", "/findings/"),
@@ -242,6 +264,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         print(
             f"Data: {args.functions:,} functions, {args.findings:,} findings "
+            f"in {args.accounts} account{'s' if args.accounts > 1 else ''} "
             f"(built in {built:.0f} s); {args.repeat} requests per page\n"
         )
         print("| page | median ms | p95 ms | queries |")

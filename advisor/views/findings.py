@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +26,6 @@ from advisor.services.suppressions import (
     suppression_delete,
 )
 from advisor.views import params
-from advisor.views.params import CountedPaginator
 
 PAGE_SIZE = 50
 EXPORT_FIELDS = (
@@ -71,8 +71,8 @@ def findings_export_or_list(request: HttpRequest) -> HttpResponse:
         return _export_json(findings)
     counts = sd.finding_tab_counts(account_ids, filters)
     # The current tab's count is the list's length: the paginator need not count again.
-    paginator = CountedPaginator(findings, PAGE_SIZE, count=counts[filters.status])
-    page = paginator.get_page(request.GET.get("page"))
+    rows = sd.findings_merged(findings, account_ids, filters, count=counts[filters.status])
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     can_manage = manageable_workspaces_for(request.user).exists()
     return render(
         request,

@@ -12,6 +12,7 @@ from advisor import charts
 from advisor import selectors_dashboard as sd
 from advisor.collect.relations import ASYNC, QUEUE, STREAM, SYNC, RelationIndex
 from advisor.decide import UnknownRegionError, load_prices, profile_from_function
+from advisor.merged_list import MergedOrderedList
 from advisor.models import NO_VERDICT
 from advisor.views import params
 from advisor.views.decision import VERDICT_SHORT, decision_card, verdicts_for
@@ -63,6 +64,8 @@ def function_list(request: HttpRequest) -> HttpResponse:
     records = sd.functions_for(scan_ids, filters)
     if sort == "findings":
         records = sd.FindingsOrderedList(records, descending=filters.descending)
+    else:
+        records = MergedOrderedList(records, partition="scan_id", values=scan_ids)
     page = Paginator(records, PAGE_SIZE).get_page(q.get("page"))
     page.object_list = sd.attach_open_findings(list(page.object_list))
     # Scans store each function's verdict; records stored without one are decided here.
