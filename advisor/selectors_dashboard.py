@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
@@ -480,17 +481,7 @@ def overview_rows(user: AbstractBaseUser, *, top: int = 10) -> list[dict[str, An
     ):
         counts[account_id][severity] = n
     worst: dict[int, list[Finding]] = defaultdict(list)
-    ranked = (
-        open_findings.annotate(
-            place=Window(
-                RowNumber(),
-                partition_by=[F("account_id")],
-                order_by=[F("severity_order").asc(), F("rule_id").asc(), F("resource_arn").asc()],
-            )
-        )
-        .filter(place__lte=top)
-        .order_by("account_id", "place")
-    )
+    ranked = _worst_per_account(open_findings, ids, top)
     for finding in ranked:
         worst[finding.account_id].append(finding)
     return [
@@ -504,6 +495,29 @@ def overview_rows(user: AbstractBaseUser, *, top: int = 10) -> list[dict[str, An
         }
         for account in accounts
     ]
+
+
+def _worst_per_account(open_findings: QuerySet[Finding], ids: list[int], top: int):
+    """The ``top`` worst findings of each account, in one query. Where the database can order
+    and limit inside a UNION (PostgreSQL), each account's are read along the finding_worst_first
+    index; elsewhere a window ranks them all."""
+    order = ("severity_order", "rule_id", "resource_arn")
+    if len(ids) <= 1 or connection.features.supports_slicing_ordering_in_compound:
+        parts = [open_findings.filter(account_id=pk).order_by(*order)[:top] for pk in ids]
+        if len(parts) <= 1:
+            return parts[0] if parts else []
+        return parts[0].union(*parts[1:], all=True).order_by("account_id", *order)
+    return (
+        open_findings.annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("account_id")],
+                order_by=[F(field).asc() for field in order],
+            )
+        )
+        .filter(place__lte=top)
+        .order_by("account_id", "place")
+    )
 
 
 def functions_with_callers(
