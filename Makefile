@@ -35,6 +35,7 @@ format: install
 bench: install
 	$(PY) -m advisor.collect.bench --functions 1000 5000
 	bash scripts/with_database.sh $(PY) -m advisor.bench_pages --functions 10000 --findings 50000
+	bash scripts/with_database.sh $(PY) -m advisor.bench_pages --functions 10000 --findings 50000 --accounts 5
 
 ## Re-pin requirements.lock from pyproject.toml (run after changing dependencies).
 lock:

@@ -359,12 +359,8 @@ def _findings_base(account_ids: list[int], filters: FindingFilters) -> QuerySet[
     if filters.region:
         qs = qs.filter(region=filters.region)
     if filters.q:
-        qs = qs.filter(
-            Q(message__icontains=filters.q)
-            | Q(resource_arn__icontains=filters.q)
-            | Q(title__icontains=filters.q)
-            | Q(rule_id__icontains=filters.q)
-        )
+        # Rule, title, resource and message, lower-cased in one column (trigram-indexed).
+        qs = qs.filter(search_text__contains=filters.q.lower())
     return qs
 
 

@@ -210,3 +210,35 @@ def test_another_workspaces_suppression_is_not_found(client, world):
     response = client.post(reverse("advisor:finding-unsuppress"), {"suppression": [suppression.pk]})
     assert response.status_code == 404
     assert Suppression.objects.filter(pk=suppression.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("q", "expected_rules"),
+    [
+        ("Tracing Disabled", ["tracing-disabled"]),  # the title, any case
+        ("apigw-timeout", ["apigw-timeout-exceeds-integration"]),  # the rule id
+        ("ORDERS-API breaks", ["apigw-timeout-exceeds-integration", "tracing-disabled"]),  # message
+        (":function:orders-api", ["apigw-timeout-exceeds-integration", "tracing-disabled"]),  # ARN
+        ("their-secret", []),  # another workspace's function is not searched
+        ("%", []),  # LIKE wildcards are literal text
+    ],
+)
+def test_text_search_matches_rule_title_resource_and_message(client, world, q, expected_rules):
+    client.force_login(world["alice"])  # Bob's workspace has a finding on their-secret-fn
+    response = client.get("/findings/", {"q": q})
+    assert [f.rule_id for f in response.context["page"].object_list] == expected_rules
+
+
+def test_text_search_uses_the_trigram_index_on_postgresql(world):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram index exists on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM advisor_finding WHERE search_text LIKE %s", ["%orders-api%"]
+        )
+        plan = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert "finding_search_trgm" in plan
