@@ -9,66 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import require
+from tests.browser.conftest import log_in, shot
 from tests.dashboard.builders import add_api, make_finding, make_function, make_scan
 from tests.factories import PASSWORD, make_account, make_user, make_workspace
 from tests.fixtures.aws_state import create_function, reader_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")  # Debian's package
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser_page(live_server, monkeypatch) -> Iterator[tuple]:
-    require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM} (set CHROMIUM_PATH)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # the dev extra is not installed
-        require(False, "Playwright is not installed")
-    # Playwright's sync API runs an event loop in this thread; the live server's ORM calls run
-    # in their own thread, and the test's factory calls are not async code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    problems: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, accept_downloads=True
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.on(
-            "console",
-            lambda msg: (
-                problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None
-            ),
-        )
-        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        try:
-            yield page, problems
-        finally:
-            context.close()
-            browser.close()
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -204,11 +154,7 @@ def test_scan_now_runs_in_the_worker_and_the_page_follows_it(
     # given an account connected to the emulator and a worker on Redis
     page, problems = browser_page
     base = live_server.url
-    page.goto(f"{base}/auth/login/")
-    page.get_by_label("Username").fill("arthur")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/")
+    log_in(page, base, "arthur")
 
     # when he presses "Scan now"
     page.get_by_role("button", name="Scan now").click()
