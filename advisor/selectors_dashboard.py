@@ -21,12 +21,14 @@ from accounts.selectors import accounts_for, manageable_workspaces_for
 from advisor.collect.inventory import Function, RegionInventory, from_plain
 from advisor.merged_list import MergedOrderedList
 from advisor.models import Finding, FunctionRecord, Scan, ScanRegion, Suppression
+from advisor.rules.base import Pillar
 from advisor.rules.registry import all_rules
 from advisor.selectors import SEVERITY_ORDER
 from advisor.services.suppressions import suppressed_q, unsuppressed_q
 
 FINISHED = (Scan.Status.SUCCEEDED, Scan.Status.PARTIAL)
 MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
+PILLARS = [str(p) for p in Pillar]
 
 
 # Scans -------------------------------------------------------------------------------------
@@ -462,7 +464,8 @@ def latest_finished_scan_of(account: AwsAccount) -> Scan | None:
 
 def overview_rows(user: AbstractBaseUser, *, top: int = 10) -> list[dict[str, Any]]:
     """Per account: latest scan, whether the user may manage it, open findings by severity and
-    the ``top`` worst of them. Five queries however many accounts and findings there are."""
+    by pillar, and the ``top`` worst of them. Five queries however many accounts and findings
+    there are."""
     latest = Scan.objects.filter(account=OuterRef("pk")).order_by("-created_at", "-pk")
     accounts = list(accounts_for(user).annotate(latest_scan_id=Subquery(latest.values("pk")[:1])))
     ids = [a.pk for a in accounts]
@@ -471,11 +474,15 @@ def overview_rows(user: AbstractBaseUser, *, top: int = 10) -> list[dict[str, An
     open_findings = Finding.objects.filter(account_id__in=ids, status=Finding.Status.OPEN).filter(
         unsuppressed_q()
     )
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for account_id, severity, n in (
-        open_findings.order_by().values_list("account_id", "severity").annotate(n=Count("pk"))
+    by_severity: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_pillar: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for account_id, severity, pillar, n in (
+        open_findings.order_by()
+        .values_list("account_id", "severity", "pillar")
+        .annotate(n=Count("pk"))
     ):
-        counts[account_id][severity] = n
+        by_severity[account_id][severity] += n
+        by_pillar[account_id][pillar] += n
     worst: dict[int, list[Finding]] = defaultdict(list)
     ranked = _worst_per_account(open_findings, ids, top)
     for finding in ranked:
@@ -485,11 +492,48 @@ def overview_rows(user: AbstractBaseUser, *, top: int = 10) -> list[dict[str, An
             "account": account,
             "can_manage": roles.get(account.workspace_id) in MANAGER_ROLES,
             "scan": scans.get(account.latest_scan_id),
-            "severity_counts": [(s, counts[account.pk].get(s, 0)) for s in SEVERITY_ORDER],
+            "severity_counts": [(s, by_severity[account.pk].get(s, 0)) for s in SEVERITY_ORDER],
+            "pillar_counts": [(p, by_pillar[account.pk].get(p, 0)) for p in PILLARS],
             "findings": worst[account.pk],
-            "finding_total": sum(counts[account.pk].values()),
+            "finding_total": sum(by_severity[account.pk].values()),
         }
         for account in accounts
+    ]
+
+
+def workspace_summaries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The overview's rows added up per workspace: accounts, open findings by severity and
+    pillar, accounts with coverage gaps in their latest scan (pure: no queries)."""
+    summaries: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        workspace = row["account"].workspace
+        summary = summaries.setdefault(
+            workspace.pk,
+            {
+                "workspace": workspace,
+                "accounts": 0,
+                "never_scanned": 0,
+                "with_gaps": 0,
+                "finding_total": 0,
+                "severity": defaultdict(int),
+                "pillar": defaultdict(int),
+            },
+        )
+        summary["accounts"] += 1
+        summary["never_scanned"] += row["scan"] is None
+        summary["with_gaps"] += bool(row["scan"] and row["scan"].coverage_gaps)
+        summary["finding_total"] += row["finding_total"]
+        for severity, n in row["severity_counts"]:
+            summary["severity"][severity] += n
+        for pillar, n in row["pillar_counts"]:
+            summary["pillar"][pillar] += n
+    return [
+        {
+            **summary,
+            "severity_counts": [(s, summary["severity"][s]) for s in SEVERITY_ORDER],
+            "pillar_counts": [(p, summary["pillar"][p]) for p in PILLARS],
+        }
+        for summary in sorted(summaries.values(), key=lambda s: s["workspace"].name.lower())
     ]
 
 

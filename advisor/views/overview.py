@@ -24,7 +24,11 @@ OPPORTUNITIES_CACHE_SECONDS = 24 * 3600
 def overview(request: HttpRequest) -> HttpResponse:
     rows = sd.overview_rows(request.user)
     trend = charts.findings_trend_chart(sd.findings_trend_rows(request.user))
-    return render(request, "advisor/overview.html", {"rows": rows, "trend": trend})
+    return render(
+        request,
+        "advisor/overview.html",
+        {"rows": rows, "workspaces": sd.workspace_summaries(rows), "trend": trend},
+    )
 
 
 @require_GET

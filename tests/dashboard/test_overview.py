@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.dashboard.builders import make_finding, make_function, make_scan
-from tests.factories import make_account
+from tests.factories import make_account, make_workspace
 
 
 def test_overview_draws_the_findings_trend_per_account(client, world):
@@ -79,3 +79,68 @@ def test_overview_query_count_does_not_grow(client, world, django_assert_max_num
     client.force_login(world["alice"])
     with django_assert_max_num_queries(10):
         assert client.get("/").status_code == 200
+
+
+def test_open_findings_are_counted_by_severity_and_pillar_per_account_and_workspace(client, world):
+    # given a second account in Alice's workspace, and Alice in a second workspace of her own
+    second = make_account(world["my_account"].workspace, name="acme-dev")
+    dev = make_function(make_scan(second), "dev-fn", with_metrics=False)
+    make_finding(dev, rule_id="deprecated-runtime", severity="critical", pillar="security")
+    make_finding(dev, rule_id="memory-starved", severity="high", pillar="performance")
+    side = make_workspace("Side project", members={world["alice"]: "owner"})
+    make_account(side, name="side-prod")  # never scanned
+    client.force_login(world["alice"])
+    # when
+    response = client.get("/")
+    # then each account counts its own findings by pillar
+    rows = {row["account"].name: row for row in response.context["rows"]}
+    assert dict(rows["acme-dev"]["pillar_counts"]) == {
+        "reliability": 0,
+        "performance": 1,
+        "cost": 0,
+        "security": 1,
+        "operations": 0,
+    }
+    assert dict(rows["acme-prod"]["pillar_counts"])["reliability"] == 1
+    # and each workspace adds up its accounts (Bob's workspace is not there)
+    summaries = {s["workspace"].name: s for s in response.context["workspaces"]}
+    assert set(summaries) == {world["my_account"].workspace.name, "Side project"}
+    mine = summaries[world["my_account"].workspace.name]
+    assert (mine["accounts"], mine["finding_total"]) == (2, 4)
+    assert dict(mine["severity_counts"]) == {
+        "critical": 1,
+        "high": 2,
+        "medium": 0,
+        "low": 1,
+        "info": 0,
+    }
+    assert dict(mine["pillar_counts"])["performance"] == 1
+    assert (summaries["Side project"]["accounts"], summaries["Side project"]["never_scanned"]) == (
+        1,
+        1,
+    )
+    body = response.content.decode()
+    assert 'aria-label="Open findings of acme-dev by pillar"' in body
+    assert "<strong>1</strong> security</li>" in body
+
+
+def test_coverage_gaps_of_the_latest_scan_are_on_the_overview(client, world):
+    gaps = [
+        {
+            "region": "us-east-1",
+            "service": "lambda",
+            "operation": "GetPolicy",
+            "error_code": "AccessDenied",
+            "hides": "who may invoke the function",
+            "resource_arn": f"arn:aws:lambda:us-east-1:1:function:f{i}",
+        }
+        for i in range(7)
+    ]
+    client.force_login(world["alice"])
+    assert "Coverage gaps" not in client.get("/").content.decode()
+    scan = make_scan(world["my_account"], coverage_gaps=gaps)
+    body = client.get("/").content.decode()
+    assert "Coverage gaps" in body and "lambda:GetPolicy" in body
+    assert body.count("AccessDenied") == 5  # the first five, then a link to all of them
+    assert f'href="/scans/{scan.pk}/#gaps">All 7 gaps of this scan</a>' in body
+    assert "1 account could not be fully seen by its latest scan" in body
