@@ -24,7 +24,13 @@ LAUNCH_ARGS = [
 
 
 @pytest.fixture
-def browser_page(live_server, monkeypatch) -> Iterator[tuple]:
+def javascript() -> bool:
+    """Whether the page runs scripts; a test module overrides this fixture to turn them off."""
+    return True
+
+
+@pytest.fixture
+def browser_page(live_server, monkeypatch, javascript) -> Iterator[tuple]:
     require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM} (set CHROMIUM_PATH)")
     try:
         from playwright.sync_api import sync_playwright
@@ -38,7 +44,9 @@ def browser_page(live_server, monkeypatch) -> Iterator[tuple]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, accept_downloads=True
+            viewport={"width": 1280, "height": 900},
+            accept_downloads=True,
+            java_script_enabled=javascript,
         )
         page = context.new_page()
         page.set_default_timeout(15_000)
