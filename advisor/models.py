@@ -244,6 +244,9 @@ class FindingOccurrence(models.Model):
     scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="occurrences")
     severity = models.CharField(max_length=10)
     evidence = models.JSONField(default=dict)
+    # This scan opened the finding (first seen, or back after being resolved): what a report
+    # calls "new". A finding a failed region hid from the scan before is not new again.
+    opened = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

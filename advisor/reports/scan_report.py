@@ -133,12 +133,16 @@ def latest_reportable_scan(account: AwsAccount) -> Scan | None:
     return account.scans.filter(status__in=REPORTABLE).order_by("-pk").first()
 
 
-def new_findings_of(scan: Scan, previous: Scan | None) -> QuerySet[Finding]:
-    """Seen by this scan and not by the previous one: opened or reopened (suppressed left out)."""
-    found = Finding.objects.filter(occurrences__scan=scan).filter(unsuppressed_q())
-    if previous is not None:
-        found = found.exclude(occurrences__scan=previous)
-    return _worst_first(found)
+def new_findings_of(scan: Scan) -> QuerySet[Finding]:
+    """Opened by this scan: first seen, or back after being resolved (suppressed left out).
+
+    Not "absent from the previous scan": a region that scan could not read hid its findings
+    without resolving them, and they are not news when the next scan sees them again."""
+    return _worst_first(
+        Finding.objects.filter(occurrences__scan=scan, occurrences__opened=True).filter(
+            unsuppressed_q()
+        )
+    )
 
 
 def resolved_findings_of(scan: Scan) -> QuerySet[Finding]:
@@ -191,7 +195,7 @@ def _cost_opportunities(
 def build_scan_report(scan: Scan) -> ScanReport:
     account = scan.account
     previous = previous_scan_of(scan)
-    new = list(new_findings_of(scan, previous))
+    new = list(new_findings_of(scan))
     resolved = list(resolved_findings_of(scan))
     open_findings = open_findings_for(account)
     counts = Counter(open_findings.values_list("severity", flat=True))

@@ -36,6 +36,7 @@ def record_findings(*, scan: Scan, results: Iterable[Result], scanned_regions: s
         }
         to_create: list[Finding] = []
         to_update: list[Finding] = []
+        opened: set[tuple[str, str]] = set()  # first seen or reopened by this scan
         for key, result in seen.items():
             rule = rules[result.rule_id]
             fields = {
@@ -63,6 +64,7 @@ def record_findings(*, scan: Scan, results: Iterable[Result], scanned_regions: s
                         **fields,
                     )
                 )
+                opened.add(key)
                 continue
             for name, value in fields.items():
                 setattr(finding, name, value)
@@ -70,6 +72,7 @@ def record_findings(*, scan: Scan, results: Iterable[Result], scanned_regions: s
                 finding.status = Finding.Status.OPEN
                 finding.resolved_at = None
                 finding.times_reopened += 1
+                opened.add(key)
             to_update.append(finding)
 
         for key, finding in existing.items():
@@ -114,6 +117,7 @@ def record_findings(*, scan: Scan, results: Iterable[Result], scanned_regions: s
                     scan=scan,
                     severity=str(result.severity),
                     evidence=dict(result.evidence),
+                    opened=key in opened,
                 )
                 for key, result in seen.items()
             ],

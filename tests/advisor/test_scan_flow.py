@@ -71,6 +71,11 @@ def test_finding_resolves_when_fixed_and_reopens_when_it_returns(connected, aws)
     assert finding.last_seen_scan == third
     assert finding.evidence["runtime"] == "python3.9"
     assert finding.occurrences.count() == 2
+    # the first and the third scan each opened it: what a report calls "new"
+    opened = dict(finding.occurrences.values_list("scan_id", "opened"))
+    assert opened == {first.pk: True, third.pk: True}
+    fourth = run_scan_inline(scan_create(account=account))
+    assert finding.occurrences.get(scan=fourth).opened is False  # still open: not news
 
 
 def test_unreachable_endpoint_fails_with_reason_and_keeps_earlier_scans(connected, aws):

@@ -6,8 +6,9 @@ import io
 import pytest
 from django.core import mail
 from django.test import override_settings
+from django.utils import timezone
 
-from advisor.models import Finding
+from advisor.models import Finding, Scan
 from advisor.reports.email import scan_report_message
 from advisor.reports.scan_report import (
     CSV_COLUMNS,
@@ -16,6 +17,7 @@ from advisor.reports.scan_report import (
     open_findings_csv,
     report_subject,
 )
+from advisor.services.findings import record_findings
 from tests.reports.builders import connected_account, estate_v1, estate_v2, name_of, scan_inline
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +76,28 @@ def test_report_lists_new_and_resolved_findings_since_the_previous_scan(two_scan
     assert report.top_risks and all(f.remediation for f in report.top_risks)
     assert report.links["scan"] == f"https://advisor.example.com/scans/{second.pk}/"
     assert report.links["account"] == f"https://advisor.example.com/aws-accounts/{account.pk}/"
+
+
+def test_findings_a_failed_region_hid_are_not_new_when_seen_again(two_scans):
+    # given a scan between two good ones that could not read the region (it resolves nothing)
+    account, _, second = two_scans
+    blind = Scan.objects.create(
+        account=account,
+        status=Scan.Status.PARTIAL,
+        regions=account.regions,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+    )
+    record_findings(scan=blind, results=[], scanned_regions=set())
+    assert Finding.objects.filter(account=account, status="open").count() > 0
+    # when the next scan sees them all again
+    fourth = scan_inline(account)
+    report = build_scan_report(fourth)
+    # then its report has nothing new: the blind scan before it was not "the previous state"
+    assert report.previous_scan == blind
+    assert report.new_findings == [] and report.new_total == 0
+    assert report.subject.startswith("No new findings")
+    assert second.pk < blind.pk < fourth.pk
 
 
 def test_first_report_counts_every_finding_as_new(two_scans):
