@@ -151,13 +151,20 @@ def _export_csv(findings) -> StreamingHttpResponse:
     return response
 
 
-def _export_json(findings) -> HttpResponse:
+def _export_json(findings) -> StreamingHttpResponse:
+    """``{"findings": [...], "count": n}``, streamed row by row: an export of every finding of a
+    large estate never sits whole in memory (the count comes last, once known)."""
     now = timezone.now()
-    rows = [_row(finding, now) for finding in findings.iterator(chunk_size=2000)]
-    response = HttpResponse(
-        json.dumps({"count": len(rows), "findings": rows}, indent=1),
-        content_type="application/json",
-    )
+
+    def chunks() -> Iterator[str]:
+        yield '{"findings": ['
+        count = 0
+        for finding in findings.iterator(chunk_size=2000):
+            yield ("," if count else "") + "\n " + json.dumps(_row(finding, now))
+            count += 1
+        yield f'\n], "count": {count}}}\n'
+
+    response = StreamingHttpResponse(chunks(), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="findings-{now:%Y%m%d-%H%M}.json"'
     return response
 

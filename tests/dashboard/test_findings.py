@@ -22,7 +22,7 @@ def export_csv(client, query: str) -> list[dict]:
 def export_json(client, query: str) -> list[dict]:
     response = client.get(f"/findings/?{query}&format=json")
     assert response["Content-Type"] == "application/json"
-    payload = json.loads(response.content)
+    payload = json.loads(b"".join(response.streaming_content))
     assert payload["count"] == len(payload["findings"])
     return payload["findings"]
 
