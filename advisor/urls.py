@@ -21,4 +21,9 @@ urlpatterns = [
     path("findings/unsuppress/", views.findings_unsuppress, name="finding-unsuppress"),
     path("planner/", views.planner, name="planner"),
     path("rules/", views.rule_list, name="rule-list"),
+    path(
+        "workspaces/<int:pk>/thresholds/",
+        views.workspace_thresholds,
+        name="rule-thresholds",
+    ),
 ]

@@ -11,6 +11,7 @@ from advisor.views.overview import cost_opportunities, overview
 from advisor.views.planner import planner
 from advisor.views.rules import rule_list
 from advisor.views.scans import healthz, scan_detail, scan_list, scan_now
+from advisor.views.thresholds import workspace_thresholds
 
 __all__ = [
     "cost_opportunities",
@@ -26,4 +27,5 @@ __all__ = [
     "scan_detail",
     "scan_list",
     "scan_now",
+    "workspace_thresholds",
 ]

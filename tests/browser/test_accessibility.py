@@ -53,6 +53,7 @@ def pages(estate) -> list[tuple[str, str]]:
         ("account-edit", f"/aws-accounts/{account.pk}/edit/"),
         ("account-schedule", f"/aws-accounts/{account.pk}/schedule/"),
         ("connect", "/aws-accounts/connect/"),
+        ("thresholds", f"/workspaces/{account.workspace_id}/thresholds/"),
     ]
 
 
