@@ -20,6 +20,7 @@ READ_ONLY_ACTIONS = [
     "lambda:ListFunctionUrlConfigs",
     "lambda:ListProvisionedConcurrencyConfigs",
     "lambda:GetLayerVersion",
+    "ecr:DescribeImages",
     "apigateway:GET",
     "sqs:GetQueueAttributes",
     "sqs:ListQueues",

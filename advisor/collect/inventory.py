@@ -30,6 +30,7 @@ DATA_ASYNC_CONFIG = "async_config"
 DATA_FUNCTION_URLS = "function_urls"
 DATA_PROVISIONED_CONCURRENCY = "provisioned_concurrency"
 DATA_LAYERS = "layers"
+DATA_IMAGES = "images"  # ECR DescribeImages: a container image's size
 
 
 @dataclass
@@ -152,6 +153,8 @@ class Function:
     architectures: list[str] = field(default_factory=lambda: ["x86_64"])
     code_size: int = 0  # bytes, zipped package (Zip) or 0 for images
     image_size: int | None = None  # bytes, Image only: ECR imageSizeInBytes (compressed), if read
+    # Image only, from GetFunction: registry/repository@sha256:digest of the deployed image
+    resolved_image_uri: str | None = None
     ephemeral_storage_mb: int = 512
     description: str = ""
     layers: list[Layer] = field(default_factory=list)

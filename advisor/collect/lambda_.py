@@ -179,6 +179,8 @@ def read_function(ctx: ScanContext, fn: Function) -> None:
         "ReservedConcurrentExecutions"
     )
     fn.tags = dict(response.get("Tags") or {})
+    if fn.package_type == "Image":
+        fn.resolved_image_uri = (response.get("Code") or {}).get("ResolvedImageUri")
 
 
 def read_policy(ctx: ScanContext, fn: Function) -> None:

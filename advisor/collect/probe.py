@@ -21,7 +21,10 @@ ABSENT = {
     "ResourceNotFoundException",
     "NotFoundException",
     "AWS.SimpleQueueService.NonExistentQueue",
+    "RepositoryNotFoundException",
 }
+# A repository name no one uses: DescribeImages on it proves the permission without reading one.
+PROBE_REPOSITORY = "lambda-advisor-permission-probe"
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,11 @@ def probe_permissions(
         checks,
         "apigateway:GET (HTTP APIs)",
         lambda: client("apigatewayv2").get_apis(MaxResults="1"),
+    )
+    _check(
+        checks,
+        "ecr:DescribeImages",
+        lambda: client("ecr").describe_images(repositoryName=PROBE_REPOSITORY, maxResults=1),
     )
     _check(checks, "sqs:ListQueues", lambda: client("sqs").list_queues(MaxResults=1))
     _check(checks, "logs:DescribeLogGroups", lambda: client("logs").describe_log_groups(limit=1))

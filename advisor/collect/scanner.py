@@ -27,7 +27,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from advisor.collect import apis, lambda_, logs, metrics, queues, triggers
+from advisor.collect import apis, images, lambda_, logs, metrics, queues, triggers
 from advisor.collect.clients import CallCounter, Clients, RateLimiter
 from advisor.collect.context import (
     FATAL_CODES,
@@ -114,6 +114,7 @@ def _scan(ctx: ScanContext, *, session: boto3.Session, endpoint_url: str | None)
 
     inventory.push_sources = triggers.push_sources(functions)
     lambda_.fill_layer_sizes(ctx, functions)
+    images.read_image_sizes(ctx, functions)
     queues.collect_queues(ctx, inventory.event_source_mappings)
     if ctx.options.metrics:
         metrics.collect_metrics(ctx, functions, inventory.event_source_mappings, provisioned)

@@ -12,7 +12,9 @@ differently from AWS in a way the scan would notice, a module of this package pa
   reserved concurrency 0 reported, the function-URL auth type as a policy condition, and an
   endpoint of ours for quota-level account settings (concurrency limit, code storage used);
 - ``emulator_cloudwatch``: an indexed GetMetricData with percentiles and pagination;
-- ``emulator_sts``: AssumeRole refuses a wrong ExternalId or an unknown role.
+- ``emulator_sts``: AssumeRole refuses a wrong ExternalId or an unknown role;
+- ``emulator_ecr``: DescribeImages reports an image's size as AWS does (its layers' sum); and
+  ``emulator_lambda`` resolves a function's image to the digest ECR holds, as Lambda does.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import argparse
 
 from moto import server as moto_server
 
-from advisor.demo import emulator_cloudwatch, emulator_lambda, emulator_sts
+from advisor.demo import emulator_cloudwatch, emulator_ecr, emulator_lambda, emulator_sts
 
 _installed = False
 
@@ -34,6 +36,7 @@ def install_extensions() -> None:
     emulator_lambda.install()
     emulator_cloudwatch.install()
     emulator_sts.install()
+    emulator_ecr.install()
     _installed = True
 
 

@@ -58,6 +58,7 @@ def install() -> None:
     _patch_get_layer_version_by_arn()
     _patch_function_configuration()
     _patch_url_auth_condition()
+    _patch_resolved_image_uri()
     _patch_account_settings_endpoint()
 
 
@@ -472,3 +473,45 @@ def _patch_url_auth_condition() -> None:
         return policy
 
     Policy.decode_policy = decode_policy
+
+
+def _patch_resolved_image_uri() -> None:
+    """GetFunction's Code.ResolvedImageUri: Lambda resolves the image's tag to the digest ECR
+    holds when the function is deployed; moto appends the function's code hash instead. Where
+    the emulator's ECR has the image, its digest is used, as AWS would."""
+    original = LambdaFunction.get_code
+
+    def get_code(self: LambdaFunction) -> dict[str, Any]:
+        response = original(self)
+        code = response.get("Code") or {}
+        uri = self.code.get("ImageUri") if isinstance(self.code, dict) else None
+        if code.get("RepositoryType") == "ECR" and uri:
+            digest = _ecr_digest(uri, self.region)
+            if digest:
+                repository_uri = uri.split("@", 1)[0] if "@" in uri else uri.rsplit(":", 1)[0]
+                code["ResolvedImageUri"] = f"{repository_uri}@{digest}"
+        return response
+
+    LambdaFunction.get_code = get_code
+
+
+def _ecr_digest(uri: str, region: str) -> str | None:
+    """The digest of the image ``uri`` names (by tag or digest) in the emulator's ECR."""
+    from moto.ecr.models import ecr_backends
+
+    host, _, path = uri.partition("/")
+    registry = host.split(".", 1)[0]
+    if "@" in path:
+        repository, digest = path.split("@", 1)
+        tag = None
+    else:
+        repository, _, tag = path.partition(":")
+        tag, digest = tag or "latest", None
+    try:
+        repo = ecr_backends[registry][region].repositories.get(repository)
+    except KeyError:
+        return None
+    for image in repo.images if repo else []:
+        if (digest and image.get_image_digest() == digest) or (tag and tag in image.image_tags):
+            return image.get_image_digest()
+    return None

@@ -73,7 +73,8 @@ class Aws:
             "Handler": "app.handler",
             "Code": {"ZipFile": package()},
         }
-        spec.update(overrides)
+        spec.update(overrides)  # an override of None drops the key (images have no runtime)
+        spec = {key: value for key, value in spec.items() if value is not None}
         return self.client("lambda").create_function(**spec)
 
     def queue(self, name: str, **attributes: Any) -> tuple[str, str]:

@@ -23,7 +23,12 @@ def test_every_permission_works_for_the_read_only_role(aws):
     assert checks["sts:AssumeRole"].ok
     failing = {action: c.detail for action, c in checks.items() if c.ok is not True}
     assert failing == {}
-    assert {"lambda:ListFunctions", "lambda:GetPolicy", "cloudwatch:GetMetricData"} <= set(checks)
+    assert {
+        "lambda:ListFunctions",
+        "lambda:GetPolicy",
+        "ecr:DescribeImages",
+        "cloudwatch:GetMetricData",
+    } <= set(checks)
 
 
 def test_a_denied_permission_is_named_with_its_error(aws):

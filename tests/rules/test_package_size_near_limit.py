@@ -1,4 +1,4 @@
-from advisor.collect.inventory import DATA_LAYERS, Layer
+from advisor.collect.inventory import DATA_FUNCTION_DETAILS, DATA_IMAGES, DATA_LAYERS, Layer
 from tests.rules.cases import fails, passes
 from tests.rules.factories import (
     MB,
@@ -59,8 +59,37 @@ def test_image_near_ten_gb_fails():
 
 
 @passes(RULE_ID)
-def test_image_of_unknown_size_passes():
-    return run(RULE_ID, make_inventory(make_function(package_type="Image", runtime=None)))
+def test_image_well_below_ten_gb_passes():
+    fn = make_function(package_type="Image", runtime=None, code_size=0, image_size=2 * GB)
+    return run(RULE_ID, make_inventory(fn))
+
+
+IMAGE = f"111122223333.dkr.ecr.us-east-1.amazonaws.com/orders@sha256:{'ab' * 32}"
+REPOSITORY = "arn:aws:ecr:us-east-1:111122223333:repository/orders"
+
+
+def image_function(**fields):
+    return make_function(package_type="Image", runtime=None, code_size=0, **fields)
+
+
+def test_image_of_unknown_size_is_not_evaluated_and_says_why():
+    # ECR answered, but no longer holds the deployed digest
+    [gone] = not_evaluated(run(RULE_ID, make_inventory(image_function(resolved_image_uri=IMAGE))))
+    assert gone.reason.startswith("ECR no longer holds the deployed image (orders@sha256:abab")
+    # DescribeImages was refused for the repository, or in the whole region
+    for scope in (REPOSITORY, None):
+        inventory = make_inventory(image_function(resolved_image_uri=IMAGE))
+        inventory.coverage_gaps.append(gap(DATA_IMAGES, scope))
+        [refused] = not_evaluated(run(RULE_ID, inventory))
+        assert refused.reason.endswith(f"AccessDeniedException hides {DATA_IMAGES}")
+    # GetFunction failed, so the image is not even named
+    fn = image_function()
+    inventory = make_inventory(fn)
+    inventory.coverage_gaps.append(gap(DATA_FUNCTION_DETAILS, fn.arn))
+    [unnamed] = not_evaluated(run(RULE_ID, inventory))
+    assert f"hides {DATA_FUNCTION_DETAILS}" in unnamed.reason
+    [tagged] = not_evaluated(run(RULE_ID, make_inventory(image_function())))
+    assert tagged.reason == "the deployed image is not named by an ECR digest"
 
 
 def test_layer_of_unknown_size_is_not_evaluated():

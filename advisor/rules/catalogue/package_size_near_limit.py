@@ -3,7 +3,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_FUNCTIONS, DATA_LAYERS, Function, RegionInventory
+from advisor.collect.images import parse_image_uri
+from advisor.collect.inventory import (
+    DATA_FUNCTION_DETAILS,
+    DATA_FUNCTIONS,
+    DATA_IMAGES,
+    DATA_LAYERS,
+    Function,
+    RegionInventory,
+)
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.support import (
     GB,
@@ -32,7 +40,7 @@ RULE = Rule(
         "deploy that adds a dependency, usually at an inconvenient time, and large packages "
         "lengthen cold starts. The unzipped size is not reported by the Lambda API, so the "
         "zipped size of code plus layers is used as its lower bound; an image's compressed "
-        "size in ECR likewise."
+        "size in ECR (read with one DescribeImages per repository) likewise."
     ),
     sources=(
         "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html",
@@ -52,7 +60,10 @@ def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Re
     near = options["near_share"]
     for fn in inventory.functions:
         if fn.package_type == "Image":
-            if fn.image_size is None or fn.image_size < near * IMAGE_LIMIT:
+            if fn.image_size is None:
+                yield not_evaluated(RULE, inventory, fn.arn, _why_no_image_size(inventory, fn))
+                continue
+            if fn.image_size < near * IMAGE_LIMIT:
                 continue
             breaches = [("image", fn.image_size, IMAGE_LIMIT)]
         else:
@@ -98,6 +109,21 @@ def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Re
             },
             remediation=_remediation(inventory, fn),
         )
+
+
+def _why_no_image_size(inventory: RegionInventory, fn: Function) -> str:
+    details = resource_gap(inventory, DATA_FUNCTION_DETAILS, fn.arn)
+    if details is not None:
+        return gap_reason(details)
+    ref = parse_image_uri(fn.resolved_image_uri)
+    if ref is None:
+        return "the deployed image is not named by an ECR digest"
+    for gap in inventory.coverage_gaps:
+        if gap.hides == DATA_IMAGES and gap.resource_arn in (None, ref.repository_arn):
+            return gap_reason(gap)
+    if ref.region != inventory.region:
+        return f"the image is in {ref.region}'s ECR, not this region's"
+    return f"ECR no longer holds the deployed image ({ref.repository}@{ref.digest[:19]}…)"
 
 
 def _remediation(inventory: RegionInventory, fn: Function) -> Remediation:
