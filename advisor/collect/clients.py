@@ -28,6 +28,9 @@ from advisor.collect.options import CollectOptions
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
+RATE_KEY_PREFIX = "lambda-advisor:rate:"
+
+logger = logging.getLogger(__name__)
 
 
 class CallCounter:
@@ -107,31 +110,115 @@ class TokenBucket:
         return wait
 
 
+# GCRA on Redis: the bucket's next free slot is one key, reserved atomically, on Redis's clock.
+_RESERVE_SLOT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local interval = tonumber(ARGV[1])
+local earliest = now - (tonumber(ARGV[2]) - 1) * interval
+local slot = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), earliest)
+local ttl = math.ceil((slot + interval - now) * 1000) + 60000
+redis.call('SET', KEYS[1], string.format('%.6f', slot + interval), 'PX', ttl)
+return {string.format('%.6f', slot), string.format('%.6f', now)}
+"""
+
+
+class SharedTokenBucket:
+    """A :class:`TokenBucket` whose schedule lives in Redis, so that every process scanning the
+    same account and region (region tasks, an ad hoc ``manage.py scan``, the same AWS account
+    connected by two workspaces) draws from one budget.
+
+    If Redis cannot be reached the bucket falls back to an in-process one and says so in the
+    log once: a scan slows down to its own share rather than failing."""
+
+    def __init__(
+        self,
+        redis_client: Any,
+        key: str,
+        rate: float,
+        burst: int = 1,
+        *,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        self.fallback = TokenBucket(rate, burst, sleep=sleep)
+        self.rate, self.burst, self.key = rate, self.fallback.burst, key
+        self._interval = 1.0 / rate
+        self._sleep = sleep
+        self._script = redis_client.register_script(_RESERVE_SLOT)
+        self._warned = False
+
+    def reserve(self) -> tuple[float, float]:
+        """(slot, now) on Redis's clock, in seconds; raises the client's error if unreachable."""
+        slot, now = self._script(keys=[self.key], args=[self._interval, self.burst])
+        return float(slot), float(now)
+
+    def acquire(self) -> float:
+        from redis.exceptions import RedisError
+
+        try:
+            slot, now = self.reserve()
+        except RedisError as error:
+            if not self._warned:
+                logger.warning("rate limit store unreachable, limiting in-process: %s", error)
+                self._warned = True
+            return self.fallback.acquire()
+        wait = max(0.0, slot - now)
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+
 class RateLimiter:
     """One token bucket per AWS quota bucket; operations without a bucket pass freely."""
 
-    def __init__(self, buckets: Mapping[str, TokenBucket], route: Callable[[str], str | None]):
+    def __init__(
+        self,
+        buckets: Mapping[str, TokenBucket | SharedTokenBucket],
+        route: Callable[[str], str | None],
+    ):
         self.buckets = dict(buckets)
         self._route = route
 
     @classmethod
     def for_options(
-        cls, options: CollectOptions, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep
+        cls,
+        options: CollectOptions,
+        *,
+        scope: str | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
     ) -> RateLimiter | None:
+        """The buckets of ``options``. With ``options.rate_limit_store`` (a Redis URL) and a
+        ``scope`` (``"account:region"``, what AWS's quotas are per), they are shared by every
+        process; otherwise they hold in this process only."""
         if not options.rate_limit:
             return None
         fraction = options.rate_limit_fraction
-        buckets = {
-            name: TokenBucket(quota * fraction, clock=clock, sleep=sleep)
-            for name, quota in (
-                ("lambda.GetFunction", options.lambda_get_function_quota),
-                ("lambda.GetPolicy", options.lambda_get_policy_quota),
-                ("lambda", options.lambda_shared_quota),
+        quotas = (
+            ("lambda.GetFunction", options.lambda_get_function_quota),
+            ("lambda.GetPolicy", options.lambda_get_policy_quota),
+            ("lambda", options.lambda_shared_quota),
+        )
+        if options.rate_limit_store and scope:
+            import redis
+
+            store = redis.Redis.from_url(
+                options.rate_limit_store, socket_timeout=2, socket_connect_timeout=2
             )
-        }
+            buckets: dict[str, TokenBucket | SharedTokenBucket] = {
+                name: SharedTokenBucket(
+                    store, f"{RATE_KEY_PREFIX}{scope}:{name}", quota * fraction, sleep=sleep
+                )
+                for name, quota in quotas
+            }
+        else:
+            buckets = {
+                name: TokenBucket(quota * fraction, clock=clock, sleep=sleep)
+                for name, quota in quotas
+            }
         return cls(buckets, lambda_bucket)
 
-    def bucket_for(self, key: str) -> TokenBucket | None:
+    def bucket_for(self, key: str) -> TokenBucket | SharedTokenBucket | None:
         name = self._route(key)
         return self.buckets.get(name) if name else None
 

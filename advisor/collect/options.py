@@ -36,6 +36,9 @@ class CollectOptions:
     lambda_get_function_quota: float = LAMBDA_GET_FUNCTION_QUOTA
     lambda_get_policy_quota: float = LAMBDA_GET_POLICY_QUOTA
     lambda_shared_quota: float = LAMBDA_SHARED_QUOTA
+    # A Redis URL: the buckets then live there, shared by every process that scans the same
+    # account and region. None: each scan limits itself in its own process.
+    rate_limit_store: str | None = None
 
     # An asynchronously invoked function with a dead-letter queue already has its failure path;
     # its async invoke config (retries, event age, destinations) is then read only if this is

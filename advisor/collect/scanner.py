@@ -74,7 +74,11 @@ def collect_region(
         endpoint_url=endpoint_url,
         options=options,
         counter=counter,
-        limiter=rate_limiter if rate_limiter is not None else RateLimiter.for_options(options),
+        limiter=(
+            rate_limiter
+            if rate_limiter is not None
+            else RateLimiter.for_options(options, scope=f"{account_id}:{region}")
+        ),
     )
     ctx = ScanContext(inventory=inventory, clients=clients, options=options, progress=progress)
     try:

@@ -83,7 +83,10 @@ def scan_region(*, scan_id: int, region: str) -> bool:
             account_id=account.account_id,
             region=region,
             endpoint_url=endpoint_url,
-            options=CollectOptions(rate_limit=settings.ADVISOR_SCAN_RATE_LIMIT),
+            options=CollectOptions(
+                rate_limit=settings.ADVISOR_SCAN_RATE_LIMIT,
+                rate_limit_store=settings.ADVISOR_RATE_LIMIT_STORE,
+            ),
             progress=ProgressWriter(part),
         )
     except AwsAccessError as error:

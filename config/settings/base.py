@@ -157,6 +157,16 @@ ADVISOR_APP_ACCOUNT_ID = env("ADVISOR_APP_ACCOUNT_ID", default="000000000000")
 # The scanner's client-side rate limit (a share of AWS's Lambda control-plane quotas) leaves the
 # customer's own deployments room; turn it off only against an emulator.
 ADVISOR_SCAN_RATE_LIMIT = env.bool("ADVISOR_SCAN_RATE_LIMIT", default=True)
+
+
+def rate_limit_store(broker_url: str) -> str | None:
+    """Where the rate limiter's buckets live so every worker shares them: the Redis the broker
+    uses, unless ADVISOR_RATE_LIMIT_STORE names another (or "" for in-process buckets)."""
+    default = broker_url if broker_url.startswith(("redis://", "rediss://")) else ""
+    return env("ADVISOR_RATE_LIMIT_STORE", default=default) or None
+
+
+ADVISOR_RATE_LIMIT_STORE = rate_limit_store(CELERY_BROKER_URL)
 ADVISOR_SITE_URL = env("ADVISOR_SITE_URL", default="http://127.0.0.1:8000")
 
 # Scheduled scans and emailed reports (README "Schedules and reports").

@@ -1,7 +1,7 @@
 """Production: everything from the environment, and start-up fails when a secret is missing."""
 
 from .base import *  # noqa: F403
-from .base import broker_transport_options, env
+from .base import broker_transport_options, env, rate_limit_store
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: refuse to start without one
@@ -11,6 +11,7 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
+ADVISOR_RATE_LIMIT_STORE = rate_limit_store(CELERY_BROKER_URL)
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 
 # An emulator endpoint on an account would let a tenant point the scanner anywhere.

@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import broker_transport_options, env
+from .base import broker_transport_options, env, rate_limit_store
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -13,6 +13,7 @@ EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", default="django.core.mail.backends.loc
 # a real worker started by the tests consumes only this session's messages.
 CELERY_BROKER_URL = env("TEST_REDIS_URL", default="memory://")
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
+ADVISOR_RATE_LIMIT_STORE = rate_limit_store(CELERY_BROKER_URL)
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"advisor-test-{os.getpid()}")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 import time
+import uuid
+from collections.abc import Iterator
 
 import pytest
 
-from advisor.collect.clients import CallCounter, Clients, RateLimiter, TokenBucket, lambda_bucket
+from advisor.collect.clients import (
+    RATE_KEY_PREFIX,
+    CallCounter,
+    Clients,
+    RateLimiter,
+    SharedTokenBucket,
+    TokenBucket,
+    lambda_bucket,
+)
 from advisor.collect.options import CollectOptions
+from advisor.collect.scanner import collect_region
 from tests.collect.aws_state import Aws
+from tests.conftest import require
 
 
 class FakeClock:
@@ -124,3 +137,90 @@ def test_every_http_attempt_waits_for_its_own_bucket(aws: str):
     # GetPolicy at 4/s: 4 more intervals of 0.25 s; GetFunction's bucket did not slow it down.
     assert clock.now == pytest.approx(4 / 100 + 1.0)
     assert clients.counter.calls() == {"lambda.GetFunction": 5, "lambda.GetPolicy": 5}
+
+
+# --------------------------------------------------------------------------- shared buckets
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The test Redis, with this test's rate keys removed before and after."""
+    import redis
+    from django.conf import settings
+
+    url = settings.ADVISOR_RATE_LIMIT_STORE or ""
+    require(url.startswith("redis://"), "no Redis for the rate limit store (set TEST_REDIS_URL)")
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        require(False, f"Redis does not answer at {url}: {error}")
+    scope = f"{RATE_KEY_PREFIX}test-{uuid.uuid4().hex}"
+    yield url, scope
+    for key in client.scan_iter(f"{scope}*"):
+        client.delete(key)
+
+
+def shared(url: str, key: str, rate: float, sleeps: list[float]) -> SharedTokenBucket:
+    import redis
+
+    return SharedTokenBucket(redis.Redis.from_url(url), key, rate, sleep=sleeps.append)
+
+
+def test_two_processes_share_one_schedule(redis_url):
+    # given two buckets on the same key, as two worker processes would hold them
+    url, key = redis_url
+    sleeps: list[float] = []
+    first, second = shared(url, key, 20, sleeps), shared(url, key, 20, sleeps)
+    # when they reserve alternately, without waiting for their slots
+    slots = [(first if i % 2 else second).reserve()[0] for i in range(10)]
+    # then the slots interleave 50 ms apart: one budget, not two
+    gaps = [round(later - earlier, 6) for earlier, later in itertools.pairwise(slots)]
+    assert gaps == [0.05] * 9
+
+
+def test_other_accounts_and_regions_have_their_own_schedule(redis_url):
+    url, key = redis_url
+    sleeps: list[float] = []
+    mine = shared(url, f"{key}:111111111111:us-east-1", 1, sleeps)
+    theirs = shared(url, f"{key}:222222222222:us-east-1", 1, sleeps)
+    assert mine.acquire() == 0 and theirs.acquire() == 0  # no wait: separate budgets
+    assert mine.acquire() == pytest.approx(1.0, abs=0.05)  # mine is spent for a second
+    assert sleeps == [pytest.approx(1.0, abs=0.05)]
+
+
+def test_a_scan_draws_from_the_shared_buckets_of_its_account_and_region(redis_url, aws):
+    import redis
+
+    url, _ = redis_url
+    state = Aws.connect(aws)
+    for name in ("a", "b"):
+        state.function(name)
+    options = CollectOptions(rate_limit=True, rate_limit_store=url, metrics=False)
+    collect_region(
+        session=state.session,
+        account_id="123456789012",
+        region="us-east-1",
+        endpoint_url=aws,
+        options=options,
+    )
+    client = redis.Redis.from_url(url)
+    keys = {k.decode() for k in client.scan_iter(f"{RATE_KEY_PREFIX}123456789012:us-east-1:*")}
+    assert {
+        f"{RATE_KEY_PREFIX}123456789012:us-east-1:lambda.GetFunction",
+        f"{RATE_KEY_PREFIX}123456789012:us-east-1:lambda.GetPolicy",
+        f"{RATE_KEY_PREFIX}123456789012:us-east-1:lambda",
+    } <= keys
+    assert all(0 < client.pttl(key) <= 61_000 for key in keys)  # they expire on their own
+
+
+def test_unreachable_store_falls_back_to_in_process_limiting(caplog):
+    import redis
+
+    sleeps: list[float] = []
+    client = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    bucket = SharedTokenBucket(client, "k", 1000, sleep=sleeps.append)
+    with caplog.at_level("WARNING", logger="advisor.collect.clients"):
+        waits = [bucket.acquire() for _ in range(3)]
+    assert len(waits) == 3  # the scan goes on
+    assert sum("limiting in-process" in r.getMessage() for r in caplog.records) == 1

@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import AwsAccount
@@ -128,7 +129,12 @@ class Command(BaseCommand):
         if unknown or not regions:
             raise UsageError(f"unknown region(s): {', '.join(unknown) or '(none given)'}")
         endpoint = options["endpoint_url"]
-        collect_options = CollectOptions(rate_limit=not options["no_rate_limit"])
+        # The same shared buckets as the workers: an ad hoc scan of an account that a stored
+        # scan is reading at the same time does not double the calls AWS sees.
+        collect_options = CollectOptions(
+            rate_limit=not options["no_rate_limit"],
+            rate_limit_store=settings.ADVISOR_RATE_LIMIT_STORE,
+        )
         started = dt.datetime.now(dt.UTC)
         inventory = Inventory(account_id="")
         errors: list[str] = []
