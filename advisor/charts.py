@@ -167,6 +167,43 @@ def concurrency_chart(metrics: FunctionMetrics | None) -> Figure | None:
     return {"data": [trace], "layout": _layout(y_title="Concurrent executions")}
 
 
+# The daily table under a function's charts: (column, series, how hours add up to a day).
+DAILY_COLUMNS = (
+    ("invocations", "invocations", "sum"),
+    ("errors", "errors", "sum"),
+    ("throttles", "throttles", "sum"),
+    ("p99_ms", "duration_p99", "max"),
+    ("max_ms", "duration_max", "max"),
+    ("concurrency", "concurrent_max", "max"),
+)
+
+
+def daily_figures(metrics: FunctionMetrics | None) -> list[dict[str, Any]]:
+    """The charts' numbers a day at a time (UTC), newest first: totals of the count series, the
+    highest hourly value of the others. A day without any data point for a series shows None.
+    For readers without the charts: screen readers, JavaScript off, copying numbers."""
+    if metrics is None:
+        return []
+    days: dict[dt.date, dict[str, Any]] = {}
+    for column, key, how in DAILY_COLUMNS:
+        series = getattr(metrics, key)
+        if series is None:
+            continue
+        for i, value in enumerate(series.values):
+            day = dt.datetime.fromtimestamp(series.start + i * series.period, dt.UTC).date()
+            row = days.setdefault(day, {"day": day})
+            if value is None:
+                row.setdefault(column, None)
+            elif row.get(column) is None:
+                row[column] = value
+            else:
+                row[column] = row[column] + value if how == "sum" else max(row[column], value)
+    return [
+        {"day": day, **{c: days[day].get(c) for c, _, _ in DAILY_COLUMNS}}
+        for day in sorted(days, reverse=True)
+    ]
+
+
 def findings_trend_chart(rows: Iterable[Mapping[str, Any]]) -> Figure | None:
     """Open findings after each scan, one line per account.
 

@@ -151,6 +151,7 @@ def function_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "destinations": destinations,
             "api_timeout_ms": api_timeout_ms,
             "figures": figures,
+            "daily": charts.daily_figures(fn.metrics),
             "findings": list(sd.open_findings_of(record)),
             "decision": decision,
             "no_prices": no_prices,

@@ -83,6 +83,8 @@ def test_every_task_but_charts_and_live_updates_works_without_javascript(
     assert page.get_by_role("heading", name="Where this workload belongs").is_visible()
     assert page.get_by_text("GET /orders").is_visible()
     assert page.locator(".js-plotly-plot").count() == 0
+    page.locator("summary", has_text="day by day").click()  # the charts' numbers instead
+    assert page.locator("details.daily tbody tr").count() >= 14
     assert page.get_by_text("aws lambda update-function-configuration").first.is_visible()
     assert not page.locator("[data-copy]").first.is_visible()  # copying needs a script
     shot(page, "nojs-function")
