@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from advisor.reports.unsubscribe import Unsubscribe, unsubscribe_token
 from tests.browser.conftest import log_in, shot
 from tests.dashboard.builders import add_api, make_finding, make_function, make_scan
 from tests.factories import make_account, make_user, make_workspace
@@ -54,6 +55,7 @@ def pages(estate) -> list[tuple[str, str]]:
         ("account-schedule", f"/aws-accounts/{account.pk}/schedule/"),
         ("connect", "/aws-accounts/connect/"),
         ("thresholds", f"/workspaces/{account.workspace_id}/thresholds/"),
+        ("report-preview", f"/reports/accounts/{account.pk}/preview/"),
     ]
 
 
@@ -95,9 +97,19 @@ def test_every_page_passes_axe_wcag_checks(estate, browser_page, live_server):
             found[url] = violations
             shot(page, f"a11y-{name}")
     assert not found, "\n".join(f"{url}: {v}" for url, vs in found.items() for v in vs)
-    # The login page, signed out.
+    # The pages a signed-out visitor sees: log in, and a report's unsubscribe link.
     page.context.clear_cookies()
-    page.goto(f"{live_server.url}/auth/login/")
+    token = unsubscribe_token(
+        Unsubscribe(workspace_id=estate["account"].workspace_id, email="ops@example.com")
+    )
+    for url in ["/auth/login/", f"/reports/unsubscribe/{token}/", "/reports/unsubscribe/bad/"]:
+        page.goto(live_server.url + url)
+        assert axe_violations(page) == [], url
+    # The damaged link's page is a 400 on purpose; Chromium logs that as a console error.
+    expected = "the server responded with a status of 400"
+    problems[:] = [p for p in problems if expected not in p]
+    page.goto(f"{live_server.url}/reports/unsubscribe/{token}/")
+    page.get_by_role("button").click()  # the confirmation, after the POST
     assert axe_violations(page) == []
     assert problems == []
 
