@@ -75,6 +75,7 @@ class Fn:
     description: str = ""
     package_mb: float = 0  # 0: a small zip; otherwise a zip of this size uploaded through S3
     image: bool = False
+    image_mb: float = 1_400  # a container image's compressed size in ECR (layers' sum)
     layers: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
     tracing: bool = False

@@ -162,6 +162,8 @@ def test_every_rule_has_a_breaking_and_a_passing_case_in_the_demo(seeded):
         options=CollectOptions(rate_limit=False),
     )
     assert inventory.coverage_gaps == []
+    images = [fn for r in inventory.regions for fn in r.functions if fn.package_type == "Image"]
+    assert len(images) == 3 and all(fn.image_size == 1_400 * 1024 * 1024 for fn in images)
     findings = [r for r in evaluate(inventory) if isinstance(r, Finding)]
 
     # Which function each resource belongs to: the function itself, its mappings, its queues.
