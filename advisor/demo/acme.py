@@ -117,6 +117,10 @@ QUEUES: tuple[Queue, ...] = (
     Queue("acme-fulfillment-dlq", visibility_s=400, retention_s=1_209_600),
     Queue("acme-refunds", visibility_s=180, redrive_to="acme-refunds-dlq", max_receive=2),
     Queue("acme-refunds-dlq", visibility_s=300, retention_s=1_209_600),
+    Queue(
+        "acme-invoice-emails", visibility_s=400, redrive_to="acme-invoice-emails-dlq", max_receive=5
+    ),
+    Queue("acme-invoice-emails-dlq", visibility_s=60, retention_s=1_209_600),
     Queue("acme-stream-failures", visibility_s=60, retention_s=1_209_600),
     Queue("acme-search-index", visibility_s=600, redrive_to="acme-async-dlq", max_receive=10),
     Queue("acme-eu-gdpr-exports", visibility_s=600, redrive_to="acme-eu-dlq", max_receive=5),
@@ -547,6 +551,19 @@ FUNCTIONS: tuple[Fn, ...] = (
         traffic=Traffic("sparse", 0, 500),
         breaks=("deprecated-runtime", "function-throttled"),
         description="Switched off with reserved concurrency 0 while the partner migrates",
+    ),
+    Fn(
+        "invoice-email-sender",
+        "python3.12",
+        memory=512,
+        timeout=60,
+        arch="arm64",
+        reserved=0,
+        tracing=True,
+        mappings=(Mapping("sqs", "acme-invoice-emails", batch_size=5, partial_batch=True),),
+        traffic=Traffic("sparse", 0, 800),
+        breaks=("reserved-concurrency-zero",),
+        description="Throttled to zero during last week's incident; its queue still fills",
     ),
     Fn(
         "ops-slack-notifier",
