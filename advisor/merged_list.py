@@ -29,6 +29,10 @@ class MergedOrderedList:
     """Sliceable (for :class:`~django.core.paginator.Paginator`) rows of ``queryset`` in its
     order, read per value of ``partition`` (a field, e.g. the account)."""
 
+    # Past this many partitions one sort of everything costs less than planning and running a
+    # UNION of that many index walks.
+    max_parts = 64
+
     def __init__(
         self,
         queryset: QuerySet,
@@ -52,7 +56,10 @@ class MergedOrderedList:
 
     def _merges(self) -> bool:
         connection = connections[self.queryset.db]
-        return len(self.values) > 1 and connection.features.supports_slicing_ordering_in_compound
+        return (
+            1 < len(self.values) <= self.max_parts
+            and connection.features.supports_slicing_ordering_in_compound
+        )
 
     def __getitem__(self, index: slice) -> list[Model]:
         if not isinstance(index, slice) or index.step not in (None, 1):

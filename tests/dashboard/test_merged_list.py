@@ -114,6 +114,18 @@ def test_several_accounts_are_read_one_by_one_and_merged(fleet):
     assert keys.count("LIMIT 5") == 4  # each account's first five, and the merged five
 
 
+def test_too_many_accounts_are_sorted_in_one_query(fleet):
+    account_ids = sd.visible_account_ids(fleet["user"])
+    filters = sd.FindingFilters()
+    plain = sd.findings_for(account_ids, filters)
+    merged = sd.findings_merged(plain, account_ids, filters, count=plain.count())
+    merged.max_parts = 2  # three accounts
+    with CaptureQueriesContext(connection) as queries:
+        got = merged[3:8]
+    assert [f.pk for f in got] == [f.pk for f in plain[3:8]]
+    assert len(queries) == 1 and "UNION" not in queries.captured_queries[0]["sql"]
+
+
 def test_one_account_is_the_plain_query(fleet):
     account_ids = sd.visible_account_ids(fleet["user"])[:1]
     filters = sd.FindingFilters()
