@@ -153,10 +153,13 @@ def test_redelivered_region_task_does_not_collect_twice(connected, aws):
 def test_workspace_rule_options_change_a_threshold(connected, aws):
     account, session = connected
     create_function(session, aws, name="soon-old", runtime="python3.11")  # deprecated 2027-06-30
+    today = {"today": "2026-11-25"}  # a fixed day to judge from: 217 days before
+    account.workspace.rule_options = {"deprecated-runtime": today}
+    account.workspace.save()
     run_scan_inline(scan_create(account=account))
     assert not Finding.objects.filter(account=account, rule_id="deprecated-runtime").exists()
 
-    account.workspace.rule_options = {"deprecated-runtime": {"warn_days": 3650}}
+    account.workspace.rule_options = {"deprecated-runtime": {"warn_days": 3650, **today}}
     account.workspace.save()
     run_scan_inline(scan_create(account=account))
 

@@ -139,6 +139,10 @@ def test_thresholds_saved_on_the_page_change_the_next_scan(client, aws, db):
     # given an account on the emulator with a runtime deprecated in about seven months
     owner = make_user("tess")
     workspace = make_workspace(members={owner: "owner"})
+    # Judged as of a fixed day (python3.11 is deprecated on 2027-06-30, 217 days later); the
+    # page keeps this option, which it does not show.
+    workspace.rule_options = {"deprecated-runtime": {"today": "2026-11-25"}}
+    workspace.save()
     account = make_account(workspace, endpoint_url=aws, account_id="565656565656")
     account.role_arn, session = reader_role(
         aws, account_id=account.account_id, external_id=account.external_id
@@ -154,3 +158,7 @@ def test_thresholds_saved_on_the_page_change_the_next_scan(client, aws, db):
     # then the next scan warns
     finding = Finding.objects.get(account=account, rule_id="deprecated-runtime")
     assert finding.evidence["warn_days"] == 3650
+    workspace.refresh_from_db()
+    assert workspace.rule_options == {
+        "deprecated-runtime": {"warn_days": 3650, "today": "2026-11-25"}
+    }
