@@ -89,6 +89,7 @@ def _build_account(
         region="us-east-1",
         status="done",
         inventory={"account_id": account.account_id, "region": "us-east-1", "functions": []},
+        relations={},
     )
     records = []
     for i in range(functions):

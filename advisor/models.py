@@ -41,6 +41,9 @@ class Scan(models.Model):
     api_calls = models.JSONField(default=dict)  # "lambda.ListFunctions": n
     coverage_gaps = models.JSONField(default=list)
     not_evaluated = models.JSONField(default=list)
+    # The overview's top cost opportunities, worked out when the scan finished (None for scans
+    # finished before they were stored: worked out on first view then).
+    cost_opportunities = models.JSONField(null=True, blank=True)
     function_count = models.PositiveIntegerField(default=0)
     finding_count = models.PositiveIntegerField(default=0)
     # Set when retention dropped this scan's metric series and region inventories (summaries,
@@ -97,6 +100,10 @@ class ScanRegion(models.Model):
     progress = models.JSONField(default=dict)  # {"stage": ..., "done": n, "total": n}
     api_calls = models.JSONField(default=dict)
     inventory = models.JSONField(null=True, blank=True)  # RegionInventory.to_dict()
+    # The region's trigger lists (event source mappings, API integrations, push sources,
+    # queues), apart from the bulky inventory: a function's page reads these without
+    # decompressing every function's metrics. Kept when retention drops the inventory.
+    relations = models.JSONField(null=True, blank=True)
     # {function ARN: recommendation JSON}, computed by the region's own task (the framework's
     # crossover search is the slow part; done here it runs in parallel across regions).
     recommendations = models.JSONField(default=dict, blank=True)

@@ -286,23 +286,23 @@ def function_of(record: FunctionRecord) -> Function:
     return from_plain(Function, record.config)
 
 
-_RELATION_KEYS = ("event_source_mappings", "api_integrations", "push_sources", "queues")
-
-
 def relations_inventory(record: FunctionRecord, fn: Function) -> RegionInventory:
     """The record's region as its scan saw it, holding only this function and the trigger
-    lists: the functions list of a large region is never read from the database."""
-    row = (
+    lists (``ScanRegion.relations``): the region's functions are never read from the database."""
+    relations = (
         ScanRegion.objects.filter(scan_id=record.scan_id, region=record.region)
-        .values_list(*(f"inventory__{key}" for key in _RELATION_KEYS))
+        .values_list("relations", flat=True)
         .first()
     )
-    data: dict[str, Any] = {"account_id": record.account.account_id, "region": record.region}
-    if row is not None:
-        data.update({key: value for key, value in zip(_RELATION_KEYS, row, strict=True) if value})
-    inventory = RegionInventory.from_dict(data)
+    inventory = _region_with_relations(record, relations)
     inventory.functions = [fn]
     return inventory
+
+
+def _region_with_relations(record: FunctionRecord, relations: dict | None) -> RegionInventory:
+    data: dict[str, Any] = {"account_id": record.account.account_id, "region": record.region}
+    data.update({key: value for key, value in (relations or {}).items() if value})
+    return RegionInventory.from_dict(data)
 
 
 def open_findings_of(record: FunctionRecord) -> QuerySet[Finding]:
@@ -574,9 +574,9 @@ def functions_with_callers(
     for scan_id, region in {(r.scan_id, r.region) for r in records}:
         wanted |= Q(scan_id=scan_id, region=region)
     triggers = {
-        (scan_id, region): dict(zip(_RELATION_KEYS, values, strict=True))
-        for scan_id, region, *values in ScanRegion.objects.filter(wanted).values_list(
-            "scan_id", "region", *(f"inventory__{key}" for key in _RELATION_KEYS)
+        (scan_id, region): relations
+        for scan_id, region, relations in ScanRegion.objects.filter(wanted).values_list(
+            "scan_id", "region", "relations"
         )
     }
     inventories: dict[tuple[int, str], RegionInventory] = {}
@@ -584,10 +584,7 @@ def functions_with_callers(
     for record in records:
         key = (record.scan_id, record.region)
         if key not in inventories:
-            data = {k: v for k, v in triggers.get(key, {}).items() if v}
-            inventories[key] = RegionInventory.from_dict(
-                {"account_id": record.account.account_id, "region": record.region, **data}
-            )
+            inventories[key] = _region_with_relations(record, triggers.get(key))
         inventory = inventories[key]
         if not configs.get(record.pk):
             continue  # a record stored without its configuration: nothing to decide on

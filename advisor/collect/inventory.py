@@ -276,6 +276,16 @@ class RegionInventory:
         return from_plain(cls, data)
 
 
+# What relates functions to their callers in a region: small next to the functions themselves,
+# and stored apart from them so that one function's page need not read them all.
+RELATION_KEYS = ("event_source_mappings", "api_integrations", "push_sources", "queues")
+
+
+def relations_part(region: dict[str, Any]) -> dict[str, Any]:
+    """The trigger lists of a region's ``to_dict()``."""
+    return {key: region.get(key) for key in RELATION_KEYS}
+
+
 @dataclass
 class Inventory:
     account_id: str

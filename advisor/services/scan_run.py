@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from advisor.collect.errors import AwsAccessError
-from advisor.collect.inventory import Inventory, RegionInventory
+from advisor.collect.inventory import Inventory, RegionInventory, relations_part
 from advisor.collect.options import CollectOptions
 from advisor.collect.relations import RelationIndex
 from advisor.collect.scanner import collect_region
@@ -99,6 +99,7 @@ def scan_region(*, scan_id: int, region: str) -> bool:
     else:
         part.status = ScanRegion.Status.DONE
         part.inventory = inventory.to_dict()
+        part.relations = relations_part(part.inventory)
         part.recommendations = region_recommendations(inventory)
         part.api_calls = dict(inventory.api_calls)
         part.progress = {
@@ -112,6 +113,7 @@ def scan_region(*, scan_id: int, region: str) -> bool:
             "status",
             "error",
             "inventory",
+            "relations",
             "recommendations",
             "api_calls",
             "progress",

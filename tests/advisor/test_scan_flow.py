@@ -47,6 +47,14 @@ def test_scan_stores_functions_and_deprecated_runtime_findings(connected, aws):
     assert finding.status == Finding.Status.OPEN
     assert "python3.8" in finding.message
     assert "--runtime python3.13" in finding.remediation_cli
+    # the region's trigger lists are stored apart from its (bulky) inventory
+    [part] = ScanRegion.objects.filter(scan=scan)
+    assert set(part.relations) == {
+        "event_source_mappings",
+        "api_integrations",
+        "push_sources",
+        "queues",
+    }
 
 
 def test_finding_resolves_when_fixed_and_reopens_when_it_returns(connected, aws):

@@ -10,7 +10,13 @@ import math
 from django.utils import timezone
 
 from accounts.models import AwsAccount
-from advisor.collect.inventory import ApiIntegration, Function, FunctionMetrics, Series
+from advisor.collect.inventory import (
+    ApiIntegration,
+    Function,
+    FunctionMetrics,
+    Series,
+    relations_part,
+)
 from advisor.models import Finding, FunctionRecord, Scan, ScanRegion
 
 HOUR = 3600
@@ -125,7 +131,8 @@ def _add_to_region(scan: Scan, region: str, key: str, item: dict) -> None:
     inventory = part.inventory or {"account_id": scan.account.account_id, "region": region}
     inventory.setdefault(key, []).append(item)
     part.inventory = inventory
-    part.save(update_fields=["inventory"])
+    part.relations = relations_part(inventory)
+    part.save(update_fields=["inventory", "relations"])
 
 
 def add_api(

@@ -76,3 +76,38 @@ def test_detail_query_count_is_bounded(client, world, django_assert_max_num_quer
     client.force_login(world["alice"])
     with django_assert_max_num_queries(10):
         client.get(reverse("advisor:function-detail", args=[world["orders"].pk]))
+
+
+def test_callers_come_from_the_stored_relations_not_the_bulky_inventory(client, world):
+    # given the region's inventory dropped (as retention does), its relations kept
+    from advisor.models import ScanRegion
+
+    ScanRegion.objects.filter(scan=world["my_scan"]).update(inventory=None)
+    client.force_login(world["alice"])
+    # when
+    body = client.get(
+        reverse("advisor:function-detail", args=[world["orders"].pk])
+    ).content.decode()
+    # then the API that calls the function is still on its page
+    assert "GET /orders" in body and "29,000 ms" in body
+
+
+def test_relations_of_regions_stored_before_they_had_a_column_are_copied(world):
+    import importlib
+
+    from django.apps import apps
+
+    from advisor.models import ScanRegion
+
+    part = ScanRegion.objects.get(scan=world["my_scan"])
+    ScanRegion.objects.filter(pk=part.pk).update(relations=None)
+    migration = importlib.import_module("advisor.migrations.0009_relations_and_opportunities")
+    migration.copy_relations(apps, None)
+    part.refresh_from_db()
+    assert part.relations["api_integrations"][0]["route"] == "GET /orders"
+    assert set(part.relations) == {
+        "event_source_mappings",
+        "api_integrations",
+        "push_sources",
+        "queues",
+    }
