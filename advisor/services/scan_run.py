@@ -23,6 +23,7 @@ from advisor.reports.scan_document import function_recommendation
 from advisor.rules.base import NotEvaluated
 from advisor.rules.registry import evaluate
 from advisor.services.findings import record_findings
+from advisor.services.opportunities import top_opportunities
 from advisor.services.suppressions import apply_suppressions
 
 logger = logging.getLogger(__name__)
@@ -177,6 +178,10 @@ def scan_finish(*, scan_id: int) -> Scan:
             for r in results
             if isinstance(r, NotEvaluated)
         ]
+        try:
+            scan.cost_opportunities = top_opportunities(scan, inventory)
+        except Exception:  # never lose a scan to this: the overview works it out on first view
+            logger.exception("scan %s: cost opportunities failed", scan.pk)
         partial = failed or inventory.coverage_gaps
         scan.status = Scan.Status.PARTIAL if partial else Scan.Status.SUCCEEDED
         scan.save()

@@ -144,3 +144,19 @@ def test_coverage_gaps_of_the_latest_scan_are_on_the_overview(client, world):
     assert body.count("AccessDenied") == 5  # the first five, then a link to all of them
     assert f'href="/scans/{scan.pk}/#gaps">All 7 gaps of this scan</a>' in body
     assert "1 account could not be fully seen by its latest scan" in body
+
+
+def test_cost_opportunities_are_read_from_the_scan_once_worked_out(client, world):
+    from advisor.models import Scan, ScanRegion
+
+    # given a scan finished before opportunities were stored, with a busy x86_64 function
+    make_function(world["my_scan"], "busy-x86", per_hour=400_000, duration_ms=800, memory_mb=2048)
+    client.force_login(world["alice"])
+    url = reverse("advisor:cost-opportunities", args=[world["my_account"].pk])
+    # when the overview first asks, they are worked out from the inventory and stored
+    assert "busy-x86" in client.get(url).content.decode()
+    stored = Scan.objects.get(pk=world["my_scan"].pk).cost_opportunities
+    assert stored["count"] >= 1 and stored["opportunities"][0]["function_name"] == "busy-x86"
+    # and from then on the inventory is not needed
+    ScanRegion.objects.filter(scan=world["my_scan"]).update(inventory=None)
+    assert "busy-x86" in client.get(url).content.decode()
