@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection
+from django.db import connections
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
@@ -542,7 +542,8 @@ def _worst_per_account(open_findings: QuerySet[Finding], ids: list[int], top: in
     and limit inside a UNION (PostgreSQL), each account's are read along the finding_worst_first
     index; elsewhere a window ranks them all."""
     order = ("severity_order", "rule_id", "resource_arn")
-    if len(ids) <= 1 or connection.features.supports_slicing_ordering_in_compound:
+    merges = connections[open_findings.db].features.supports_slicing_ordering_in_compound
+    if len(ids) <= 1 or merges:
         parts = [open_findings.filter(account_id=pk).order_by(*order)[:top] for pk in ids]
         if len(parts) <= 1:
             return parts[0] if parts else []

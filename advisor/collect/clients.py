@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+import redis
 from botocore.config import Config
 from botocore.utils import parse_timestamp
 
@@ -153,11 +154,9 @@ class SharedTokenBucket:
         return float(slot), float(now)
 
     def acquire(self) -> float:
-        from redis.exceptions import RedisError
-
         try:
             slot, now = self.reserve()
-        except RedisError as error:
+        except redis.RedisError as error:
             if not self._warned:
                 logger.warning("rate limit store unreachable, limiting in-process: %s", error)
                 self._warned = True
@@ -200,8 +199,6 @@ class RateLimiter:
             ("lambda", options.lambda_shared_quota),
         )
         if options.rate_limit_store and scope:
-            import redis
-
             store = redis.Redis.from_url(
                 options.rate_limit_store, socket_timeout=2, socket_connect_timeout=2
             )

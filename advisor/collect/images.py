@@ -48,16 +48,17 @@ def parse_image_uri(uri: str | None) -> ImageRef | None:
 
 def read_image_sizes(ctx: ScanContext, functions: list[Function]) -> None:
     """Sets ``image_size`` on every container-image function whose image ECR describes."""
-    wanted: dict[tuple[str, str, str], dict[str, list[Function]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
+    # repository ARN -> digest -> functions, and one image of each repository to name it by
+    wanted: dict[str, dict[str, list[Function]]] = defaultdict(lambda: defaultdict(list))
+    repositories: dict[str, ImageRef] = {}
     for fn in functions:
         ref = parse_image_uri(fn.resolved_image_uri) if fn.package_type == "Image" else None
         # Lambda runs images from its own region's ECR; anything else is left unread.
         if ref is not None and ref.region == ctx.region:
-            wanted[(ref.registry, ref.region, ref.repository)][ref.digest].append(fn)
-    for (registry, region, repository), by_digest in wanted.items():
-        ref = ImageRef(registry, region, repository, "")
+            wanted[ref.repository_arn][ref.digest].append(fn)
+            repositories.setdefault(ref.repository_arn, ref)
+    for arn, by_digest in wanted.items():
+        ref = repositories[arn]
         digests = sorted(by_digest)
         for start in range(0, len(digests), DIGESTS_PER_CALL):
             chunk = digests[start : start + DIGESTS_PER_CALL]

@@ -19,7 +19,7 @@ from advisor.collect.inventory import (
     FunctionMetrics,
     RegionInventory,
 )
-from advisor.collect.relations import RelationIndex, function_arn
+from advisor.collect.relations import Callers, RelationIndex, function_arn
 from advisor.rules.base import NotEvaluated
 
 if TYPE_CHECKING:
@@ -137,10 +137,14 @@ def sync_callers_or_reason(
 def sync_callers(index: RelationIndex, fn: Function) -> list[str]:
     """Human-readable synchronous callers, for evidence."""
     found = index.callers(fn)
+    return [*api_and_url_callers(found), *(s.principal for s in found.sync_sources)]
+
+
+def api_and_url_callers(found: Callers) -> list[str]:
+    """The function's APIs (kind, name, route) and function URL, human-readable."""
     callers = [f"{i.api_kind} API {i.api_name} ({i.route})" for i in found.api_integrations]
     if found.function_url is not None:
         callers.append(f"function URL ({found.function_url.auth_type})")
-    callers.extend(s.principal for s in found.sync_sources)
     return callers
 
 

@@ -33,7 +33,7 @@ def workspace_thresholds(request: HttpRequest, pk: int) -> HttpResponse:
             except ThresholdError as error:
                 messages.error(request, str(error))
             else:
-                changed = sum(len(options) for options in overrides.values())
+                changed = _overridden(overrides)
                 messages.success(
                     request,
                     f"Saved: {changed} threshold{'s' if changed != 1 else ''} "
@@ -69,9 +69,13 @@ def workspace_thresholds(request: HttpRequest, pk: int) -> HttpResponse:
             "workspace": workspace,
             "groups": list(groups.values()),
             "can_manage": can_manage,
-            "changed": sum(len(options) for options in current.values()),
+            "changed": _overridden(current),
         },
     )
+
+
+def _overridden(options: dict[str, dict]) -> int:
+    return sum(len(values) for values in options.values())
 
 
 def _plain(value) -> str:

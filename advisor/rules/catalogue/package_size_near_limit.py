@@ -118,9 +118,9 @@ def _why_no_image_size(inventory: RegionInventory, fn: Function) -> str:
     ref = parse_image_uri(fn.resolved_image_uri)
     if ref is None:
         return "the deployed image is not named by an ECR digest"
-    for gap in inventory.coverage_gaps:
-        if gap.hides == DATA_IMAGES and gap.resource_arn in (None, ref.repository_arn):
-            return gap_reason(gap)
+    gap = inventory.missing(DATA_IMAGES, ref.repository_arn)  # region-wide or this repository
+    if gap is not None:
+        return gap_reason(gap)
     if ref.region != inventory.region:
         return f"the image is in {ref.region}'s ECR, not this region's"
     return f"ECR no longer holds the deployed image ({ref.repository}@{ref.digest[:19]}…)"

@@ -15,6 +15,7 @@ from advisor.collect.inventory import (
 from advisor.collect.relations import Callers, RelationIndex
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.support import (
+    api_and_url_callers,
     gap_reason,
     lambda_cli,
     not_evaluated,
@@ -89,9 +90,7 @@ def _callers(found: Callers) -> list[str]:
         for m in found.event_source_mappings
         if m.state in POLLING_STATES
     ]
-    callers += [f"{i.api_kind} API {i.api_name} ({i.route})" for i in found.api_integrations]
-    if found.function_url is not None:
-        callers.append(f"function URL ({found.function_url.auth_type})")
+    callers += api_and_url_callers(found)
     callers += [
         f"{s.principal.split('.')[0]} {resource_name(s.source_arn)} ({s.invocation})"
         if s.source_arn
