@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: install run test lint format bench lock clean
+.PHONY: install run test chaos lint format bench lock clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ run: install
 ## Lint, Django checks, compose validation and the test suite (PostgreSQL and Redis when up).
 test: install
 	bash scripts/test.sh
+
+## Only the fault tests (also part of `make test`): real PostgreSQL, Redis and worker processes
+## with a fault injected (README "Operations").
+chaos: install
+	bash scripts/test.sh -m chaos
 
 lint: install
 	$(VENV)/bin/ruff check .
