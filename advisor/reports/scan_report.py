@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from accounts.models import AwsAccount
 from advisor.collect.inventory import Inventory, RegionInventory
+from advisor.csv_cells import csv_row
 from advisor.decide import account_cost_opportunities
 from advisor.decide.opportunities import Opportunity
 from advisor.models import Finding, Scan, ScanRegion
@@ -239,15 +240,17 @@ def open_findings_csv(account: AwsAccount) -> str:
     writer.writerow(CSV_COLUMNS)
     for f in open_findings_for(account).iterator(chunk_size=500):
         writer.writerow(
-            [
-                f.severity,
-                f.rule_id,
-                f.title,
-                f.resource_arn,
-                f.region,
-                f.first_seen_at.isoformat(),
-                f.message,
-                one_line(f.remediation_cli, limit=1000),
-            ]
+            csv_row(
+                [
+                    f.severity,
+                    f.rule_id,
+                    f.title,
+                    f.resource_arn,
+                    f.region,
+                    f.first_seen_at.isoformat(),
+                    f.message,
+                    one_line(f.remediation_cli, limit=1000),
+                ]
+            )
         )
     return buffer.getvalue()

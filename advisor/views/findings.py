@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import accounts_for, manageable_workspaces_for
 from advisor import selectors_dashboard as sd
+from advisor.csv_cells import csv_cell
 from advisor.models import Finding
 from advisor.services.suppressions import (
     SuppressionError,
@@ -144,7 +145,8 @@ def _export_csv(findings) -> StreamingHttpResponse:
     def lines() -> Iterator[str]:
         yield writer.writeheader()
         for finding in findings.iterator(chunk_size=2000):
-            yield writer.writerow(_row(finding, now))
+            # The JSON export keeps values as they are: only a spreadsheet runs formulas.
+            yield writer.writerow({k: csv_cell(v) for k, v in _row(finding, now).items()})
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="findings-{now:%Y%m%d-%H%M}.csv"'

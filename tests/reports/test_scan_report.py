@@ -18,6 +18,7 @@ from advisor.reports.scan_report import (
     report_subject,
 )
 from advisor.services.findings import record_findings
+from tests.fixtures.aws_state import create_function
 from tests.reports.builders import connected_account, estate_v1, estate_v2, name_of, scan_inline
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +137,19 @@ def test_email_has_both_parts_the_csv_and_unsubscribe_headers(two_scans):
     assert sent.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     link = sent.extra_headers["List-Unsubscribe"].strip("<>")
     assert "/reports/unsubscribe/" in link and link in sent.body and link in html.content
+
+
+def test_attached_csv_neutralises_cells_that_start_like_formulas(aws):
+    # Given a scanned function whose name (valid on AWS) starts its finding's message with "-",
+    account, session = connected_account(aws)
+    create_function(session, aws, name="-2-3", runtime="python3.8")
+    scan = scan_inline(account)
+    # when its report is mailed,
+    message = scan_report_message(build_scan_report(scan), to="ops@example.com")
+    message.send()
+    # then in the attachment that cell is text for a spreadsheet, with a leading quote.
+    (attachment,) = mail.outbox[0].attachments
+    rows = [r for r in csv.DictReader(io.StringIO(attachment.content)) if "-2-3" in r["message"]]
+    assert {r["rule_id"] for r in rows} >= {"deprecated-runtime"}
+    assert all(r["message"].startswith("'-2-3 ") for r in rows), rows
+    assert all(r["resource_arn"].endswith(":function:-2-3") for r in rows)
