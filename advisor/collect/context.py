@@ -4,10 +4,16 @@ Every AWS call of the collector runs through ``ScanContext.attempt``: it returns
 or records a ``CoverageGap`` (region, service, operation, error code, what it hides) and returns
 None. Only botocore's own errors are caught; anything else is a bug and propagates.
 
-When an operation is refused for the whole role (AccessDenied), unknown to the endpoint (a 404
-without an AWS error code: the emulator lacks it), or its service is not offered in the region
-(no endpoint), the first failure is recorded once for the region and later calls of that
-operation are skipped: retrying it per function would spend the budget to learn nothing.
+When an operation is refused for the whole role (AccessDenied), named unknown by the endpoint
+(UnknownOperationException and kin), or its service is not offered in the region (no endpoint),
+the first failure is recorded once for the region and later calls of that operation are skipped:
+retrying it per function would spend the budget to learn nothing.
+
+An answer that carries no error code (botocore then reports the bare HTTP status, e.g. "500" or
+"404") says nothing about the operation. On a call about one resource (GetFunction, GetPolicy,
+... of one function) it is a gap for that resource only: AWS answers an internal failure so, and
+one function's failure must not blind the rules to every other function. Only on an account-wide
+call (a listing) does a bare 404 mean the endpoint lacks the operation.
 """
 
 from __future__ import annotations
@@ -57,8 +63,11 @@ DENIED_CODES = frozenset(
 )
 # The endpoint does not know the operation.
 UNKNOWN_OPERATION_CODES = frozenset(
-    {"404", "UnknownOperationException", "InvalidAction", "NotImplemented"}
+    {"UnknownOperationException", "InvalidAction", "NotImplemented"}
 )
+# No error code, only the status: on an account-wide call, the endpoint lacks the operation (the
+# emulator answers so for what it does not implement).
+NO_OPERATION_STATUSES = frozenset({"404"})
 REGION_WIDE_CODES = FATAL_CODES | DENIED_CODES | UNKNOWN_OPERATION_CODES
 
 
@@ -74,9 +83,14 @@ def error_message(error: BaseException) -> str:
     return str(error)
 
 
-def is_region_wide(error: BaseException) -> bool:
+def is_region_wide(error: BaseException, *, resource_arn: str | None = None) -> bool:
+    """Does ``error`` concern the operation in the whole region, rather than the one resource
+    (``resource_arn``) the call was about?"""
     if isinstance(error, ClientError):
-        return error_code(error) in REGION_WIDE_CODES
+        code = error_code(error)
+        if code in REGION_WIDE_CODES:
+            return True
+        return resource_arn is None and code in NO_OPERATION_STATUSES
     return isinstance(error, EndpointConnectionError | ConnectTimeoutError)
 
 
@@ -145,7 +159,7 @@ class ScanContext:
         resource_arn: str | None = None,
     ) -> CoverageGap:
         code = error_code(error)
-        region_wide = is_region_wide(error)
+        region_wide = is_region_wide(error, resource_arn=resource_arn)
         gap = CoverageGap(
             region=self.region,
             service=service,

@@ -9,8 +9,10 @@ differently from AWS in a way the scan would notice, a module of this package pa
 - ``emulator_lambda``: GetAccountSettings, provisioned concurrency, ListFunctionUrlConfigs,
   GetLayerVersionByArn, real pages for ListFunctions and ListEventSourceMappings (and the
   latter's FunctionName filter), DeadLetterConfig / SnapStart / LoggingConfig kept on functions,
-  reserved concurrency 0 reported, the function-URL auth type as a policy condition, and an
-  endpoint of ours for quota-level account settings (concurrency limit, code storage used);
+  reserved concurrency 0 reported, the function-URL auth type as a policy condition, an
+  endpoint of ours for quota-level account settings (concurrency limit, code storage used), and
+  one for tests that makes one function's GetFunction or GetPolicy answer an error without a
+  code (``FAULTS_PATH``);
 - ``emulator_cloudwatch``: an indexed GetMetricData with percentiles and pagination;
 - ``emulator_sts``: AssumeRole refuses a wrong ExternalId or an unknown role;
 - ``emulator_ecr``: DescribeImages reports an image's size as AWS does (its layers' sum); and

@@ -45,6 +45,16 @@ LIST_PROVISIONED_PAGE = 50
 # published versions and of functions a demo describes but does not upload.
 ACCOUNT_SETTINGS_PATH = "/moto-api/lambda-advisor/account-settings"
 
+# Our endpoint (not an AWS API) for fault injection in tests: POST {"account_id", "region",
+# "function_name", "operation": "GetFunction" | "GetPolicy", "status"?, "times"?} makes that
+# operation answer that one function with an HTTP error (500 unless ``status`` says otherwise)
+# that carries no error code, ``times`` times or until a reset. AWS can answer so: an internal
+# failure (InternalFailure / ServiceException are 500s) that reaches the SDK without its code, or
+# a proxy's bare 404 or 503; the SDK then knows only the status. DELETE {"account_id", "region"}
+# clears that region's faults (a reset clears them all).
+FAULTS_PATH = "/moto-api/lambda-advisor/faults"
+FAULT_OPERATIONS = ("GetFunction", "GetPolicy")
+
 FUNCTION_PATH = r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)"
 
 
@@ -60,6 +70,7 @@ def install() -> None:
     _patch_url_auth_condition()
     _patch_resolved_image_uri()
     _patch_account_settings_endpoint()
+    _patch_faults()
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -190,6 +201,78 @@ def _patch_account_settings_endpoint() -> None:
         return 200, {}, json.dumps({"status": "ok"})
 
     moto_api_urls.url_paths["{0}" + ACCOUNT_SETTINGS_PATH] = set_account_settings
+
+
+# --- Faults for tests ------------------------------------------------------------------------
+
+
+def _faults(backend: LambdaBackend) -> dict[tuple[str, str], dict[str, int | None]]:
+    """(operation, function name) -> {"status", "times"} (``times`` None: until a reset), kept on
+    the backend so that a reset clears them."""
+    if not hasattr(backend, "advisor_faults"):
+        backend.advisor_faults = {}
+    return backend.advisor_faults
+
+
+def _injected_fault(response: LambdaResponse, operation: str) -> tuple | None:
+    """The codeless error a test asked this operation to answer for this function, if any."""
+    name = _function_name_from_path(response.path)
+    if name.startswith("arn:"):
+        name = name.split(":")[6]
+    faults = _faults(_backend(response))
+    fault = faults.get((operation, name))
+    if fault is None:
+        return None
+    if fault["times"] is not None:
+        fault["times"] -= 1
+        if fault["times"] <= 0:
+            del faults[(operation, name)]
+    status = int(fault["status"])
+    # No x-amzn-errortype header and no code in the body: the SDK knows only the status.
+    body = json.dumps({"message": f"internal failure (fault injected for {name})"})
+    return status, {"status": status, "content-type": "application/json"}, body
+
+
+def _patch_faults() -> None:
+    """Our endpoint (see FAULTS_PATH) and the GetFunction / GetPolicy answers it changes."""
+
+    def set_fault(request: Any, full_url: str, headers: Any) -> tuple:
+        if request.method not in ("POST", "DELETE"):
+            return 405, {}, json.dumps({"Error": "POST or DELETE a JSON body"})
+        try:
+            body = json.loads(request.get_data(as_text=True) or "{}")
+            backend = lambda_backends[str(body["account_id"])][body["region"]]
+            if request.method == "DELETE":
+                _faults(backend).clear()
+                return 200, {}, json.dumps({"status": "ok"})
+            operation = body["operation"]
+            if operation not in FAULT_OPERATIONS:
+                raise ValueError(f"operation must be one of {FAULT_OPERATIONS}")
+            status = int(body.get("status", 500))
+            if not 400 <= status <= 599:
+                raise ValueError("status must be an HTTP error status")
+            times = body.get("times")
+            _faults(backend)[(operation, str(body["function_name"]))] = {
+                "status": status,
+                "times": None if times is None else int(times),
+            }
+        except (KeyError, ValueError, TypeError) as error:
+            return 400, {}, json.dumps({"Error": f"bad request: {error!r}"})
+        return 200, {}, json.dumps({"status": "ok"})
+
+    moto_api_urls.url_paths["{0}" + FAULTS_PATH] = set_fault
+
+    original_get_function = LambdaResponse.get_function
+    original_get_policy = LambdaResponse.get_policy
+
+    def get_function(self: LambdaResponse) -> Any:
+        return _injected_fault(self, "GetFunction") or original_get_function(self)
+
+    def get_policy(self: LambdaResponse) -> Any:
+        return _injected_fault(self, "GetPolicy") or original_get_policy(self)
+
+    LambdaResponse.get_function = get_function
+    LambdaResponse.get_policy = get_policy
 
 
 # --- Provisioned concurrency ------------------------------------------------------------------

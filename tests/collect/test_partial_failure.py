@@ -118,6 +118,26 @@ def test_throttle_on_one_function_is_a_gap_for_that_function(state: Aws):
     assert {s.function_arn for s in inventory.push_sources} == {arn("alpha"), arn("charlie")}
 
 
+def test_bare_status_on_one_function_is_a_gap_for_that_function(state: Aws):
+    # An answer without an error code (botocore reports the status) says nothing about the
+    # operation: the other functions are still asked.
+    refuse(
+        state.session,
+        "lambda.GetFunction",
+        "404",
+        status=404,
+        when=lambda params: "alpha" in params["url_path"],
+    )
+
+    inventory = scan(state, max_workers=1)
+
+    (gap,) = inventory.coverage_gaps
+    assert (gap.operation, gap.error_code, gap.resource_arn) == ("GetFunction", "404", arn("alpha"))
+    assert inventory.api_calls["lambda.GetFunction"] == 3
+    tags = {fn.name: fn.tags for fn in inventory.functions}
+    assert tags == {"alpha": {}, "bravo": {"name": "bravo"}, "charlie": {"name": "charlie"}}
+
+
 def test_service_missing_in_the_region_is_a_gap(state: Aws):
     def unreachable(**_: Any):
         raise EndpointConnectionError(endpoint_url="https://apigateway.invalid")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+import urllib.error
 import urllib.request
 import zipfile
 from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from advisor.demo.emulator_lambda import ACCOUNT_SETTINGS_PATH
+from advisor.demo.emulator_lambda import ACCOUNT_SETTINGS_PATH, FAULTS_PATH
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -125,6 +127,69 @@ def test_reserved_concurrency_of_zero_is_reported(aws):
     assert lam.get_function(FunctionName="fn-0000")["Concurrency"] == {
         "ReservedConcurrentExecutions": 0
     }
+
+
+# --- Faults for tests ------------------------------------------------------------------------
+
+
+def inject_fault(endpoint: str, method: str = "POST", **fault) -> int:
+    body = json.dumps({"account_id": ACCOUNT, "region": REGION, **fault}).encode()
+    request = urllib.request.Request(endpoint + FAULTS_PATH, data=body, method=method)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_a_fault_makes_one_functions_call_answer_an_error_without_a_code(aws):
+    # given a fault on fn-0001's GetFunction for two answers
+    make_functions(aws, 2)
+    lam = client(aws, "lambda", config=Config(retries={"total_max_attempts": 1}))
+    assert inject_fault(aws, function_name="fn-0001", operation="GetFunction", times=2) == 200
+
+    # when / then: fn-0001 answers a bare 500, by name or by ARN, then recovers
+    for name in ("fn-0001", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:fn-0001"):
+        with pytest.raises(ClientError) as raised:
+            lam.get_function(FunctionName=name)
+        error = raised.value.response
+        assert error["ResponseMetadata"]["HTTPStatusCode"] == 500
+        assert error["Error"]["Code"] == "500"  # the SDK had only the status to go on
+        assert "x-amzn-errortype" not in error["ResponseMetadata"]["HTTPHeaders"]
+    assert lam.get_function(FunctionName="fn-0001")["Configuration"]["FunctionName"] == "fn-0001"
+    # the other function, and the other operation, were never affected
+    assert lam.get_function(FunctionName="fn-0000")["Configuration"]["FunctionName"] == "fn-0000"
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_policy(FunctionName="fn-0001")  # no policy: AWS's own coded 404
+
+
+def test_a_fault_lasts_until_cleared_or_reset_and_may_name_its_status(aws):
+    make_functions(aws, 1)
+    lam = client(aws, "lambda", config=Config(retries={"total_max_attempts": 1}))
+    assert inject_fault(aws, function_name="fn-0000", operation="GetPolicy", status=404) == 200
+
+    for _ in range(3):
+        with pytest.raises(ClientError) as raised:
+            lam.get_policy(FunctionName="fn-0000")
+        assert raised.value.response["Error"]["Code"] == "404"
+
+    assert inject_fault(aws, method="DELETE") == 200
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_policy(FunctionName="fn-0000")
+
+    inject_fault(aws, function_name="fn-0000", operation="GetPolicy")
+
+    request = urllib.request.Request(f"{aws}/moto-api/reset", method="POST")  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+        pass
+    make_functions(aws, 1)
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_policy(FunctionName="fn-0000")
+
+
+def test_a_fault_on_an_operation_it_does_not_cover_is_refused(aws):
+    assert inject_fault(aws, function_name="fn-0000", operation="ListFunctions") == 400
+    assert inject_fault(aws, function_name="fn-0000", operation="GetPolicy", status=200) == 400
 
 
 # --- Provisioned concurrency ------------------------------------------------------------------
