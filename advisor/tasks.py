@@ -2,24 +2,68 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-from django.db import transaction
+import logging
+
+from celery import Task, shared_task
+from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
+from django.db import InterfaceError, close_old_connections, transaction
+from django.db import OperationalError as DatabaseUnavailable
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from advisor.models import Scan
 from advisor.reports.tasks import send_scan_reports_task
 from advisor.services.scan_run import scan_finish, scan_region
 
+logger = logging.getLogger(__name__)
 
-@shared_task(name="advisor.scan_region")
-def scan_region_task(scan_id: int, region: str) -> None:
-    # The last region to finish hands the scan to the finishing step.
-    if scan_region(scan_id=scan_id, region=region):
-        finish_scan_task.delay(scan_id)
+# A database restart or failover, or a broker that drops a publish, is over in seconds; a scan
+# task that meets one is tried again later instead of failing (or, worse, being acknowledged
+# with its scan left running). Every scan task is safe to run again.
+TRANSIENT_ERRORS = (DatabaseUnavailable, InterfaceError, BrokerUnavailable)
 
 
-@shared_task(name="advisor.finish_scan")
-def finish_scan_task(scan_id: int) -> None:
-    scan = scan_finish(scan_id=scan_id)
+def retry_transient(task: Task, error: Exception) -> None:
+    """Raise the task's retry with bounded exponential backoff and full jitter; past
+    ADVISOR_TASK_MAX_RETRIES the error itself is raised (the sweeper then ends the scan)."""
+    # The outage broke this process's connection: close it so the next attempt opens a new one.
+    close_old_connections()
+    countdown = get_exponential_backoff_interval(
+        factor=settings.ADVISOR_TASK_RETRY_BACKOFF_SECONDS,
+        retries=task.request.retries,
+        maximum=settings.ADVISOR_TASK_RETRY_BACKOFF_MAX_SECONDS,
+        full_jitter=True,
+    )
+    logger.warning(
+        "%s%s: %s: %s; retry %s of %s in %s s",
+        task.name,
+        tuple(task.request.args or ()),
+        type(error).__name__,
+        error,
+        task.request.retries + 1,
+        settings.ADVISOR_TASK_MAX_RETRIES,
+        countdown,
+    )
+    raise task.retry(exc=error, countdown=countdown, max_retries=settings.ADVISOR_TASK_MAX_RETRIES)
+
+
+@shared_task(bind=True, name="advisor.scan_region")
+def scan_region_task(self: Task, scan_id: int, region: str) -> None:
+    try:
+        # The last region to finish hands the scan to the finishing step.
+        if scan_region(scan_id=scan_id, region=region):
+            finish_scan_task.delay(scan_id)
+    except TRANSIENT_ERRORS as error:
+        retry_transient(self, error)
+
+
+@shared_task(bind=True, name="advisor.finish_scan")
+def finish_scan_task(self: Task, scan_id: int) -> None:
+    try:
+        scan = scan_finish(scan_id=scan_id)
+    except TRANSIENT_ERRORS as error:
+        retry_transient(self, error)
+        return
     # A scheduled scan mails its report (which skips failed scans). A redelivered finish queues
     # it again; the report's deliveries make that a no-op.
     if scan.trigger == Scan.Trigger.SCHEDULED:

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 from django.utils import timezone
 
 from advisor.collect.errors import AwsAccessError
@@ -28,6 +28,9 @@ from advisor.services.suppressions import apply_suppressions
 
 logger = logging.getLogger(__name__)
 
+# The database cannot be reached right now (as opposed to a query that is wrong).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
 
 class ProgressWriter:
     """Writes a part's progress to the database, at most once a second."""
@@ -42,9 +45,16 @@ class ProgressWriter:
         if now - self._last < self.interval and done < total:
             return
         self._last = now
-        ScanRegion.objects.filter(pk=self.part_id).update(
-            progress={"stage": stage, "done": done, "total": total}
-        )
+        try:
+            ScanRegion.objects.filter(pk=self.part_id).update(
+                progress={"stage": stage, "done": done, "total": total}
+            )
+        except DATABASE_UNAVAILABLE as error:
+            # Progress is only for the scan's page: a database that is away for a moment must
+            # not stop the collection. The region's result is written at the end, and that
+            # write is retried by the task.
+            logger.warning("scan region %s: progress not written: %s", self.part_id, error)
+            close_old_connections()  # the next write opens a new connection
 
 
 def scan_region(*, scan_id: int, region: str) -> bool:
@@ -92,6 +102,8 @@ def scan_region(*, scan_id: int, region: str) -> bool:
         )
     except AwsAccessError as error:
         part.status, part.error = ScanRegion.Status.FAILED, str(error)
+    except DATABASE_UNAVAILABLE:
+        raise  # transient: the task retries the region
     except Exception as error:
         # Unexpected: record it on the scan (never lose a scan to a bug) and log the traceback.
         logger.exception("scan %s region %s failed", scan.pk, region)

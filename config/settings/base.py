@@ -142,6 +142,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Long scans should not block short tasks queued behind them on the same worker process.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# A scan task that cannot reach the database or the broker (a restart, a failover) is retried
+# after 0..2 s, 0..4 s, 0..8 s ... (full jitter, at most 60 s apart), 8 times: about four minutes
+# of outage. The cap stays far below the visibility timeout (a countdown longer than it would
+# be delivered twice) and below ADVISOR_SCAN_LOST_AFTER_SECONDS (a region waiting for its retry
+# writes no heartbeat).
+ADVISOR_TASK_RETRY_BACKOFF_SECONDS = env.int("ADVISOR_TASK_RETRY_BACKOFF_SECONDS", default=2)
+ADVISOR_TASK_RETRY_BACKOFF_MAX_SECONDS = env.int(
+    "ADVISOR_TASK_RETRY_BACKOFF_MAX_SECONDS", default=60
+)
+ADVISOR_TASK_MAX_RETRIES = env.int("ADVISOR_TASK_MAX_RETRIES", default=8)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
