@@ -10,6 +10,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from advisor.collect.errors import AwsAccessError
@@ -46,7 +47,7 @@ class ProgressWriter:
             return
         self._last = now
         try:
-            ScanRegion.objects.filter(pk=self.part_id).update(
+            unfinished_part(self.part_id).update(
                 progress={"stage": stage, "done": done, "total": total}
             )
         except DATABASE_UNAVAILABLE as error:
@@ -77,11 +78,14 @@ def scan_region(*, scan_id: int, region: str) -> bool:
     Scan.objects.filter(pk=scan.pk, status=Scan.Status.QUEUED).update(
         status=Scan.Status.RUNNING, started_at=now
     )
-    part.status, part.started_at, part.error = ScanRegion.Status.RUNNING, now, ""
-    part.save(update_fields=["status", "started_at", "error"])
+    if not unfinished_part(part.pk).update(
+        status=ScanRegion.Status.RUNNING, started_at=now, error=""
+    ):
+        return False  # another copy of this task finished it in the meantime
 
     account = scan.account
     endpoint_url = account.endpoint_url or None
+    result: dict = {}
     try:
         session = assume_role_session(
             role_arn=account.role_arn,
@@ -101,39 +105,49 @@ def scan_region(*, scan_id: int, region: str) -> bool:
             progress=ProgressWriter(part),
         )
     except AwsAccessError as error:
-        part.status, part.error = ScanRegion.Status.FAILED, str(error)
+        result = {"status": ScanRegion.Status.FAILED, "error": str(error)}
     except DATABASE_UNAVAILABLE:
         raise  # transient: the task retries the region
     except Exception as error:
         # Unexpected: record it on the scan (never lose a scan to a bug) and log the traceback.
         logger.exception("scan %s region %s failed", scan.pk, region)
-        part.status = ScanRegion.Status.FAILED
-        part.error = f"Internal error while scanning: {type(error).__name__}: {error}"
-    else:
-        part.status = ScanRegion.Status.DONE
-        part.inventory = inventory.to_dict()
-        part.relations = relations_part(part.inventory)
-        part.recommendations = region_recommendations(inventory)
-        part.api_calls = dict(inventory.api_calls)
-        part.progress = {
-            "stage": "done",
-            "done": len(inventory.functions),
-            "total": len(inventory.functions),
+        result = {
+            "status": ScanRegion.Status.FAILED,
+            "error": f"Internal error while scanning: {type(error).__name__}: {error}",
         }
-    part.finished_at = timezone.now()
-    part.save(
-        update_fields=[
-            "status",
-            "error",
-            "inventory",
-            "relations",
-            "recommendations",
-            "api_calls",
-            "progress",
-            "finished_at",
-        ]
-    )
+    else:
+        stored = inventory.to_dict()
+        result = {
+            "status": ScanRegion.Status.DONE,
+            "inventory": stored,
+            "relations": relations_part(stored),
+            "recommendations": region_recommendations(inventory),
+            "api_calls": dict(inventory.api_calls),
+            "progress": {
+                "stage": "done",
+                "done": len(inventory.functions),
+                "total": len(inventory.functions),
+            },
+        }
+    # Only the copy of this task that finishes the region first writes it: a finished region
+    # (or a region of a scan that ended) is never rewritten by a duplicate delivery.
+    if not unfinished_part(part.pk).update(**result, finished_at=timezone.now()):
+        logger.warning(
+            "scan %s region %s was finished by another delivery; this run's results are dropped",
+            scan.pk,
+            region,
+        )
+        return False
     return _all_parts_finished(scan)
+
+
+def unfinished_part(part_id: int) -> QuerySet[ScanRegion]:
+    """The part, if it is still there to be written: not finished, its scan still active."""
+    return ScanRegion.objects.filter(
+        pk=part_id,
+        status__in=(ScanRegion.Status.PENDING, ScanRegion.Status.RUNNING),
+        scan__status__in=Scan.ACTIVE,
+    )
 
 
 def _all_parts_finished(scan: Scan) -> bool:
