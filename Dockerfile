@@ -1,6 +1,7 @@
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=config.settings.production
 WORKDIR /app
+# Runtime dependencies only: no AWS emulator, no test or lint tools (see requirements-dev.lock).
 COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .

@@ -6,10 +6,12 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .PHONY: install run test chaos lint format bench lock clean
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+## The runtime dependencies plus the demo extra (the AWS emulator) and the dev tools, pinned in
+## requirements-dev.lock. The production image installs only requirements.lock.
+$(VENV)/.installed: requirements-dev.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.installed
@@ -42,12 +44,14 @@ bench: install
 	bash scripts/with_database.sh $(PY) -m advisor.bench_pages --functions 10000 --findings 50000
 	bash scripts/with_database.sh $(PY) -m advisor.bench_pages --functions 10000 --findings 50000 --accounts 5
 
-## Re-pin requirements.lock from pyproject.toml (run after changing dependencies).
+## Re-pin both locks from pyproject.toml (run after changing dependencies): requirements-dev.lock
+## holds runtime + demo + dev; requirements.lock (the image's) is its runtime part, same versions.
 lock:
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
 	.lockenv/bin/pip install --quiet --upgrade pip
-	.lockenv/bin/pip install --quiet ".[dev]"
-	.lockenv/bin/pip freeze --exclude lambda-advisor > requirements.lock
+	.lockenv/bin/pip install --quiet ".[demo,dev]"
+	.lockenv/bin/pip freeze --exclude lambda-advisor > requirements-dev.lock
+	.lockenv/bin/python scripts/runtime_lock.py requirements-dev.lock > requirements.lock
 	rm -rf .lockenv
 
 clean:
