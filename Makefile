@@ -52,7 +52,7 @@ lock:
 	.lockenv/bin/pip install --quiet ".[demo,dev]"
 	.lockenv/bin/pip freeze --exclude lambda-advisor > requirements-dev.lock
 	.lockenv/bin/python scripts/runtime_lock.py requirements-dev.lock > requirements.lock
-	rm -rf .lockenv
+	rm -rf .lockenv build *.egg-info
 
 clean:
 	rm -rf var staticfiles .pytest_cache .ruff_cache
