@@ -5,8 +5,8 @@ WORKDIR /app
 COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
-RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:///:memory: \
-    CELERY_BROKER_URL=memory:// python manage.py collectstatic --noinput
+# Static files need no secret, database or broker: the build settings have none.
+RUN DJANGO_SETTINGS_MODULE=config.settings.build python manage.py collectstatic --noinput
 RUN useradd --create-home advisor
 USER advisor
 EXPOSE 8000

@@ -76,3 +76,58 @@ def test_production_refuses_emulator_endpoints_by_default():
         "from django.conf import settings; print(settings.ADVISOR_ALLOW_ENDPOINT_URL)",
     )
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
+
+
+def env_example() -> dict[str, str]:
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    return dict(
+        line.split("=", 1) for line in lines if "=" in line and not line.lstrip().startswith("#")
+    )
+
+
+def test_check_deploy_refuses_the_env_example_as_it_ships():
+    # A deployer who copied .env.example and filled in nothing.
+    result = run_manage(production_env(**env_example()), "check", "--deploy")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is a placeholder" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        ("local-only-insecure-key-change-me", "is a placeholder"),  # the local mode's key
+        ("django-insecure-" + "q8Zr4mW1xK7pV3nB9tY6hJ2fL5dS0gA" * 2, "is a placeholder"),
+        ("Xq8Zr4mW1xK7pV3nB9tY6hJ2fL5dS0gAc", "is 33 characters long (at least 50)"),
+        ("ab" * 40, "has fewer than 5 distinct characters"),
+    ],
+)
+def test_production_refuses_a_guessable_secret_key(key, why):
+    result = run_manage(production_env(DJANGO_SECRET_KEY=key), "check")
+    assert result.returncode != 0
+    assert f"DJANGO_SECRET_KEY {why}" in result.stderr
+
+
+def test_the_image_build_collects_static_files_without_any_secret(tmp_path):
+    # The Dockerfile's collectstatic step: no DJANGO_SECRET_KEY, database or broker at all.
+    env = production_env(
+        DJANGO_SETTINGS_MODULE="config.settings.build",
+        DJANGO_SECRET_KEY=None,
+        DJANGO_ALLOWED_HOSTS=None,
+        DATABASE_URL=None,
+        CELERY_BROKER_URL=None,
+    )
+    result = run_manage(env, "collectstatic", "--noinput", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "static files copied" in result.stdout
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "DJANGO_SETTINGS_MODULE=config.settings.build python manage.py collectstatic" in (
+        dockerfile
+    )
+    assert "DJANGO_SECRET_KEY" not in dockerfile
+
+
+def test_bootstrap_demo_refuses_to_run_under_production_settings():
+    result = run_manage(production_env(), "bootstrap_demo", "--endpoint-url", "http://127.0.0.1:9")
+    assert result.returncode != 0
+    # Refused before it touches anything: the in-memory database has no tables to complain of.
+    assert "bootstrap_demo does not run under production settings" in result.stderr

@@ -11,7 +11,8 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-only-insecure-key-change-me")
+# No default here: the local and test modes have their fixed keys, production requires a real one.
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
@@ -178,6 +179,9 @@ def rate_limit_store(broker_url: str) -> str | None:
 
 ADVISOR_RATE_LIMIT_STORE = rate_limit_store(CELERY_BROKER_URL)
 ADVISOR_SITE_URL = env("ADVISOR_SITE_URL", default="http://127.0.0.1:8000")
+# Production settings turn this on; commands that plant known credentials (bootstrap_demo) refuse
+# to run there. Not from the environment: the settings module chosen is what decides it.
+ADVISOR_PRODUCTION = False
 
 # Scheduled scans and emailed reports (README "Schedules and reports").
 # Beat sends every account due in the same minute at once; each scheduled scan then waits a random

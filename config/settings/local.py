@@ -4,3 +4,5 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# A fixed key is fine on one machine with demo data; production settings refuse it.
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-only-insecure-key-change-me")

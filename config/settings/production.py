@@ -1,10 +1,37 @@
-"""Production: everything from the environment, and start-up fails when a secret is missing."""
+"""Production: everything from the environment, and start-up fails when a secret is missing or
+is a placeholder."""
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import broker_transport_options, env, rate_limit_store
 
+# Django's own thresholds for check --deploy (security.W009), refused here instead of warned
+# about: a production that signs sessions and password-reset links with a guessable key is broken.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+# Keys that were published somewhere (.env.example, the local mode, docs) are not secret.
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "django-insecure", "local-only", "build-only")
+
+
+def production_secret_key(value: str) -> str:
+    """The key, or ImproperlyConfigured saying why it cannot sign anything in production."""
+    if any(marker in value.lower() for marker in PLACEHOLDER_MARKERS):
+        problem = "is a placeholder"
+    elif len(value) < SECRET_KEY_MIN_LENGTH:
+        problem = f"is {len(value)} characters long (at least {SECRET_KEY_MIN_LENGTH})"
+    elif len(set(value)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        problem = f"has fewer than {SECRET_KEY_MIN_UNIQUE_CHARACTERS} distinct characters"
+    else:
+        return value
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY {problem}: set it to a random value, e.g. the output of "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
+
+
 DEBUG = False
-SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: refuse to start without one
+SECRET_KEY = production_secret_key(env("DJANGO_SECRET_KEY"))  # no default: required
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {"default": env.db("DATABASE_URL")}
@@ -16,6 +43,7 @@ EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.s
 
 # An emulator endpoint on an account would let a tenant point the scanner anywhere.
 ADVISOR_ALLOW_ENDPOINT_URL = env.bool("ADVISOR_ALLOW_ENDPOINT_URL", default=False)
+ADVISOR_PRODUCTION = True  # bootstrap_demo refuses to run (see base.py)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -6,6 +6,7 @@ from .base import *  # noqa: F403
 from .base import broker_transport_options, env, rate_limit_store
 
 DEBUG = False
+SECRET_KEY = "test-only-insecure-key"  # noqa: S105 - signs only what the tests create
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # In memory; the Celery worker started by the report tests sends through a loopback SMTP server.
 EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")

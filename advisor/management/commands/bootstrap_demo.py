@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import AwsAccount, Membership, Workspace
 
@@ -33,6 +34,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.ADVISOR_PRODUCTION:
+            # A staff user with a published password, and an account that scans an emulator.
+            raise CommandError(
+                "bootstrap_demo does not run under production settings: it creates a staff user "
+                "with a known password. The demo is the local mode's (make run)."
+            )
         endpoint = options["endpoint_url"]
         user, created = get_user_model().objects.get_or_create(
             username=DEMO_USERNAME, defaults={"email": "demo@example.com", "is_staff": True}
