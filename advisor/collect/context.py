@@ -109,6 +109,16 @@ class ScanContext:
         self._progress = progress
         self._lock = threading.Lock()
         self._blocked: dict[tuple[str, str], CoverageGap] = {}
+        # Set when the scan is stopped early: calls not yet made are skipped (see collect_region).
+        self.stopped = threading.Event()
+        # The DATA_* keys read completely so far; what a stopped scan had not read is a gap.
+        self.complete: set[str] = set()
+
+    def completed(self, *keys: str) -> None:
+        """``keys`` were read completely (unless the scan was stopped meanwhile)."""
+        if not self.stopped.is_set():
+            with self._lock:
+                self.complete.update(keys)
 
     @property
     def region(self) -> str:
@@ -137,7 +147,7 @@ class ScanContext:
     ) -> T | None:
         """``call()``'s result; None when it failed (a gap is recorded) or when it failed with
         one of ``absent_codes`` (the thing does not exist: not a gap)."""
-        if self.blocked(service, operation) is not None:
+        if self.stopped.is_set() or self.blocked(service, operation) is not None:
             return None
         try:
             return call()

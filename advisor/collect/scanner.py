@@ -13,6 +13,12 @@ The order of work, chosen so each step only pays for what earlier answers showed
 4. Push sources from the policies, layer sizes ListFunctions left out, the SQS source queues.
 5. GetMetricData for every function (see metrics.py).
 
+Stopping early: when the collecting thread is interrupted by one of ``interrupts`` (the worker
+passes Celery's soft time limit), the calls still queued are cancelled, the ones running finish
+their current request and make no more, and every kind of data not completely read by then is
+a region-wide coverage gap; the inventory read so far is returned. Whatever else interrupts the
+thread (a bug re-raised from a call) also cancels the queued work, then propagates.
+
 ``progress(stage, done, total)`` reports "functions" (listed so far), "details" (functions whose
 detail calls are done), "metrics" (GetMetricData batches done) and finally "done". It is always
 called from the thread that called ``collect_region``.
@@ -21,6 +27,7 @@ called from the thread that called ``collect_region``.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 
@@ -38,7 +45,20 @@ from advisor.collect.context import (
 )
 from advisor.collect.errors import AwsAccessError
 from advisor.collect.inventory import (
+    DATA_ACCOUNT_SETTINGS,
+    DATA_APIS,
+    DATA_ASYNC_CONFIG,
+    DATA_EVENT_SOURCE_MAPPINGS,
+    DATA_FUNCTION_DETAILS,
+    DATA_FUNCTION_URLS,
     DATA_FUNCTIONS,
+    DATA_IMAGES,
+    DATA_LAYERS,
+    DATA_LOG_GROUPS,
+    DATA_METRICS,
+    DATA_POLICIES,
+    DATA_PROVISIONED_CONCURRENCY,
+    DATA_QUEUES,
     CoverageGap,
     Inventory,
     RegionInventory,
@@ -59,12 +79,15 @@ def collect_region(
     options: CollectOptions | None = None,
     progress: Progress | None = None,
     rate_limiter: RateLimiter | None = None,
+    interrupts: tuple[type[BaseException], ...] = (),
 ) -> RegionInventory:
     """Everything the rules need about one region of one account.
 
     Raises AwsAccessError only when the region cannot be read at all; every other failure is a
     CoverageGap on the returned inventory. ``rate_limiter`` replaces the one built from
-    ``options`` (to share one budget between the regions or tasks of one account)."""
+    ``options`` (to share one budget between the regions or tasks of one account).
+    ``interrupts``: exceptions that stop the collection early, keeping what was read (see the
+    module's docstring)."""
     options = options or CollectOptions()
     inventory = RegionInventory(account_id=account_id, region=region)
     counter = CallCounter()
@@ -81,8 +104,11 @@ def collect_region(
         ),
     )
     ctx = ScanContext(inventory=inventory, clients=clients, options=options, progress=progress)
+    started = time.monotonic()
     try:
         _scan(ctx, session=session, endpoint_url=endpoint_url)
+    except interrupts as stop:
+        _record_stop(ctx, stop, seconds=time.monotonic() - started)
     finally:
         inventory.api_calls = counter.calls()
         inventory.api_retries = counter.retries()
@@ -94,17 +120,21 @@ def _scan(ctx: ScanContext, *, session: boto3.Session, endpoint_url: str | None)
     inventory = ctx.inventory
     if not _list_functions(ctx, session=session, endpoint_url=endpoint_url):
         return
+    ctx.completed(DATA_FUNCTIONS)
     functions = inventory.functions
     provisioned = metrics.provisioned_dimensions(ctx) if ctx.options.metrics else {}
 
-    with ThreadPoolExecutor(
+    pool = ThreadPoolExecutor(
         max_workers=max(1, ctx.options.max_workers), thread_name_prefix=f"collect-{ctx.region}"
-    ) as pool:
+    )
+    try:
         listings = [
-            pool.submit(triggers.list_event_source_mappings, ctx),
-            pool.submit(_account_settings, ctx),
-            pool.submit(apis.collect_apis, ctx),
-            pool.submit(logs.collect_log_groups, ctx, functions),
+            pool.submit(
+                _listing, ctx, DATA_EVENT_SOURCE_MAPPINGS, triggers.list_event_source_mappings
+            ),
+            pool.submit(_listing, ctx, DATA_ACCOUNT_SETTINGS, _account_settings),
+            pool.submit(_listing, ctx, DATA_APIS, apis.collect_apis),
+            pool.submit(_listing, ctx, DATA_LOG_GROUPS, logs.collect_log_groups, functions),
         ]
         details = [
             pool.submit(lambda_.read_details, ctx, fn, provisioned=fn.name in provisioned)
@@ -114,14 +144,83 @@ def _scan(ctx: ScanContext, *, session: boto3.Session, endpoint_url: str | None)
         for done, future in enumerate(as_completed(details), start=1):
             future.result()  # re-raises what is not an AWS error: a bug must not pass silently
             ctx.progress("details", done, len(details))
+        ctx.completed(*DETAIL_DATA)
         _wait(listings)
+    except BaseException:
+        # Whatever stops this thread stops the work queued behind it, instead of waiting for
+        # all of it (which would outlast a time limit): queued calls are cancelled, running
+        # ones make no further call, and only those are waited for.
+        ctx.stopped.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
     inventory.push_sources = triggers.push_sources(functions)
     lambda_.fill_layer_sizes(ctx, functions)
+    ctx.completed(DATA_LAYERS)
     images.read_image_sizes(ctx, functions)
+    ctx.completed(DATA_IMAGES)
     queues.collect_queues(ctx, inventory.event_source_mappings)
+    ctx.completed(DATA_QUEUES)
     if ctx.options.metrics:
         metrics.collect_metrics(ctx, functions, inventory.event_source_mappings, provisioned)
+    ctx.completed(DATA_METRICS)
+
+
+# What the per-function detail calls read (GetFunction, GetPolicy and the calls they call for).
+DETAIL_DATA = (
+    DATA_FUNCTION_DETAILS,
+    DATA_POLICIES,
+    DATA_ASYNC_CONFIG,
+    DATA_FUNCTION_URLS,
+    DATA_PROVISIONED_CONCURRENCY,
+)
+# Every kind of data a region scan reads, in the order it is read.
+ALL_DATA = (
+    DATA_FUNCTIONS,
+    DATA_EVENT_SOURCE_MAPPINGS,
+    DATA_ACCOUNT_SETTINGS,
+    DATA_APIS,
+    DATA_LOG_GROUPS,
+    *DETAIL_DATA,
+    DATA_LAYERS,
+    DATA_IMAGES,
+    DATA_QUEUES,
+    DATA_METRICS,
+)
+
+
+def _listing(ctx: ScanContext, key: str, read: Callable, *args) -> None:
+    read(ctx, *args)
+    ctx.completed(key)
+
+
+def _record_stop(ctx: ScanContext, stop: BaseException, *, seconds: float) -> None:
+    """The collection was stopped: what it had not completely read is a gap for the region."""
+    ctx.stopped.set()
+    name = type(stop).__name__
+    missing = [key for key in ALL_DATA if key not in ctx.complete]
+    logger.warning(
+        "%s: collection stopped by %s after %.0f s; not read: %s",
+        ctx.region,
+        name,
+        seconds,
+        ", ".join(missing),
+    )
+    for key in missing:
+        ctx.add_gap(
+            CoverageGap(
+                region=ctx.region,
+                service="advisor",
+                operation="ScanRegion",
+                error_code=name,
+                message=(
+                    f"the region's scan was stopped after {seconds:.0f} s ({name}), "
+                    f"before {key.replace('_', ' ')} had been read completely"
+                ),
+                hides=key,
+            )
+        )
 
 
 def _wait(futures: Sequence[Future]) -> None:

@@ -8,6 +8,7 @@ import logging
 import time
 from collections import Counter
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 from django.db.models import QuerySet
@@ -85,7 +86,6 @@ def scan_region(*, scan_id: int, region: str) -> bool:
 
     account = scan.account
     endpoint_url = account.endpoint_url or None
-    result: dict = {}
     try:
         session = assume_role_session(
             role_arn=account.role_arn,
@@ -103,19 +103,10 @@ def scan_region(*, scan_id: int, region: str) -> bool:
                 rate_limit_store=settings.ADVISOR_RATE_LIMIT_STORE,
             ),
             progress=ProgressWriter(part),
+            # At the soft time limit the collection stops and keeps what it read, with gaps
+            # for the rest, leaving the minute before the hard limit to store it.
+            interrupts=(SoftTimeLimitExceeded,),
         )
-    except AwsAccessError as error:
-        result = {"status": ScanRegion.Status.FAILED, "error": str(error)}
-    except DATABASE_UNAVAILABLE:
-        raise  # transient: the task retries the region
-    except Exception as error:
-        # Unexpected: record it on the scan (never lose a scan to a bug) and log the traceback.
-        logger.exception("scan %s region %s failed", scan.pk, region)
-        result = {
-            "status": ScanRegion.Status.FAILED,
-            "error": f"Internal error while scanning: {type(error).__name__}: {error}",
-        }
-    else:
         stored = inventory.to_dict()
         result = {
             "status": ScanRegion.Status.DONE,
@@ -128,6 +119,26 @@ def scan_region(*, scan_id: int, region: str) -> bool:
                 "done": len(inventory.functions),
                 "total": len(inventory.functions),
             },
+        }
+    except SoftTimeLimitExceeded:
+        # The limit came after the collection, while its results were being prepared.
+        result = {
+            "status": ScanRegion.Status.FAILED,
+            "error": (
+                f"Stopped at the task's soft time limit ({settings.CELERY_TASK_SOFT_TIME_LIMIT} s) "
+                "before the region's results were stored."
+            ),
+        }
+    except AwsAccessError as error:
+        result = {"status": ScanRegion.Status.FAILED, "error": str(error)}
+    except DATABASE_UNAVAILABLE:
+        raise  # transient: the task retries the region
+    except Exception as error:
+        # Unexpected: record it on the scan (never lose a scan to a bug) and log the traceback.
+        logger.exception("scan %s region %s failed", scan.pk, region)
+        result = {
+            "status": ScanRegion.Status.FAILED,
+            "error": f"Internal error while scanning: {type(error).__name__}: {error}",
         }
     # Only the copy of this task that finishes the region first writes it: a finished region
     # (or a region of a scan that ended) is never rewritten by a duplicate delivery.

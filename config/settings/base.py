@@ -106,7 +106,12 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Lambda Advisor <advisor@
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 # One region of a very large account fits in well under an hour; past that something is stuck.
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=3600)
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+# The soft limit stops a region's collection (queued calls cancelled, what was not read recorded
+# as coverage gaps) and leaves a minute to store what was read before the hard limit kills the
+# process (prefork only: the solo pool enforces no time limits).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int(
+    "CELERY_TASK_SOFT_TIME_LIMIT", default=max(1, CELERY_TASK_TIME_LIMIT - 60)
+)
 
 
 def broker_transport_options(broker_url: str) -> dict:
