@@ -347,3 +347,37 @@ class ReportDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.email} ({self.status})"
+
+
+class RegionPriceList(models.Model):
+    """One region's prices as last refreshed from AWS's Price List API, in ``prices.toml``'s
+    region shape. The cost model prefers these to the shipped snapshot; a failed refresh never
+    touches the row, so the last good prices stay in use."""
+
+    region = models.CharField(max_length=32, unique=True)
+    data = models.JSONField()
+    notes = models.JSONField(default=list, blank=True)  # what could not be priced there
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["region"]
+
+    def __str__(self) -> str:
+        return f"prices for {self.region} ({self.fetched_at:%Y-%m-%d})"
+
+
+class PriceRefresh(models.Model):
+    """One run of ``refresh_prices``: which regions it asked for, which it stored, what failed."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    requested = models.JSONField(default=list)
+    refreshed = models.JSONField(default=list)
+    failures = models.JSONField(default=dict, blank=True)  # region -> why
+    calls = models.PositiveIntegerField(default=0)  # GetProducts pages read
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"price refresh {self.started_at:%Y-%m-%d %H:%M}: {len(self.refreshed)} regions"

@@ -1,4 +1,5 @@
 import os
+import time
 
 import pytest
 
@@ -18,3 +19,18 @@ def require(condition: bool, why: str) -> None:
     if IN_CI:
         pytest.fail(f"{why} (required under CI)")
     pytest.skip(why)
+
+
+@pytest.fixture(autouse=True)
+def _shipped_prices_only():
+    """Each test starts on the shipped prices, as if the process had just found no refreshed
+    ones (so pages make no extra query; a refresh installs its prices itself), and prices a
+    test refreshed do not leak into the next (each process caches them)."""
+    from advisor.decide.prices import install_refreshed
+    from advisor.services import prices
+
+    install_refreshed({}, version="")
+    prices._checked_at = time.monotonic()
+    yield
+    install_refreshed({}, version="")
+    prices._checked_at = None

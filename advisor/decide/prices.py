@@ -1,6 +1,9 @@
-"""The price table (``prices.toml``), loaded once per region into frozen dataclasses.
+"""The price table, loaded once per region into frozen dataclasses.
 
 Every dollar figure the decision framework uses comes from here; the code only multiplies.
+Two sources, in one shape: the snapshot shipped in ``prices.toml`` (dated, a source per
+figure), and regions refreshed from AWS's Price List API (``pricelist.py``), which the app
+stores and installs with :func:`install_refreshed`. A refreshed region replaces the shipped one.
 """
 
 from __future__ import annotations
@@ -21,6 +24,10 @@ ARCHITECTURES = ("x86_64", "arm64")
 HOURS_PER_MONTH = 730.0
 
 
+# The command that fetches a region's prices from AWS (README "Lambda, containers or EC2").
+REFRESH_COMMAND = "python manage.py refresh_prices --regions {region}"
+
+
 class UnknownRegionError(KeyError):
     """The price table has no figures for this region."""
 
@@ -31,8 +38,8 @@ class UnknownRegionError(KeyError):
 
     def __str__(self) -> str:
         return (
-            f"No prices for region {self.region!r} in advisor/decide/prices.toml; "
-            f"regions with prices: {', '.join(self.known)}"
+            f"No prices for region {self.region} (prices known for {', '.join(self.known)}); "
+            f"fetch them from AWS's Price List with `{REFRESH_COMMAND.format(region=self.region)}`"
         )
 
 
@@ -107,22 +114,62 @@ class PriceTable:
         return self.hours_per_month * 3600
 
 
+# Regions refreshed from the Price List API: {region: data in prices.toml's region shape},
+# with a version that changes whenever they do (it keys the parsed tables' cache).
+_refreshed: dict[str, dict[str, Any]] = {}
+_refreshed_version = ""
+
+
+def install_refreshed(regions: dict[str, dict[str, Any]], *, version: str) -> None:
+    """Use these refreshed regions (each validated with :func:`parse_region`) from now on."""
+    global _refreshed, _refreshed_version
+    if version == _refreshed_version:
+        return
+    _refreshed, _refreshed_version = dict(regions), version
+
+
+def refreshed_version() -> str:
+    return _refreshed_version
+
+
+def shipped_region(region: str) -> dict[str, Any] | None:
+    """A region of the shipped snapshot as data (for the free tier and instance specs)."""
+    return _raw()["regions"].get(region)
+
+
 def available_regions() -> tuple[str, ...]:
-    """Regions that ``prices.toml`` has figures for, sorted."""
-    return tuple(sorted(_raw()["regions"]))
+    """Regions with prices (shipped or refreshed), sorted."""
+    return tuple(sorted(set(_raw()["regions"]) | set(_refreshed)))
+
+
+def load_prices(region: str = "us-east-1") -> PriceTable:
+    """The price table for ``region``; raises :class:`UnknownRegionError` when it has none."""
+    return _load(region, _refreshed_version if region in _refreshed else "")
 
 
 @cache
-def load_prices(region: str = "us-east-1") -> PriceTable:
-    """The price table for ``region``; raises :class:`UnknownRegionError` when it has none."""
+def _load(region: str, version: str) -> PriceTable:
     raw = _raw()
-    regions = raw["regions"]
-    if region not in regions:
+    data = _refreshed.get(region) if version else raw["regions"].get(region)
+    if data is None:
         raise UnknownRegionError(region, available_regions())
+    where = "the refreshed Price List" if version else "prices.toml"
     try:
-        return _parse(region, raw, regions[region])
-    except (KeyError, TypeError) as exc:
-        raise PriceTableError(f"prices.toml, region {region}: missing or malformed {exc}") from exc
+        return _parse(region, raw, data)
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, PriceTableError):
+            raise
+        raise PriceTableError(f"{where}, region {region}: missing or malformed {exc}") from exc
+
+
+def parse_region(region: str, data: dict[str, Any]) -> PriceTable:
+    """Parse one region's data as the cost model would (raises :class:`PriceTableError`)."""
+    try:
+        return _parse(region, _raw(), data)
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, PriceTableError):
+            raise
+        raise PriceTableError(f"region {region}: missing or malformed {exc}") from exc
 
 
 @cache
@@ -197,7 +244,7 @@ def _parse(region: str, raw: dict[str, Any], data: dict[str, Any]) -> PriceTable
     )
     return PriceTable(
         region=region,
-        as_of=raw["as_of"],
+        as_of=_date(data.get("as_of", raw["as_of"])),
         currency=raw["currency"],
         hours_per_month=HOURS_PER_MONTH,
         lambda_=LambdaPrices(
@@ -211,6 +258,10 @@ def _parse(region: str, raw: dict[str, Any], data: dict[str, Any]) -> PriceTable
         fargate=fargate,
         ec2=ec2,
     )
+
+
+def _date(value: dt.date | str) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def _check_arch(arch: str) -> bool:

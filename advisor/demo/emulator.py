@@ -16,7 +16,9 @@ differently from AWS in a way the scan would notice, a module of this package pa
 - ``emulator_cloudwatch``: an indexed GetMetricData with percentiles and pagination;
 - ``emulator_sts``: AssumeRole refuses a wrong ExternalId or an unknown role;
 - ``emulator_ecr``: DescribeImages reports an image's size as AWS does (its layers' sum); and
-  ``emulator_lambda`` resolves a function's image to the digest ECR holds, as Lambda does.
+  ``emulator_lambda`` resolves a function's image to the digest ECR holds, as Lambda does;
+- ``emulator_pricing``: the Price List Query API's GetProducts (moto has no ``pricing``), with
+  a catalogue of test products loaded over HTTP.
 """
 
 from __future__ import annotations
@@ -25,7 +27,13 @@ import argparse
 
 from moto import server as moto_server
 
-from advisor.demo import emulator_cloudwatch, emulator_ecr, emulator_lambda, emulator_sts
+from advisor.demo import (
+    emulator_cloudwatch,
+    emulator_ecr,
+    emulator_lambda,
+    emulator_pricing,
+    emulator_sts,
+)
 
 _installed = False
 
@@ -39,6 +47,7 @@ def install_extensions() -> None:
     emulator_cloudwatch.install()
     emulator_sts.install()
     emulator_ecr.install()
+    emulator_pricing.install()
     _installed = True
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Workspace
 from advisor.reports.digest import Week
 from advisor.reports.tasks import send_report_task
+from advisor.services.prices import prices_refresh
 from advisor.services.report_delivery import digest_deliveries
 from advisor.services.retention import scan_metrics_prune
 from advisor.services.schedules import ScheduledRun, scheduled_scan_give_up, scheduled_scan_run
@@ -52,3 +53,9 @@ def send_weekly_digests_task() -> None:
 @shared_task(name="advisor.prune_scan_metrics")
 def prune_scan_metrics_task() -> None:
     scan_metrics_prune()
+
+
+@shared_task(name="advisor.refresh_prices")
+def refresh_prices_task() -> None:
+    # A failed region keeps its last good prices; the run's record says what failed.
+    prices_refresh()

@@ -22,6 +22,7 @@ from advisor.decide import account_cost_opportunities
 from advisor.decide.opportunities import Opportunity
 from advisor.models import Finding, Scan, ScanRegion
 from advisor.selectors import SEVERITY_ORDER, open_findings_for
+from advisor.services.prices import stored_prices_install
 from advisor.services.suppressions import unsuppressed_q
 
 REPORTABLE = (Scan.Status.SUCCEEDED, Scan.Status.PARTIAL)
@@ -194,6 +195,7 @@ def _cost_opportunities(
 
 
 def build_scan_report(scan: Scan) -> ScanReport:
+    stored_prices_install()  # opportunities are priced with the refreshed Price List
     account = scan.account
     previous = previous_scan_of(scan)
     new = list(new_findings_of(scan))

@@ -26,6 +26,7 @@ from advisor.rules.base import NotEvaluated
 from advisor.rules.registry import evaluate
 from advisor.services.findings import record_findings
 from advisor.services.opportunities import top_opportunities
+from advisor.services.prices import stored_prices_install
 from advisor.services.suppressions import apply_suppressions
 
 logger = logging.getLogger(__name__)
@@ -167,6 +168,7 @@ def _all_parts_finished(scan: Scan) -> bool:
 
 def scan_finish(*, scan_id: int) -> Scan:
     """Evaluate the rules over every collected region and store the results atomically."""
+    stored_prices_install()  # the cost rules and opportunities price with the refreshed list
     with transaction.atomic():
         scan = (
             Scan.objects.select_for_update(of=("self",))

@@ -39,6 +39,12 @@ SYSTEM_TASKS = (
         {"minute": "17", "hour": "3", "day_of_week": "*"},
         "Drop metric series older than the last ADVISOR_RETENTION_FULL_SCANS scans per account.",
     ),
+    (
+        "prices:refresh",
+        "advisor.refresh_prices",
+        {"minute": "43", "hour": "4", "day_of_week": "0"},
+        "Refresh Lambda, Fargate and EC2 prices from AWS's Price List API, Sundays 04:43 UTC.",
+    ),
 )
 
 # A beat message left unconsumed for longer than the schedule's period is stale: the next one

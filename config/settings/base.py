@@ -39,6 +39,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "advisor.middleware.RefreshedPricesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

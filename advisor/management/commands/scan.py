@@ -16,6 +16,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from accounts.models import AwsAccount
 from accounts.regions import lambda_regions
@@ -28,6 +29,7 @@ from advisor.models import Scan
 from advisor.reports.scan_document import scan_document
 from advisor.rules.base import Severity
 from advisor.rules.registry import evaluate
+from advisor.services.prices import stored_prices_install
 from advisor.services.scan_run import run_scan_inline
 from advisor.services.scans import ScanRefused, scan_create, scan_start
 
@@ -163,6 +165,10 @@ class Command(BaseCommand):
                 f"{region}: {len(part.functions)} functions, "
                 f"{sum(part.api_calls.values())} API calls"
             )
+        try:
+            stored_prices_install()
+        except DatabaseError as exc:  # an ad hoc scan may run without the app's database
+            self.progress(f"refreshed prices not read ({exc}): the shipped prices apply")
         results = evaluate(inventory) if inventory.regions else []
         if not inventory.regions:
             status = "failed"
