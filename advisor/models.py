@@ -98,6 +98,10 @@ class ScanRegion(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     progress = models.JSONField(default=dict)  # {"stage": ..., "done": n, "total": n}
+    # Written every ADVISOR_SCAN_HEARTBEAT_SECONDS while the region's task runs: a running part
+    # whose heartbeat is older than ADVISOR_SCAN_LOST_AFTER_SECONDS has lost its worker (see
+    # advisor.services.scan_sweep).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     api_calls = models.JSONField(default=dict)
     inventory = models.JSONField(null=True, blank=True)  # RegionInventory.to_dict()
     # The region's trigger lists (event source mappings, API integrations, push sources,

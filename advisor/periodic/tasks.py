@@ -15,6 +15,7 @@ from advisor.reports.tasks import send_report_task
 from advisor.services.prices import prices_refresh
 from advisor.services.report_delivery import digest_deliveries
 from advisor.services.retention import scan_metrics_prune
+from advisor.services.scan_sweep import lost_scans_sweep
 from advisor.services.schedules import ScheduledRun, scheduled_scan_give_up, scheduled_scan_run
 
 logger = logging.getLogger(__name__)
@@ -59,3 +60,8 @@ def prune_scan_metrics_task() -> None:
 def refresh_prices_task() -> None:
     # A failed region keeps its last good prices; the run's record says what failed.
     prices_refresh()
+
+
+@shared_task(name="advisor.sweep_lost_scans")
+def sweep_lost_scans_task() -> None:
+    lost_scans_sweep()

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 from collections import Counter
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, close_old_connections, transaction
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connections,
+    transaction,
+)
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -60,6 +67,39 @@ class ProgressWriter:
             close_old_connections()  # the next write opens a new connection
 
 
+class Heartbeat:
+    """While a region's task runs, its own thread writes the part's ``heartbeat_at`` every
+    ``interval`` seconds: proof that a worker still has the region, whatever stage the
+    collection is in (some stages report no progress for minutes). The sweeper fails a
+    running part whose heartbeat stopped."""
+
+    def __init__(self, part_id: int, interval: float) -> None:
+        self.part_id = part_id
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{part_id}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    unfinished_part(self.part_id).update(heartbeat_at=timezone.now())
+                except DATABASE_UNAVAILABLE as error:
+                    # The region's own writes are retried; a missed beat or two is harmless.
+                    logger.warning("scan region %s: heartbeat not written: %s", self.part_id, error)
+                    close_old_connections()
+        finally:
+            connections.close_all()  # this thread's own connection
+
+
 def scan_region(*, scan_id: int, region: str) -> bool:
     """Collect one region of a scan. Safe to run twice. True when every region has finished."""
     part = (
@@ -81,10 +121,15 @@ def scan_region(*, scan_id: int, region: str) -> bool:
         status=Scan.Status.RUNNING, started_at=now
     )
     if not unfinished_part(part.pk).update(
-        status=ScanRegion.Status.RUNNING, started_at=now, error=""
+        status=ScanRegion.Status.RUNNING, started_at=now, heartbeat_at=now, error=""
     ):
         return False  # another copy of this task finished it in the meantime
+    with Heartbeat(part.pk, settings.ADVISOR_SCAN_HEARTBEAT_SECONDS):
+        return _collect_and_store(part, region)
 
+
+def _collect_and_store(part: ScanRegion, region: str) -> bool:
+    scan = part.scan
     account = scan.account
     endpoint_url = account.endpoint_url or None
     try:

@@ -1,7 +1,7 @@
 """Schedules: each account's ScanSchedule is mirrored by one django-celery-beat PeriodicTask, and
-every periodic task of the product is created here (or by ``manage.py sync_schedules``, which
-calls this module). Beat runs ``advisor.scheduled_scan``, which lands in
-:func:`scheduled_scan_run`."""
+every periodic task of the product (the digest, retention, the lost-scan sweeper) is created
+here (or by ``manage.py sync_schedules``, which calls this module). Beat runs
+``advisor.scheduled_scan``, which lands in :func:`scheduled_scan_run`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from accounts.models import AwsAccount, ScanSchedule
 from advisor.models import Scan
@@ -46,6 +46,11 @@ SYSTEM_TASKS = (
         "Refresh Lambda, Fargate and EC2 prices from AWS's Price List API, Sundays 04:43 UTC.",
     ),
 )
+
+# The sweeper that ends lost scans (advisor.services.scan_sweep) runs every
+# ADVISOR_SWEEP_INTERVAL_SECONDS, read when the schedules are synced.
+SWEEP_TASK_NAME = "scans:sweep-lost"
+SWEEP_TASK = "advisor.sweep_lost_scans"
 
 # A beat message left unconsumed for longer than the schedule's period is stale: the next one
 # will run the scan anyway, so the old one expires instead of piling up behind a stopped worker.
@@ -149,7 +154,31 @@ def schedules_sync_all() -> dict[str, int]:
                 "description": description,
             },
         )
-    return {"accounts": kept, "removed": removed, "system": len(SYSTEM_TASKS)}
+    sweep_task_sync()
+    return {"accounts": kept, "removed": removed, "system": len(SYSTEM_TASKS) + 1}
+
+
+def sweep_task_sync() -> PeriodicTask:
+    seconds = settings.ADVISOR_SWEEP_INTERVAL_SECONDS
+    every, _ = IntervalSchedule.objects.get_or_create(
+        every=seconds, period=IntervalSchedule.SECONDS
+    )
+    task, _ = PeriodicTask.objects.update_or_create(
+        name=SWEEP_TASK_NAME,
+        defaults={
+            "task": SWEEP_TASK,
+            "interval": every,
+            "crontab": None,
+            "enabled": True,
+            # A sweep that waited longer than the interval is replaced by the next one.
+            "expire_seconds": seconds,
+            "description": (
+                f"Every {seconds} s: fail the regions of scans whose tasks were lost "
+                "(ADVISOR_SCAN_LOST_AFTER_SECONDS) and finish those scans."
+            ),
+        },
+    )
+    return task
 
 
 def _crontab(schedule: ScanSchedule) -> CrontabSchedule:

@@ -126,8 +126,11 @@ def broker_transport_options(broker_url: str) -> dict:
         }
     if broker_url.startswith(("redis://", "rediss://")):
         # Redis hands a message nobody acknowledged within the visibility timeout to another
-        # worker: that is how a scan survives a killed worker (tasks are acknowledged late). It
-        # must exceed the longest task, or a slow scan would run twice.
+        # worker (tasks are acknowledged late), so no task is lost with its worker. It must
+        # exceed the longest task and the longest retry countdown (report retries wait up to
+        # 30 min), or those would run twice; so it stays long, and a scan does not wait for it:
+        # the lost-scan sweeper (ADVISOR_SCAN_LOST_AFTER_SECONDS) ends a scan whose worker died
+        # within minutes, and the message that comes back later finds it finished.
         return {
             "visibility_timeout": env.int(
                 "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 600
@@ -159,6 +162,16 @@ ADVISOR_TASK_RETRY_BACKOFF_MAX_SECONDS = env.int(
     "ADVISOR_TASK_RETRY_BACKOFF_MAX_SECONDS", default=60
 )
 ADVISOR_TASK_MAX_RETRIES = env.int("ADVISOR_TASK_MAX_RETRIES", default=8)
+# Lost scans (README "Operations"). A running region task writes a heartbeat this often ...
+ADVISOR_SCAN_HEARTBEAT_SECONDS = env.int("ADVISOR_SCAN_HEARTBEAT_SECONDS", default=30)
+# ... and a running region whose heartbeat is older than this has lost its task (a worker killed
+# or out of memory, a task that gave up its retries): the sweeper fails the region with that
+# reason and the scan ends with the others. Ten missed beats, and longer than the longest retry
+# countdown (a region waiting to be retried writes none).
+ADVISOR_SCAN_LOST_AFTER_SECONDS = env.int("ADVISOR_SCAN_LOST_AFTER_SECONDS", default=300)
+# How often beat runs the sweeper (advisor.sweep_lost_scans): a lost scan ends within about
+# ADVISOR_SCAN_LOST_AFTER_SECONDS + this.
+ADVISOR_SWEEP_INTERVAL_SECONDS = env.int("ADVISOR_SWEEP_INTERVAL_SECONDS", default=60)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
