@@ -98,6 +98,7 @@ def main() -> None:
         )
         wait_for(f"{ENDPOINT}/moto-api/", "the AWS emulator")
         manage("migrate", "--noinput")
+        manage("createcachetable")  # the sign-in throttles count in it (no Redis locally)
         manage("sync_schedules")
         manage("bootstrap_demo", "--endpoint-url", ENDPOINT)
         print("[run] first scan of the demo account", flush=True)

@@ -2,6 +2,8 @@ import os
 import time
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 
 pytest_plugins = [
     "tests.fixtures.emulator",
@@ -34,3 +36,12 @@ def _shipped_prices_only():
     yield
     install_refreshed({}, version="")
     prices._checked_at = None
+
+
+@pytest.fixture(autouse=True)
+def _no_failed_logins_carried_over():
+    """Each test starts with no sign-in or reset counts: the limits stay the production ones, and
+    a test that wants a lockout makes it. The test cache is this process's memory (test settings),
+    so emptying it touches nothing shared."""
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        cache.clear()  # never a shared Redis: FLUSHDB would take the broker's queue with it

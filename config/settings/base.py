@@ -1,6 +1,7 @@
 """Settings shared by every mode. Everything that differs between machines comes from the
 environment (django-environ); the defaults are the embedded local mode's."""
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -25,6 +26,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_celery_beat",
+    "axes",
     "accounts",
     "advisor",
 ]
@@ -40,6 +42,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "advisor.middleware.RefreshedPricesMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during authentication into the page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -75,6 +79,37 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "advisor:overview"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in and password-reset throttling (accounts/throttle.py, README "Security"). axes' backend
+# goes first: it refuses a locked-out (username, address) before any password is checked, on the
+# dashboard's login and the admin's alike.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failures are counted in the cache (below), not in axes' tables: one atomic increment per
+# attempt, shared by every process, and the counts expire on their own.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("ADVISOR_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("ADVISOR_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True  # a right password before the limit starts the count again
+# Attempts while locked out are refused without being counted, so the lockout ends when the page
+# said it would, not later.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_ip"
+AXES_ENABLE_ADMIN = False  # its admin pages list axes' tables, which the cache handler leaves empty
+# One address, any usernames: failed sign-ins per window (django-ratelimit's "count/period").
+ADVISOR_LOGIN_FAILURES_PER_IP = env("ADVISOR_LOGIN_FAILURES_PER_IP", default="30/15m")
+# Every reset request mails someone (or would): a few per email, a few more per address.
+ADVISOR_PASSWORD_RESETS_PER_IP = env("ADVISOR_PASSWORD_RESETS_PER_IP", default="10/h")
+ADVISOR_PASSWORD_RESETS_PER_EMAIL = env("ADVISOR_PASSWORD_RESETS_PER_EMAIL", default="3/h")
+RATELIMIT_IP_META_KEY = "accounts.throttle.client_ip"
+# Proxies in front of the app that append the client's address to X-Forwarded-For (the load
+# balancer). 0 trusts none: REMOTE_ADDR is the client. Set it to exactly the number of proxies,
+# or a client could name any address it likes and never be throttled.
+ADVISOR_TRUSTED_PROXY_COUNT = env.int("ADVISOR_TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -141,6 +176,33 @@ def broker_transport_options(broker_url: str) -> dict:
 
 
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
+
+
+def cache_settings(url: str) -> dict:
+    """CACHES for a cache URL. The login and password-reset counts live in the default cache, so
+    it must be one cache for every process that answers requests: with Redis (production) every
+    gunicorn worker on every machine counts together and increments are atomic; a table in the
+    database (``dbcache://``, the local mode without Redis; ``manage.py createcachetable``) is
+    shared by the dev server and the worker too. A per-process memory cache would let each
+    gunicorn worker allow its own share of attempts."""
+    is_redis = url.startswith(("redis://", "rediss://"))
+    config = environ.Env.cache_url_config(
+        url, backend="django.core.cache.backends.redis.RedisCache" if is_redis else None
+    )
+    config["KEY_PREFIX"] = "advisor"  # apart from the broker's and the rate limiter's keys
+    if is_redis:
+        # A Redis that stops answering fails a login in seconds instead of hanging the worker.
+        config["OPTIONS"] = {"socket_connect_timeout": 5, "socket_timeout": 5}
+    return {"default": config}
+
+
+def cache_url(broker_url: str) -> str:
+    """CACHE_URL, or the broker's Redis, or the database's cache table."""
+    default = broker_url if broker_url.startswith(("redis://", "rediss://")) else ""
+    return env("CACHE_URL", default=default) or "dbcache://advisor_cache"
+
+
+CACHES = cache_settings(cache_url(CELERY_BROKER_URL))
 # Scan results live in the database (Scan, ScanRegion); no Celery result backend is needed.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"

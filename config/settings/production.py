@@ -4,7 +4,7 @@ is a placeholder."""
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import broker_transport_options, env, rate_limit_store
+from .base import broker_transport_options, cache_settings, cache_url, env, rate_limit_store
 
 # Django's own thresholds for check --deploy (security.W009), refused here instead of warned
 # about: a production that signs sessions and password-reset links with a guessable key is broken.
@@ -39,6 +39,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
 ADVISOR_RATE_LIMIT_STORE = rate_limit_store(CELERY_BROKER_URL)
+# Sign-in throttles count in the broker's Redis (or CACHE_URL): one count across all workers.
+CACHES = cache_settings(cache_url(CELERY_BROKER_URL))
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 
 # An emulator endpoint on an account would let a tenant point the scanner anywhere.

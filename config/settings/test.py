@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import broker_transport_options, env, rate_limit_store
+from .base import broker_transport_options, cache_settings, env, rate_limit_store
 
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105 - signs only what the tests create
@@ -21,3 +21,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ADVISOR_ALLOW_ENDPOINT_URL = True
+# The throttles count in this process's memory: the live server the browser tests use is a thread
+# of it, and an autouse fixture empties the cache before each test, so no test inherits another's
+# failed logins. axes warns that memory is per process (production and the local mode use shared
+# caches, see base.py); the cross-process test sets TEST_CACHE_URL to Redis to prove that case.
+CACHES = cache_settings(env("TEST_CACHE_URL", default="locmemcache://"))
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]

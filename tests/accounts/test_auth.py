@@ -40,4 +40,7 @@ def test_password_reset_mails_a_working_link(client):
         {"new_password1": "a-new-long-passphrase-42", "new_password2": "a-new-long-passphrase-42"},
     )
     assert response.status_code == 302
-    assert client.login(username="alice", password="a-new-long-passphrase-42")
+    signed_in = client.post(
+        "/auth/login/", {"username": "alice", "password": "a-new-long-passphrase-42"}
+    )
+    assert signed_in.status_code == 302 and client.get("/").status_code == 200
