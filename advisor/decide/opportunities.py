@@ -69,10 +69,27 @@ class IdleProvisioned:
     utilization_peak: float | None  # None: never invoked, utilization not reported
 
 
+@dataclass(frozen=True)
+class FunctionSaving:
+    """The most one function can save with changes that can be taken together: arm64 and
+    releasing idle provisioned concurrency combine (priced together, not added); moving to
+    containers or EC2 replaces the whole Lambda bill, so it excludes both."""
+
+    function_arn: str
+    monthly_saving_usd: float
+    kinds: tuple[str, ...]  # the opportunities taken together
+
+
 @dataclass
 class CostOpportunities:
     opportunities: list[Opportunity] = field(default_factory=list)
     regions_without_prices: list[str] = field(default_factory=list)
+    best_by_function: dict[str, FunctionSaving] = field(default_factory=dict)
+
+    @property
+    def total_saving_usd(self) -> float:
+        """What the account can save a month: each function's best combination, summed."""
+        return round(sum(b.monthly_saving_usd for b in self.best_by_function.values()), 2)
 
 
 def arm64_saving(profile: WorkloadProfile, prices: PriceTable) -> ArmSaving | None:
@@ -190,6 +207,56 @@ def function_opportunities(
     return found
 
 
+def best_combination(
+    profile: WorkloadProfile, prices: PriceTable, found: list[Opportunity]
+) -> FunctionSaving | None:
+    """The largest saving among the combinations of ``found`` (one function's opportunities)
+    that can be taken together; None when there is none."""
+    if not found:
+        return None
+    kinds = {o.kind for o in found}
+    candidates: list[tuple[float, tuple[str, ...]]] = []
+    on_lambda = tuple(k for k in (KIND_ARM64, KIND_IDLE_PROVISIONED) if k in kinds)
+    if on_lambda:
+        after = profile
+        if KIND_ARM64 in kinds:
+            after = dataclasses.replace(after, arch="arm64")
+        idle = idle_provisioned_concurrency(profile, prices)
+        if KIND_IDLE_PROVISIONED in kinds and idle is not None:
+            after = dataclasses.replace(after, provisioned_concurrency=idle.peak_in_use)
+        current = lambda_cost_for(profile, prices).total_usd
+        candidates.append((current - lambda_cost_for(after, prices).total_usd, on_lambda))
+    for o in found:
+        if o.kind == KIND_CONTAINERS:
+            candidates.append((o.monthly_saving_usd, (KIND_CONTAINERS,)))
+    saving, taken = max(candidates, key=lambda c: c[0])
+    return FunctionSaving(found[0].function_arn, round(saving, 2), taken)
+
+
+def region_savings(
+    inventory: RegionInventory,
+    prices: PriceTable | None = None,
+    *,
+    options: DecisionOptions | None = None,
+    min_saving_usd: float = 1.0,
+) -> tuple[list[Opportunity], dict[str, FunctionSaving]]:
+    """One region's opportunities (largest first) and each function's best combination."""
+    prices = prices or load_prices(inventory.region)
+    relations = RelationIndex.build(inventory)
+    found: list[Opportunity] = []
+    best: dict[str, FunctionSaving] = {}
+    for fn in inventory.functions:
+        profile = profile_from_function(fn, invocation_types=relations.invocation_types(fn))
+        mine = function_opportunities(
+            fn, profile, prices, options=options, min_saving_usd=min_saving_usd
+        )
+        combination = best_combination(profile, prices, mine)
+        if combination is not None:
+            best[fn.arn] = combination
+        found.extend(mine)
+    return sort_opportunities(found), best
+
+
 def cost_opportunities(
     inventory: RegionInventory,
     prices: PriceTable | None = None,
@@ -199,17 +266,8 @@ def cost_opportunities(
 ) -> list[Opportunity]:
     """Opportunities in one region, largest saving first. ``prices`` defaults to the region's
     (:class:`UnknownRegionError` when the table has none)."""
-    prices = prices or load_prices(inventory.region)
-    relations = RelationIndex.build(inventory)
-    found: list[Opportunity] = []
-    for fn in inventory.functions:
-        profile = profile_from_function(fn, invocation_types=relations.invocation_types(fn))
-        found.extend(
-            function_opportunities(
-                fn, profile, prices, options=options, min_saving_usd=min_saving_usd
-            )
-        )
-    return sort_opportunities(found)
+    found, _ = region_savings(inventory, prices, options=options, min_saving_usd=min_saving_usd)
+    return found
 
 
 def account_cost_opportunities(
@@ -228,9 +286,9 @@ def account_cost_opportunities(
         except UnknownRegionError:
             result.regions_without_prices.append(region.region)
             continue
-        found.extend(
-            cost_opportunities(region, prices, options=options, min_saving_usd=min_saving_usd)
-        )
+        mine, best = region_savings(region, prices, options=options, min_saving_usd=min_saving_usd)
+        found.extend(mine)
+        result.best_by_function.update(best)
     result.opportunities = sort_opportunities(found)
     return result
 
@@ -246,13 +304,16 @@ __all__ = [
     "KIND_IDLE_PROVISIONED",
     "ArmSaving",
     "CostOpportunities",
+    "FunctionSaving",
     "IdleProvisioned",
     "Opportunity",
     "account_cost_opportunities",
     "arm64_saving",
+    "best_combination",
     "container_candidate",
     "cost_opportunities",
     "function_opportunities",
     "idle_provisioned_concurrency",
+    "region_savings",
     "sort_opportunities",
 ]

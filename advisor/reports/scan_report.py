@@ -183,15 +183,15 @@ def scan_inventory(scan: Scan) -> Inventory | None:
 @functools.lru_cache(maxsize=8)
 def _cost_opportunities(
     scan_id: int, finished_at: dt.datetime | None, pruned_at: dt.datetime | None
-) -> tuple[tuple[Opportunity, ...], str]:
+) -> tuple[tuple[Opportunity, ...], float, str]:
     inventory = scan_inventory(Scan.objects.select_related("account").get(pk=scan_id))
     if inventory is None:
-        return (), "The metric data of this scan is no longer kept (retention)."
+        return (), 0.0, "The metric data of this scan is no longer kept (retention)."
     found = account_cost_opportunities(inventory)
     note = ""
     if found.regions_without_prices:
         note = "No prices for " + ", ".join(found.regions_without_prices) + "."
-    return tuple(found.opportunities), note
+    return tuple(found.opportunities), found.total_saving_usd, note
 
 
 def build_scan_report(scan: Scan) -> ScanReport:
@@ -203,7 +203,7 @@ def build_scan_report(scan: Scan) -> ScanReport:
     open_findings = open_findings_for(account)
     counts = Counter(open_findings.values_list("severity", flat=True))
 
-    opportunities, cost_note = _cost_opportunities(
+    opportunities, cost_total, cost_note = _cost_opportunities(
         scan.pk, scan.finished_at, scan.metrics_pruned_at
     )
 
@@ -222,7 +222,8 @@ def build_scan_report(scan: Scan) -> ScanReport:
         open_by_severity=[(s, counts.get(s, 0)) for s in SEVERITY_ORDER],
         open_total=sum(counts.values()),
         cost_opportunities=list(opportunities[:10]),
-        cost_total_usd=round(sum(o.monthly_saving_usd for o in opportunities), 2),
+        # each function's best combination of changes, not options that exclude each other
+        cost_total_usd=cost_total,
         cost_note=cost_note,
         coverage_gaps=list(scan.coverage_gaps),
         failed_regions=failed_regions,

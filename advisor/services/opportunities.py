@@ -40,8 +40,10 @@ def top_opportunities(scan: Scan, inventory: Inventory) -> dict[str, Any]:
             }
             for o in top
         ],
-        "total_saving": round(sum(o.monthly_saving_usd for o in result.opportunities), 2),
+        # Each function's best combination, not the sum of options that exclude each other.
+        "total_saving": result.total_saving_usd,
         "count": len(result.opportunities),
+        "functions": len(result.best_by_function),
         "no_prices": result.regions_without_prices,
     }
 

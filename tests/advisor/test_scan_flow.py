@@ -48,7 +48,13 @@ def test_scan_stores_functions_and_deprecated_runtime_findings(connected, aws):
     assert "python3.8" in finding.message
     assert "--runtime python3.13" in finding.remediation_cli
     # the overview's cost opportunities are worked out once, when the scan finishes
-    assert set(scan.cost_opportunities) == {"opportunities", "total_saving", "count", "no_prices"}
+    assert set(scan.cost_opportunities) == {
+        "opportunities",
+        "total_saving",
+        "count",
+        "functions",
+        "no_prices",
+    }
     # the region's trigger lists are stored apart from its (bulky) inventory
     [part] = ScanRegion.objects.filter(scan=scan)
     assert set(part.relations) == {

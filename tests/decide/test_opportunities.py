@@ -93,3 +93,50 @@ def test_account_lists_regions_without_prices_instead_of_guessing():
     result = account_cost_opportunities(inventory)
     assert result.regions_without_prices == ["xx-nowhere-1"]
     assert result.opportunities
+
+
+def test_the_total_counts_per_function_only_changes_that_can_be_made_together():
+    # given a busy x86 function with idle provisioned concurrency that is also a container
+    # candidate: arm64, releasing the idle instances and moving off Lambda all apply
+    both = function(
+        "both",
+        memory_mb=1024,
+        provisioned_concurrency=[ProvisionedConcurrencyConfig(qualifier="live", requested=40)],
+        metrics=metrics_from_hourly(
+            [150_000.0] * DAYS, duration_ms=250, provisioned_utilization=[0.05] * DAYS
+        ),
+    )
+    inventory = Inventory(account_id="123456789012", regions=[region(both)])
+    # when the account's opportunities are totalled
+    result = account_cost_opportunities(inventory)
+    kinds = {o.kind: o for o in result.opportunities}
+    assert set(kinds) == {KIND_ARM64, KIND_IDLE_PROVISIONED, KIND_CONTAINERS}
+    added_up = sum(o.monthly_saving_usd for o in result.opportunities)
+    bill = kinds[KIND_CONTAINERS].current_monthly_usd
+    # then the naive sum would claim more than options that exclude each other can give ...
+    assert added_up > max(o.monthly_saving_usd for o in result.opportunities)
+    # ... while the total is the best single combination: moving off Lambda alone, or arm64
+    # and releasing idle instances priced together (not added: the idle instances get cheaper
+    # on arm64 too)
+    best = result.best_by_function[both.arn]
+    on_lambda = (
+        kinds[KIND_ARM64].monthly_saving_usd + kinds[KIND_IDLE_PROVISIONED].monthly_saving_usd
+    )
+    assert result.total_saving_usd == best.monthly_saving_usd < added_up
+    assert best.monthly_saving_usd <= bill
+    if best.kinds == (KIND_CONTAINERS,):
+        assert best.monthly_saving_usd == kinds[KIND_CONTAINERS].monthly_saving_usd
+    else:
+        assert best.kinds == (KIND_ARM64, KIND_IDLE_PROVISIONED)
+        assert best.monthly_saving_usd < on_lambda  # the overlap is not counted twice
+        assert best.monthly_saving_usd >= kinds[KIND_CONTAINERS].monthly_saving_usd
+
+
+def test_a_function_with_one_opportunity_counts_it_whole():
+    busy = function("busy", arch="arm64", metrics=metrics_from_hourly([150_000.0] * DAYS))
+    result = account_cost_opportunities(
+        Inventory(account_id="123456789012", regions=[region(busy)])
+    )
+    assert result.total_saving_usd == pytest.approx(
+        sum(o.monthly_saving_usd for o in result.opportunities)
+    )

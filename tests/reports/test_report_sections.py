@@ -2,7 +2,7 @@
 
 import pytest
 
-from advisor.decide.opportunities import CostOpportunities, Opportunity
+from advisor.decide.opportunities import CostOpportunities, FunctionSaving, Opportunity
 from advisor.models import ScanRegion
 from advisor.reports.email import scan_report_message
 from advisor.reports.scan_report import build_scan_report
@@ -30,9 +30,14 @@ def scan(aws, monkeypatch):
     estate_v1(session, aws)
     scan = scan_inline(account)
     # The emulator's functions have no traffic, so no savings: the decide module's answer is set.
+    listed = [opportunity("orders-api", 120.5), opportunity("legacy-etl", 3.25)]
     found = CostOpportunities(
-        opportunities=[opportunity("orders-api", 120.5), opportunity("legacy-etl", 3.25)],
+        opportunities=listed,
         regions_without_prices=["ap-east-2"],
+        best_by_function={
+            o.function_arn: FunctionSaving(o.function_arn, o.monthly_saving_usd, (o.kind,))
+            for o in listed
+        },
     )
     monkeypatch.setattr(
         "advisor.reports.scan_report.account_cost_opportunities", lambda inventory: found

@@ -1,0 +1,47 @@
+"""The overview and the email total the same figure: per function, the best combination of
+changes that can be made together, never options that exclude each other added up."""
+
+import pytest
+from django.utils import timezone
+
+from advisor.collect.inventory import Inventory, ProvisionedConcurrencyConfig, RegionInventory
+from advisor.models import Scan, ScanRegion
+from advisor.reports.email import scan_report_message
+from advisor.reports.scan_report import build_scan_report
+from advisor.services.opportunities import top_opportunities
+from tests.decide.factories import function, metrics_from_hourly
+from tests.factories import make_account, make_workspace
+
+pytestmark = pytest.mark.django_db
+
+DAYS = 14 * 24
+
+
+def test_overview_and_email_total_the_best_combination_per_function():
+    account = make_account(make_workspace(), account_id="123456789012")
+    # given a function where arm64, idle provisioned concurrency and containers all apply
+    both = function(
+        "both",
+        memory_mb=1024,
+        provisioned_concurrency=[ProvisionedConcurrencyConfig(qualifier="live", requested=40)],
+        metrics=metrics_from_hourly(
+            [150_000.0] * DAYS, duration_ms=250, provisioned_utilization=[0.05] * DAYS
+        ),
+    )
+    region = RegionInventory(account_id="123456789012", region="us-east-1", functions=[both])
+    scan = Scan.objects.create(
+        account=account, status=Scan.Status.SUCCEEDED, finished_at=timezone.now()
+    )
+    ScanRegion.objects.create(
+        scan=scan, region="us-east-1", status="done", inventory=region.to_dict()
+    )
+    # when the overview's figures are worked out and the email is built
+    overview = top_opportunities(scan, Inventory(account_id="123456789012", regions=[region]))
+    report = build_scan_report(scan)
+    # then both show the best single combination, less than the three savings added up
+    added_up = sum(o["saving"] for o in overview["opportunities"])
+    assert len(overview["opportunities"]) == 3
+    assert overview["total_saving"] == report.cost_total_usd < added_up
+    assert overview["total_saving"] == max(o["saving"] for o in overview["opportunities"])
+    text = scan_report_message(report, to="ops@example.com").body
+    assert f"${report.cost_total_usd:,.2f}".replace(",", "") in text.replace(",", "")
