@@ -235,11 +235,17 @@ def _decide_on_cost(
                 f"{fig.percent(ec2_bar or 0)}, worth it with a {profile.ops_budget} "
                 "operations budget."
             )
+        passed_over = _cheaper_ec2_passed_over(profile, fargate, ec2, alt_verdict, options)
+        if passed_over:
+            reasons.append(passed_over)
         return alt_verdict
     reasons.append(
-        f"At {volume}, {lam_label} costs {fig.usd(lam)} a month; the cheapest always-on "
-        f"alternative, {alt_label}, costs {fig.usd(alt_cost)}."
+        f"At {volume}, {lam_label} costs {fig.usd(lam)} a month; the always-on "
+        f"alternative it is weighed against, {alt_label}, costs {fig.usd(alt_cost)}."
     )
+    passed_over = _cheaper_ec2_passed_over(profile, fargate, ec2, alt_verdict, options)
+    if passed_over:
+        reasons.append(passed_over)
     if saving > 0:
         bar = max(premium * alt_cost, options.min_monthly_saving_usd)
         reasons.append(
@@ -266,9 +272,40 @@ def _containers_or_ec2(
         f"{fargate.describe()} cost {fig.usd(fargate.monthly_usd)} a month and run jobs of any "
         "length without managing servers."
     ]
-    if ec2 is not None:
-        why.append(f"EC2 ({ec2.describe()}) would cost {fig.usd(ec2.monthly_usd)} a month.")
+    passed_over = _cheaper_ec2_passed_over(profile, fargate, ec2, VERDICT_CONTAINERS, options)
+    if passed_over:
+        why.append(passed_over)
+    elif ec2 is not None:
+        why.append(
+            f"EC2 ({ec2.describe()}) would cost {fig.usd(ec2.monthly_usd)} a month, "
+            "more than Fargate."
+        )
     return VERDICT_CONTAINERS, why
+
+
+def _cheaper_ec2_passed_over(
+    profile: WorkloadProfile,
+    fargate: FargatePlan,
+    ec2: Ec2Plan | None,
+    chosen: str,
+    options: DecisionOptions,
+) -> str | None:
+    """Why EC2 is not the answer when it is the cheapest always-on option; None otherwise (so
+    the reasons never call Fargate the cheapest while the table shows EC2 cheaper)."""
+    if ec2 is None or chosen == VERDICT_EC2 or ec2.monthly_usd >= fargate.monthly_usd:
+        return None
+    cheaper = f"EC2 ({ec2.describe()}) is cheaper still at {fig.usd(ec2.monthly_usd)} a month"
+    bar = options.ec2_premium.get(profile.ops_budget)
+    if bar is None:
+        return (
+            f"{cheaper}, but a {profile.ops_budget} operations budget rules out running and "
+            "patching instances, so Fargate is the always-on option weighed."
+        )
+    share = (fargate.monthly_usd - ec2.monthly_usd) / fargate.monthly_usd
+    return (
+        f"{cheaper}, {fig.percent(share)} less than Fargate: under the {fig.percent(bar)} it "
+        f"must save to be worth running instances with a {profile.ops_budget} operations budget."
+    )
 
 
 def _traffic_reasons(profile: WorkloadProfile, verdict: str, options: DecisionOptions) -> list[str]:

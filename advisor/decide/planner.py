@@ -38,6 +38,9 @@ from advisor.decide.profile import (
 MIN_MEMORY_MB = 128  # lambda/latest/dg/configuration-memory.html
 MAX_MEMORY_MB = 10_240
 MAX_MONTHLY_REQUESTS = 1e12  # far past any single workload; guards against typos
+# A run longer than a day is outside what the model sizes (Lambda itself stops at 15 minutes;
+# longer runs are allowed so the planner can say Lambda is ruled out).
+MAX_DURATION_MS = 86_400_000
 
 TRAFFIC_PATTERNS: dict[str, tuple[float, float]] = {
     # name: (busiest hour / mean hour, share of idle hours)
@@ -72,6 +75,11 @@ class PlannerInput:
             errors["monthly_requests"] = "Requests per month must be at most 1 trillion."
         if not _finite(self.avg_duration_ms) or self.avg_duration_ms <= 0:
             errors["avg_duration_ms"] = "Average duration must be more than 0 ms."
+        elif self.avg_duration_ms > MAX_DURATION_MS:
+            errors["avg_duration_ms"] = (
+                f"Average duration must be at most {MAX_DURATION_MS:,} ms "
+                "(one day, the range the model covers)."
+            )
         if not MIN_MEMORY_MB <= self.memory_mb <= MAX_MEMORY_MB:
             errors["memory_mb"] = (
                 f"Memory must be between {MIN_MEMORY_MB:,} and {MAX_MEMORY_MB:,} MB "
@@ -80,6 +88,11 @@ class PlannerInput:
         if self.longest_run_s is not None:
             if not _finite(self.longest_run_s) or self.longest_run_s <= 0:
                 errors["longest_run_s"] = "The longest run must be more than 0 seconds."
+            elif self.longest_run_s * 1000 > MAX_DURATION_MS:
+                errors["longest_run_s"] = (
+                    f"The longest run must be at most {MAX_DURATION_MS // 1000:,} seconds "
+                    "(one day, the range the model covers)."
+                )
             elif (
                 "avg_duration_ms" not in errors
                 # a hair of tolerance: seconds and milliseconds round differently

@@ -42,7 +42,12 @@ def decision_card(profile: WorkloadProfile, prices: PriceTable) -> dict[str, Any
         "verdict_label": VERDICT_LABELS.get(rec.verdict, rec.verdict),
         "reasons": rec.reasons,
         "costs": [
-            {"option": option, "label": COST_LABELS.get(option, option), "usd": usd}
+            {
+                "option": option,
+                "label": COST_LABELS.get(option, option),
+                "usd": usd,
+                "split": _split(rec, option),
+            }
             for option, usd in rec.monthly_cost_usd.items()
         ],
         "crossover": rec.crossover_monthly_requests,
@@ -50,6 +55,27 @@ def decision_card(profile: WorkloadProfile, prices: PriceTable) -> dict[str, Any
         "region": rec.region,
         "chart": chart,
     }
+
+
+def _split(rec, option: str) -> list[tuple[str, float]]:
+    """What a Lambda bill is made of (compute and requests, as AWS's pricing examples split
+    it); empty for the other options."""
+    if not option.startswith("lambda_"):
+        return []
+    cost = rec.lambda_costs.get(option.removeprefix("lambda_"))
+    if cost is None:
+        return []
+    if hasattr(cost, "compute_usd"):
+        parts = [("compute", cost.compute_usd), ("requests", cost.requests_usd)]
+        if cost.storage_usd:
+            parts.append(("ephemeral storage", cost.storage_usd))
+        return [(name, round(usd, 2)) for name, usd in parts]
+    parts = [
+        ("provisioned", cost.provisioned_usd),
+        ("duration", cost.duration_usd + cost.spillover_usd),
+        ("requests", cost.requests_usd),
+    ]
+    return [(name, round(usd, 2)) for name, usd in parts]
 
 
 def verdicts_for(items) -> dict[int, str | None]:

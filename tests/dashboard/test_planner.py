@@ -42,6 +42,16 @@ def test_empty_form_shows_no_errors(client, world):
             "not a number",
         ),
         ("monthly_requests=1000&memory_mb=512", "avg_duration_ms", "Required."),
+        (
+            "monthly_requests=1000&avg_duration_ms=99999999999&memory_mb=512",
+            "avg_duration_ms",
+            "Average duration must be at most 86,400,000 ms",
+        ),
+        (
+            "monthly_requests=1000&avg_duration_ms=200&memory_mb=512&longest_run_s=999999999",
+            "longest_run_s",
+            "The longest run must be at most 86,400 seconds",
+        ),
     ],
 )
 def test_invalid_input_is_explained_next_to_the_field(client, world, query, field, message):
@@ -60,6 +70,17 @@ def test_a_valid_workload_gets_a_verdict_costs_and_chart(client, world):
     assert "ECS on Fargate" in body and "Lambda (arm64)" in body
     assert 'id="chart-cost"' in body and "vendor/plotly.min.js" in body
     assert 'value="5000000"' in body  # the inputs stay in the form, from the URL
+
+
+def test_the_lambda_bill_is_split_into_compute_and_requests_as_aws_quotes_it(client, world):
+    # AWS's worked example: 5 M requests of 800 ms at 512 MB cost $33.33 compute + $1.00
+    # requests (without the free tier)
+    client.force_login(world["alice"])
+    body = client.get(
+        "/planner/?monthly_requests=5000000&avg_duration_ms=800&memory_mb=512"
+    ).content.decode()
+    assert '<span data-part="compute">$33.33 compute</span>' in body
+    assert '<span data-part="requests">$1.00 requests</span>' in body
 
 
 def test_a_twenty_minute_job_is_not_lambda_and_says_why(client, world):

@@ -188,3 +188,38 @@ def test_cost_curve_has_every_option_at_every_volume_with_the_marks():
 def test_cost_curve_at_given_volumes():
     curve = cost_curve(profile(), PRICES, volumes=[100_000, 10_000_000, 100_000_000])
     assert curve.series["lambda_x86_64"] == [0.19, 18.67, 186.67]
+
+
+def test_reasons_never_name_fargate_cheapest_when_the_table_shows_ec2_cheaper():
+    """Whenever EC2 costs less than Fargate but the verdict is not EC2, a reason says why."""
+    from advisor.decide import PlannerInput, load_prices, recommend
+
+    prices = load_prices("us-east-1")
+    passed_over = 0
+    for requests in (1e6, 3e7, 3e8, 3e9):
+        for duration in (50, 400, 3000):
+            for memory in (512, 2048):
+                for budget in ("low", "medium", "high"):
+                    planned = PlannerInput(
+                        monthly_requests=requests,
+                        avg_duration_ms=duration,
+                        memory_mb=memory,
+                        ops_budget=budget,
+                    )
+                    rec = recommend(planned.to_profile(), prices)
+                    costs = rec.monthly_cost_usd
+                    text = " ".join(rec.reasons)
+                    assert "cheapest always-on" not in text
+                    if (
+                        costs["ec2"] is not None
+                        and costs["ec2"] < costs["fargate"]
+                        and rec.verdict != "ec2"
+                    ):
+                        weighed_fargate = any(
+                            "weighed against" in r and "Fargate" in r for r in rec.reasons
+                        )
+                        if weighed_fargate or rec.verdict == "containers":
+                            passed_over += 1
+                            assert "cheaper still" in text, rec.reasons
+                            assert f"{budget} operations budget" in text
+    assert passed_over > 0  # the grid does reach the case
