@@ -81,3 +81,13 @@ def assert_completely_stored(scan: Scan) -> None:
     records = FunctionRecord.objects.filter(scan=scan)
     assert records.count() == scan.function_count
     assert records.values("arn").distinct().count() == scan.function_count
+
+
+def task_lines(logs: list[Path], task: str, outcome: str) -> int:
+    """How many times the workers logging to ``logs`` say ``task`` was received/succeeded."""
+    return sum(
+        1
+        for log in logs
+        for line in log.read_text().splitlines()
+        if f"Task {task}[" in line and f"] {outcome}" in line
+    )

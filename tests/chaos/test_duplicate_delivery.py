@@ -16,6 +16,7 @@ from tests.chaos.support import (
     emulated_account,
     findings_seen,
     part_status,
+    task_lines,
     wait_for,
     wait_until_finished,
 )
@@ -31,15 +32,6 @@ STORED = ["status", "finished_at", "error", "progress", "api_calls", "inventory"
 
 def stored_region(scan: Scan) -> dict:
     return ScanRegion.objects.filter(scan=scan, region=REGION).values(*STORED).get()
-
-
-def task_lines(logs, task: str, outcome: str) -> int:
-    return sum(
-        1
-        for log in logs
-        for line in log.read_text().splitlines()
-        if f"Task {task}[" in line and f"] {outcome}" in line
-    )
 
 
 def settled(logs, task: str, at_least: int) -> bool:
@@ -78,3 +70,5 @@ def test_a_region_delivered_again_never_rewrites_a_finished_region(aws, start_ce
     assert findings_seen(scan) == seen
     assert FunctionRecord.objects.filter(scan=scan).count() == FUNCTIONS
     assert_completely_stored(after)
+    dropped = sum(log.read_text().count("finished by another delivery") for log in logs)
+    print(f"duplicate region deliveries: region unchanged, {dropped} late copy's results dropped")
