@@ -9,6 +9,7 @@ pytest_plugins = [
     "tests.fixtures.emulator",
     "tests.fixtures.worker",
     "tests.fixtures.smtp",
+    "tests.fixtures.redis_server",
 ]
 
 IN_CI = os.environ.get("CI") == "true"

@@ -23,6 +23,17 @@ class ScanRefused(Exception):
     """A scan cannot start; the message says why."""
 
 
+class ScanNotQueued(ScanRefused):
+    """The scan was created but its tasks could not be handed to the broker; it is failed."""
+
+    def __init__(self, scan: Scan) -> None:
+        super().__init__(
+            f"Scan {scan.pk} of {scan.account.name} could not be queued: {scan.error} "
+            "It is marked failed; try again in a minute."
+        )
+        self.scan = scan
+
+
 class ScanAlreadyRunning(ScanRefused):
     def __init__(self, scan: Scan) -> None:
         super().__init__(
@@ -74,28 +85,41 @@ def scan_create(
     return scan
 
 
+# Whoever starts a scan (a web request, the CLI, beat) is waiting: one quick retry for a
+# connection the broker dropped a moment ago, then the scan fails with the reason. Each attempt
+# is bounded by the broker's socket timeouts (config/settings/base.py).
+ENQUEUE_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+
+
 def scan_start(
     *,
     account: AwsAccount,
     requested_by: AbstractBaseUser | None = None,
     trigger: str = Scan.Trigger.MANUAL,
 ) -> Scan:
-    """Create a scan and hand its regions to the workers once the transaction commits."""
+    """Create a scan and hand its regions to the workers once the transaction commits.
+
+    Raises ScanNotQueued when the broker could not take them: the scan is then failed, so it
+    does not hold the account's one active scan."""
     with transaction.atomic():
         scan = scan_create(account=account, requested_by=requested_by, trigger=trigger)
         transaction.on_commit(lambda: _enqueue(scan))
     scan.refresh_from_db()
+    if scan.status == Scan.Status.FAILED:
+        raise ScanNotQueued(scan)
     return scan
 
 
 def _enqueue(scan: Scan) -> None:
     try:
-        group(scan_region_task.s(scan.pk, region) for region in scan.regions).apply_async()
+        group(scan_region_task.s(scan.pk, region) for region in scan.regions).apply_async(
+            retry_policy=ENQUEUE_RETRY_POLICY
+        )
     except OperationalError as error:
         logger.error("scan %s could not be queued: %s", scan.pk, error)
-        Scan.objects.filter(pk=scan.pk).update(
+        Scan.objects.filter(pk=scan.pk, status=Scan.Status.QUEUED).update(
             status=Scan.Status.FAILED,
-            error=f"The task queue could not be reached: {error}",
+            error=f"The task queue did not answer ({type(error).__name__}: {error}).",
             finished_at=timezone.now(),
         )
 

@@ -171,6 +171,13 @@ def broker_transport_options(broker_url: str) -> dict:
                 "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 600
             ),
             "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+            # A broker that accepts connections but never answers (hung, or a load balancer or
+            # NAT that lost the far side without a reset) would block every publish forever:
+            # *Scan now* would hang and leave its scan queued. redis-py waits without limit by
+            # default; a healthy broker answers in milliseconds and the worker's BRPOP asks
+            # for at most 1 s, so a few seconds fail only a broker that is gone.
+            "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=3.0),
+            "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0),
         }
     return {}
 
