@@ -22,6 +22,19 @@ logger = logging.getLogger(__name__)
 # with its scan left running). Every scan task is safe to run again.
 TRANSIENT_ERRORS = (DatabaseUnavailable, InterfaceError, BrokerUnavailable)
 
+# The hand-off from the last region to the finishing step must outlast a broker restart (a
+# Redis restart or failover takes seconds). Celery's default publish policy gives up after about
+# a second, and the task's own retry cannot help then: it is a publish to the same broker, and a
+# retry that cannot be published is dropped, leaving the scan "running" with every region done.
+# So the hand-off itself retries for about a minute; each attempt is bounded by the broker's
+# socket timeouts (config/settings/base.py).
+HAND_OFF_RETRY_POLICY = {
+    "max_retries": 20,
+    "interval_start": 0.5,
+    "interval_step": 1.0,
+    "interval_max": 3.0,
+}
+
 
 def retry_transient(task: Task, error: Exception) -> None:
     """Raise the task's retry with bounded exponential backoff and full jitter; past
@@ -52,7 +65,7 @@ def scan_region_task(self: Task, scan_id: int, region: str) -> None:
     try:
         # The last region to finish hands the scan to the finishing step.
         if scan_region(scan_id=scan_id, region=region):
-            finish_scan_task.delay(scan_id)
+            finish_scan_task.apply_async((scan_id,), retry_policy=HAND_OFF_RETRY_POLICY)
     except TRANSIENT_ERRORS as error:
         retry_transient(self, error)
 
