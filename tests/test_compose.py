@@ -92,3 +92,10 @@ def test_the_mail_catcher_profile_listens_on_loopback_only(compose):
     catcher = compose["services"]["mailcatcher"]
     assert catcher["profiles"] == ["mailcatcher"]
     assert published(catcher) == [("127.0.0.1", 8025)]
+
+
+def test_the_worker_runs_as_the_fault_tests_run_it(compose):
+    # tests/fixtures/worker.py starts workers without gossip and mingle (README "Operations").
+    command = compose["services"]["worker"]["command"]
+    assert command[:4] == ["celery", "-A", "config", "worker"]
+    assert {"--without-gossip", "--without-mingle"} <= set(command)
