@@ -74,6 +74,23 @@ Result = Finding | NotEvaluated
 CheckFn = Callable[[RegionInventory, Mapping[str, Any]], Iterator[Result]]
 
 
+def default_option_bounds(name: str) -> tuple[float, float]:
+    """The range an option accepts by what its name says it is: a share or rate (0 to 1),
+    dollars, days, seconds, megabytes, milliseconds, or a count."""
+    for suffix, bounds in (
+        (("_share", "_rate", "_margin"), (0.0, 1.0)),
+        (("_usd",), (0.0, 1_000_000.0)),
+        (("_days",), (0.0, 3_650.0)),  # ten years
+        (("_s",), (0.0, 31_536_000.0)),  # a year
+        (("memory_mb",), (128.0, 10_240.0)),  # Lambda's memory range
+        (("_mb",), (0.0, 10_240.0)),  # a container image may hold 10 GB
+        (("_ms",), (1.0, 900_000.0)),  # Lambda's 15 minutes
+    ):
+        if name.endswith(suffix):
+            return bounds
+    return (0.0, 1_000_000.0)
+
+
 @dataclass
 class Rule:
     """A rule's metadata; its check is attached with ``@RULE.checker`` right below it."""
@@ -87,7 +104,17 @@ class Rule:
     requires: tuple[str, ...] = ()  # DATA_* keys; a region-wide gap on one => not evaluated
     options: Mapping[str, Any] = field(default_factory=dict)  # threshold name -> default
     option_help: Mapping[str, str] = field(default_factory=dict)
+    # (lowest, highest) a numeric option accepts where the naming convention of
+    # ``default_option_bounds`` does not fit it.
+    option_bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    # (lower, higher): options whose values must stay in this order (a warning level below
+    # the high level).
+    option_order: tuple[tuple[str, str], ...] = ()
     check: CheckFn | None = None
+
+    def bounds(self, name: str) -> tuple[float, float]:
+        """The range a numeric option accepts."""
+        return self.option_bounds.get(name) or default_option_bounds(name)
 
     def checker(self, fn: CheckFn) -> CheckFn:
         self.check = fn

@@ -56,7 +56,23 @@ def rule_option_errors(overrides: Any) -> list[str]:
             numeric = isinstance(default, int | float) and not isinstance(default, bool)
             if numeric and (isinstance(value, bool) or not isinstance(value, int | float)):
                 errors.append(f"{rule_id}.{name}: expected a number, got {value!r}.")
+            elif numeric:
+                low, high = rule.bounds(name)
+                if not low <= value <= high:
+                    errors.append(f"{rule_id}.{name}: {value!r} is outside {low:g} to {high:g}.")
+        merged = {**rule.options, **options}
+        for lower, higher in rule.option_order:
+            if _ordered_wrongly(merged.get(lower), merged.get(higher)):
+                errors.append(
+                    f"{rule_id}: {lower} ({merged[lower]!r}) must be below {higher} "
+                    f"({merged[higher]!r})."
+                )
     return errors
+
+
+def _ordered_wrongly(lower: Any, higher: Any) -> bool:
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lower, higher))
+    return numbers and lower >= higher
 
 
 def evaluate(

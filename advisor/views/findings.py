@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.selectors import accounts_for, manageable_workspaces_for
 from advisor import selectors_dashboard as sd
 from advisor.csv_cells import csv_cell
+from advisor.forms import SuppressForm
 from advisor.models import Finding
 from advisor.services.suppressions import (
     SuppressionError,
@@ -174,7 +175,9 @@ def _export_json(findings) -> StreamingHttpResponse:
 @require_POST
 def findings_suppress(request: HttpRequest) -> HttpResponse:
     """Suppress the checked findings with a reason and an optional expiry date."""
-    ids = [int(v) for v in request.POST.getlist("finding") if v.isdigit()]
+    form = SuppressForm(request.POST)
+    valid = form.is_valid()
+    ids = form.cleaned_data.get("finding", [])
     back = _safe_next(request)
     findings = sd.findings_to_suppress(request.user, ids)
     if ids and findings.count() != len(set(ids)):
@@ -184,19 +187,17 @@ def findings_suppress(request: HttpRequest) -> HttpResponse:
     if not ids:
         messages.error(request, "Select at least one finding to suppress.")
         return redirect(back)
-    expires_at = None
-    raw_expiry = (request.POST.get("expires") or "").strip()
-    if raw_expiry:
-        try:
-            day = dt.date.fromisoformat(raw_expiry)
-        except ValueError:
-            messages.error(request, f"{raw_expiry!r} is not a date (YYYY-MM-DD).")
-            return redirect(back)
-        expires_at = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    if not valid:
+        messages.error(request, form.first_error())
+        return redirect(back)
+    day = form.cleaned_data["expires"]
+    expires_at = (
+        timezone.make_aware(dt.datetime.combine(day, dt.time.min)) if day is not None else None
+    )
     try:
         created = suppress_findings(
             findings=findings,
-            reason=request.POST.get("reason", ""),
+            reason=form.cleaned_data["reason"],
             expires_at=expires_at,
             created_by=request.user,
         )

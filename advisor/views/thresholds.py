@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import membership_for, workspaces_for
+from advisor.forms import ThresholdsForm
 from advisor.services.thresholds import (
     ThresholdError,
     editable_thresholds,
-    parse_thresholds,
     workspace_thresholds_save,
 )
 
@@ -26,8 +26,10 @@ def workspace_thresholds(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied("Viewers cannot change thresholds.")
-        overrides, errors = parse_thresholds(request.POST, current)
+        form = ThresholdsForm(request.POST)
+        errors = {} if form.is_valid() else form.error_by_field()
         if not errors:
+            overrides = form.overrides(current)
             try:
                 workspace_thresholds_save(workspace, overrides)
             except ThresholdError as error:
@@ -58,6 +60,7 @@ def workspace_thresholds(request: HttpRequest, pk: int) -> HttpResponse:
                 "value": values.get(threshold.key, ""),
                 "error": errors.get(threshold.key),
                 "default": _plain(threshold.default),
+                "range": [_plain(v) for v in threshold.rule.bounds(threshold.name)],
             }
         )
     if errors:

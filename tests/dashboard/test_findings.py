@@ -116,6 +116,23 @@ def test_suppress_with_a_bad_date_changes_nothing(client, world):
     assert not Suppression.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"reason": "ok", "expires": "next week"}, "'next week' is not a date (YYYY-MM-DD)."),
+        ({"reason": "ok", "expires": "2020-01-01"}, "The expiry must be in the future."),
+        ({"reason": "x" * 501}, "Ensure this value has at most 500 characters (it has 501)."),
+    ],
+)
+def test_suppress_input_errors_are_said_and_nothing_changes(client, world, fields, message):
+    client.force_login(world["alice"])
+    response = client.post(
+        reverse("advisor:finding-suppress"), {"finding": [world["my_finding"].pk], **fields}
+    )
+    assert not Suppression.objects.exists()
+    assert [m.message for m in response.wsgi_request._messages] == [message]
+
+
 def test_suppress_ignores_an_offsite_next(client, world):
     client.force_login(world["alice"])
     response = client.post(

@@ -4,14 +4,23 @@ viewers, 404 for anyone else, and used by the next scan."""
 import pytest
 from django.urls import reverse
 
+from advisor.forms import ThresholdsForm
 from advisor.models import Finding
 from advisor.services.scan_run import run_scan_inline
 from advisor.services.scans import scan_create
-from advisor.services.thresholds import editable_thresholds, parse_thresholds
+from advisor.services.thresholds import editable_thresholds
 from tests.factories import make_account, make_user, make_workspace
 from tests.fixtures.aws_state import create_function, reader_role
 
-# --------------------------------------------------------------------------- the form, pure
+# --------------------------------------------------------------------------- the form
+
+
+def parse_thresholds(data, current=None):
+    """(overrides, errors by field) as the page gets them from the form."""
+    form = ThresholdsForm(data)
+    if not form.is_valid():
+        return {}, form.error_by_field()
+    return form.overrides(current), {}
 
 
 def test_blank_fields_and_defaults_are_not_overrides():
@@ -53,6 +62,73 @@ def test_bad_values_are_named_by_field(value, message):
     overrides, errors = parse_thresholds({"deprecated-runtime.warn_days": value})
     assert errors == {"deprecated-runtime.warn_days": message}
     assert overrides == {}
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (
+            {"account-code-storage-high.near_share": "7"},
+            "account-code-storage-high.near_share",
+            "Enter a number from 0 to 1.",
+        ),
+        (
+            {"deprecated-runtime.warn_days": "99999999999999999999999"},
+            "deprecated-runtime.warn_days",
+            "Enter a number from 0 to 3,650.",
+        ),
+        (
+            {"sqs-source-without-dlq.min_max_receive_count": "0"},
+            "sqs-source-without-dlq.min_max_receive_count",
+            "Enter a number from 1 to 1,000.",
+        ),
+    ],
+)
+def test_values_outside_an_options_range_are_refused_beside_the_field(data, field, message):
+    overrides, errors = parse_thresholds(data)
+    assert errors == {field: message}
+    assert overrides == {}
+
+
+def test_a_near_share_above_the_high_share_is_refused_beside_the_field():
+    # given the high share left at its default (0.95) and a near share above it
+    overrides, errors = parse_thresholds({"account-code-storage-high.near_share": "0.97"})
+    assert errors == {
+        "account-code-storage-high.near_share": "Near share (0.97) must be below high share (0.95)."
+    }
+    # and both typed, the wrong way round
+    _, errors = parse_thresholds(
+        {
+            "account-code-storage-high.near_share": "0.9",
+            "account-code-storage-high.high_share": "0.5",
+        }
+    )
+    assert list(errors) == ["account-code-storage-high.near_share"]
+    # the right way round is saved
+    overrides, errors = parse_thresholds(
+        {
+            "account-code-storage-high.near_share": "0.5",
+            "account-code-storage-high.high_share": "0.6",
+        }
+    )
+    assert errors == {}
+    assert overrides == {"account-code-storage-high": {"near_share": 0.5, "high_share": 0.6}}
+
+
+def test_the_catalogue_refuses_what_the_form_refuses():
+    from advisor.rules.registry import rule_option_errors
+
+    assert rule_option_errors({"account-code-storage-high": {"near_share": 7}})
+    assert rule_option_errors({"account-code-storage-high": {"near_share": 0.97}})
+    assert rule_option_errors({"account-code-storage-high": {"near_share": 0.5}}) == []
+
+
+def test_every_default_lies_within_its_range_and_order():
+    for threshold in editable_thresholds():
+        low, high = threshold.rule.bounds(threshold.name)
+        assert low <= threshold.default <= high, threshold.key
+        for lower, higher in threshold.rule.option_order:
+            assert threshold.rule.options[lower] < threshold.rule.options[higher]
 
 
 def test_options_the_form_does_not_show_are_kept():

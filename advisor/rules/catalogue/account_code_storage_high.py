@@ -35,6 +35,8 @@ RULE = Rule(
     ),
     requires=(DATA_FUNCTIONS, DATA_ACCOUNT_SETTINGS),
     options={"near_share": 0.8, "high_share": 0.95, "top_functions": 5},
+    option_order=(("near_share", "high_share"),),
+    option_bounds={"top_functions": (1, 100)},
     option_help={
         "near_share": "Share of the code storage limit at or above which a finding opens.",
         "high_share": "Share at or above which the finding is high.",

@@ -36,6 +36,7 @@ RULE = Rule(
     ),
     requires=(DATA_FUNCTIONS, DATA_APIS),
     options={"headroom_s": 1},
+    option_bounds={"headroom_s": (0, 29)},
     option_help={
         "headroom_s": (
             "Seconds below the integration timeout suggested for the new function timeout, so "

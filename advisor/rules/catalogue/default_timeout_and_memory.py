@@ -29,6 +29,7 @@ RULE = Rule(
     ),
     requires=(DATA_FUNCTIONS,),
     options={"suggested_memory_mb": 256, "timeout_headroom": 3},
+    option_bounds={"timeout_headroom": (1, 10)},
     option_help={
         "suggested_memory_mb": "Memory proposed in the remediation, a starting point to tune.",
         "timeout_headroom": (

@@ -27,6 +27,7 @@ RULE = Rule(
     ),
     requires=(DATA_FUNCTIONS, DATA_METRICS),
     options={"min_throttles": 1, "high_throttle_rate": 0.01},
+    option_bounds={"min_throttles": (1, 1_000_000)},
     option_help={
         "min_throttles": "Throttles in the window needed to report the function.",
         "high_throttle_rate": (

@@ -33,6 +33,8 @@ RULE = Rule(
         "min_daily_invocations": 10,
         "high_error_rate": 0.5,
     },
+    option_order=(("max_error_rate", "high_error_rate"),),
+    option_bounds={"days": (1, 14)},
     option_help={
         "max_error_rate": (
             "Daily errors / invocations above which a day counts (Trusted Advisor: 10 %)."

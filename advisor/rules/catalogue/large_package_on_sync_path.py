@@ -35,6 +35,7 @@ RULE = Rule(
     ),
     requires=(DATA_FUNCTIONS,),
     options={"max_package_mb": 10},
+    option_bounds={"max_package_mb": (1, 250)},  # 250 MB: the unzipped limit
     option_help={
         "max_package_mb": (
             "Zipped size of code plus layers, in MB, above which a sync function is reported."

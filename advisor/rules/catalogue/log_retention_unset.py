@@ -26,6 +26,7 @@ RULE = Rule(
     ),
     requires=(DATA_FUNCTIONS, DATA_LOG_GROUPS),
     options={"suggested_retention_days": 30},
+    option_bounds={"suggested_retention_days": (1, 3653)},
     option_help={
         "suggested_retention_days": (
             "Retention proposed in the remediation (must be a value CloudWatch Logs accepts)."

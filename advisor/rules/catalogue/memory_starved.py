@@ -27,6 +27,7 @@ RULE = Rule(
     ),
     requires=(DATA_FUNCTIONS, DATA_METRICS),
     options={"max_memory_mb": 256, "min_avg_duration_ms": 1000, "suggested_memory_mb": 1024},
+    option_order=(("max_memory_mb", "suggested_memory_mb"),),
     option_help={
         "max_memory_mb": "Memory at or below which a function counts as starved.",
         "min_avg_duration_ms": "Average duration at or above which a starved function is reported.",

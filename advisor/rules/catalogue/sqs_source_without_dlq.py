@@ -39,6 +39,7 @@ RULE = Rule(
     ),
     requires=(DATA_EVENT_SOURCE_MAPPINGS, DATA_QUEUES),
     options={"min_max_receive_count": 5},
+    option_bounds={"min_max_receive_count": (1, 1000)},
     option_help={
         "min_max_receive_count": "The lowest redrive maxReceiveCount accepted (AWS: at least 5).",
     },

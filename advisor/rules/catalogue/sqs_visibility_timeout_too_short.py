@@ -39,6 +39,7 @@ RULE = Rule(
     ),
     requires=(DATA_FUNCTIONS, DATA_EVENT_SOURCE_MAPPINGS, DATA_QUEUES),
     options={"timeout_multiplier": 6},
+    option_bounds={"timeout_multiplier": (1, 100)},
     option_help={
         "timeout_multiplier": (
             "Multiple of the function timeout the visibility timeout must reach, before adding "

@@ -29,6 +29,10 @@ RULE = Rule(
     ),
     requires=(DATA_EVENT_SOURCE_MAPPINGS,),
     options={"suggested_retry_attempts": 10, "suggested_record_age_s": 3600},
+    option_bounds={
+        "suggested_retry_attempts": (0, 10_000),
+        "suggested_record_age_s": (60, 604_800),
+    },
     option_help={
         "suggested_retry_attempts": "MaximumRetryAttempts proposed in the remediation.",
         "suggested_record_age_s": "MaximumRecordAgeInSeconds proposed in the remediation.",

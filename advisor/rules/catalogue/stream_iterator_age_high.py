@@ -37,6 +37,7 @@ RULE = Rule(
     ),
     requires=(DATA_FUNCTIONS, DATA_EVENT_SOURCE_MAPPINGS, DATA_METRICS),
     options={"max_iterator_age_s": 600, "high_iterator_age_s": 21_600},
+    option_order=(("max_iterator_age_s", "high_iterator_age_s"),),
     option_help={
         "max_iterator_age_s": "Maximum iterator age in the window above which a finding opens.",
         "high_iterator_age_s": (

@@ -27,6 +27,7 @@ RULE = Rule(
     ),
     requires=(DATA_FUNCTIONS, DATA_METRICS),
     options={"near_timeout_share": 0.9, "suggested_headroom": 1.5},
+    option_bounds={"suggested_headroom": (1, 10)},
     option_help={
         "near_timeout_share": (
             "Maximum duration, as a share of the timeout, at or above which the function is "

@@ -42,6 +42,7 @@ RULE = Rule(
     ),
     requires=(DATA_FUNCTIONS, DATA_ACCOUNT_SETTINGS),
     options={"near_floor_margin": 0.1, "min_unreserved_share": 0.2, "top_reservations": 5},
+    option_bounds={"top_reservations": (1, 100)},
     option_help={
         "near_floor_margin": (
             "How far above the floor still counts as 'at the floor' (0.1: within 10 % of it)."
