@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from advisor.collect.inventory import Function, FunctionMetrics, Series
+from advisor.collect.inventory import (
+    Function,
+    FunctionMetrics,
+    ProvisionedConcurrencyConfig,
+    Series,
+)
 
 HOUR = 3600
 START = 1_767_225_600  # 2026-01-01T00:00:00Z
@@ -61,4 +66,18 @@ def metrics_from_hourly(
         duration_p99_ms=p99_ms,
         concurrency_peak=concurrency_peak,
         window_hours=len(invocations),
+    )
+
+
+def overlapping_opportunities_function(name: str = "both"):
+    """A busy x86 function with mostly idle provisioned concurrency that is also a container
+    candidate: arm64, releasing the idle instances and moving off Lambda all apply to it."""
+    days = 14 * 24
+    return function(
+        name,
+        memory_mb=1024,
+        provisioned_concurrency=[ProvisionedConcurrencyConfig(qualifier="live", requested=40)],
+        metrics=metrics_from_hourly(
+            [150_000.0] * days, duration_ms=250, provisioned_utilization=[0.05] * days
+        ),
     )

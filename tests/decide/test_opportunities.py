@@ -14,7 +14,7 @@ from advisor.decide import (
 )
 from advisor.decide.opportunities import KIND_ARM64, KIND_CONTAINERS, KIND_IDLE_PROVISIONED
 
-from .factories import function, metrics_from_hourly
+from .factories import function, metrics_from_hourly, overlapping_opportunities_function
 
 PRICES = load_prices("us-east-1")
 DAYS = 14 * 24
@@ -96,16 +96,8 @@ def test_account_lists_regions_without_prices_instead_of_guessing():
 
 
 def test_the_total_counts_per_function_only_changes_that_can_be_made_together():
-    # given a busy x86 function with idle provisioned concurrency that is also a container
-    # candidate: arm64, releasing the idle instances and moving off Lambda all apply
-    both = function(
-        "both",
-        memory_mb=1024,
-        provisioned_concurrency=[ProvisionedConcurrencyConfig(qualifier="live", requested=40)],
-        metrics=metrics_from_hourly(
-            [150_000.0] * DAYS, duration_ms=250, provisioned_utilization=[0.05] * DAYS
-        ),
-    )
+    # given a function where arm64, releasing idle instances and moving off Lambda all apply
+    both = overlapping_opportunities_function()
     inventory = Inventory(account_id="123456789012", regions=[region(both)])
     # when the account's opportunities are totalled
     result = account_cost_opportunities(inventory)

@@ -4,30 +4,21 @@ changes that can be made together, never options that exclude each other added u
 import pytest
 from django.utils import timezone
 
-from advisor.collect.inventory import Inventory, ProvisionedConcurrencyConfig, RegionInventory
+from advisor.collect.inventory import Inventory, RegionInventory
 from advisor.models import Scan, ScanRegion
 from advisor.reports.email import scan_report_message
 from advisor.reports.scan_report import build_scan_report
 from advisor.services.opportunities import top_opportunities
-from tests.decide.factories import function, metrics_from_hourly
+from tests.decide.factories import overlapping_opportunities_function
 from tests.factories import make_account, make_workspace
 
 pytestmark = pytest.mark.django_db
-
-DAYS = 14 * 24
 
 
 def test_overview_and_email_total_the_best_combination_per_function():
     account = make_account(make_workspace(), account_id="123456789012")
     # given a function where arm64, idle provisioned concurrency and containers all apply
-    both = function(
-        "both",
-        memory_mb=1024,
-        provisioned_concurrency=[ProvisionedConcurrencyConfig(qualifier="live", requested=40)],
-        metrics=metrics_from_hourly(
-            [150_000.0] * DAYS, duration_ms=250, provisioned_utilization=[0.05] * DAYS
-        ),
-    )
+    both = overlapping_opportunities_function()
     region = RegionInventory(account_id="123456789012", region="us-east-1", functions=[both])
     scan = Scan.objects.create(
         account=account, status=Scan.Status.SUCCEEDED, finished_at=timezone.now()
