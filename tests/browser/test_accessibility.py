@@ -9,6 +9,7 @@ each page; any violation fails with its rule, impact and the offending elements.
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
 from advisor.reports.unsubscribe import Unsubscribe, unsubscribe_token
 from tests.browser.conftest import log_in, shot
@@ -112,6 +113,21 @@ def test_every_page_passes_axe_wcag_checks(estate, browser_page, live_server):
     page.get_by_role("button").click()  # the confirmation, after the POST
     assert axe_violations(page) == []
     assert problems == []
+
+
+def test_the_sign_in_lockout_page_passes_axe_wcag_checks(estate, browser_page, live_server):
+    page, problems = browser_page
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        page.goto(f"{live_server.url}/auth/login/")
+        page.get_by_label("Username").fill("abby")
+        page.get_by_label("Password").fill("not-her-password")
+        page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Too many failed sign-ins").is_visible()
+    assert axe_violations(page) == []
+    shot(page, "login-locked-out")
+    # The lockout is a 429 on purpose; Chromium logs that as a console error.
+    assert [p for p in problems if "status of 429" not in p] == []
 
 
 def test_keyboard_reaches_content_and_shows_focus(estate, browser_page, live_server):
