@@ -1,11 +1,15 @@
 #!/usr/bin/env python
-import os
 import sys
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    # Production settings unless DJANGO_SETTINGS_MODULE names others (config/settings/__init__.py
+    # says why; `make run` and `make test` name theirs).
     from django.core.management import execute_from_command_line
+
+    from config.settings import use_default_settings
+
+    use_default_settings()
 
     execute_from_command_line(sys.argv)
 

@@ -50,12 +50,29 @@ class AwsAccountForm(forms.ModelForm):
         self.fields["workspace"].queryset = workspaces
         self.fields["regions"].choices = [(r, r) for r in lambda_regions()]
         if not settings.ADVISOR_ALLOW_ENDPOINT_URL:
-            del self.fields["endpoint_url"]
+            if self.instance.endpoint_url:
+                # Stored while the server allowed it: shown so that it can be cleared; scans and
+                # connection tests of the account are refused until it is.
+                self.fields["endpoint_url"].help_text = (
+                    "This server sends requests only to AWS itself: clear this field to scan "
+                    "the account in AWS."
+                )
+            else:
+                del self.fields["endpoint_url"]
         if self.instance.pk:
             self.fields["workspace"].disabled = True
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
+
+    def clean_endpoint_url(self) -> str:
+        value = self.cleaned_data["endpoint_url"]
+        if value and not settings.ADVISOR_ALLOW_ENDPOINT_URL:
+            raise forms.ValidationError(
+                "This server does not accept endpoint URLs (ADVISOR_ALLOW_ENDPOINT_URL is off): "
+                "clear the field to save the account."
+            )
+        return value
 
     def clean_account_id(self) -> str:
         value = self.cleaned_data["account_id"].strip()

@@ -19,6 +19,7 @@ from accounts.selectors import (
     membership_for,
 )
 from advisor.collect.probe import probe_connection
+from advisor.collect.session import EndpointNotAllowed
 from advisor.services import schedules as schedule_service
 from advisor.services.schedules import periodic_task_sync, schedule_for, schedule_update
 
@@ -164,12 +165,20 @@ def account_test_connection(request: HttpRequest, pk: int) -> HttpResponse:
     if not membership_for(request.user, account.workspace).can_manage:
         raise PermissionDenied("Viewers cannot test connections.")
     region = account.regions[0] if account.regions else "us-east-1"
-    checks = probe_connection(
-        role_arn=account.role_arn,
-        external_id=account.external_id,
-        region=region,
-        endpoint_url=account.endpoint_url or None,
-    )
+    try:
+        checks = probe_connection(
+            role_arn=account.role_arn,
+            external_id=account.external_id,
+            region=region,
+            endpoint_url=account.endpoint_url or None,
+        )
+    except EndpointNotAllowed as refusal:
+        messages.error(
+            request,
+            f"The connection of {account.name} was not tested: {refusal} Edit the account and "
+            "clear its endpoint URL to test it in AWS.",
+        )
+        return redirect("accounts:detail", pk=account.pk)
     return render(
         request,
         "accounts/test_connection.html",

@@ -1,6 +1,6 @@
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+from config.settings import use_default_settings
+
+use_default_settings()  # production unless DJANGO_SETTINGS_MODULE says otherwise
 application = get_wsgi_application()

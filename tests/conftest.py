@@ -10,6 +10,7 @@ pytest_plugins = [
     "tests.fixtures.worker",
     "tests.fixtures.smtp",
     "tests.fixtures.redis_server",
+    "tests.fixtures.recording_server",
 ]
 
 IN_CI = os.environ.get("CI") == "true"

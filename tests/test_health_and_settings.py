@@ -131,3 +131,75 @@ def test_bootstrap_demo_refuses_to_run_under_production_settings():
     assert result.returncode != 0
     # Refused before it touches anything: the in-memory database has no tables to complain of.
     assert "bootstrap_demo does not run under production settings" in result.stderr
+
+
+def run_python(env, code):
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+
+
+SHOW_SETTINGS = (
+    "from django.conf import settings; "
+    "print(settings.SETTINGS_MODULE, settings.DEBUG, settings.ADVISOR_ALLOW_ENDPOINT_URL)"
+)
+
+
+@pytest.mark.parametrize(
+    "entry_point",
+    [
+        "import config.wsgi",  # gunicorn config.wsgi:application
+        "from config.celery import app; app.loader.import_default_modules()",  # celery -A config
+    ],
+)
+def test_wsgi_and_celery_use_production_settings_when_none_are_named(entry_point):
+    result = run_python(
+        production_env(DJANGO_SETTINGS_MODULE=None), f"{entry_point}; {SHOW_SETTINGS}"
+    )
+    assert result.stdout.split() == ["config.settings.production", "False", "False"], result.stderr
+
+
+def test_manage_uses_production_settings_when_none_are_named():
+    result = run_manage(production_env(DJANGO_SETTINGS_MODULE=None), "shell", "-c", SHOW_SETTINGS)
+    shown = result.stdout.splitlines()[-1].split()
+    assert shown == ["config.settings.production", "False", "False"], result.stderr
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        ["manage.py", "check"],
+        ["-c", "import config.wsgi"],
+        ["-c", f"from config.celery import app; {SHOW_SETTINGS}"],
+    ],
+)
+def test_a_deployment_that_names_no_settings_and_no_secrets_refuses_to_start(start):
+    # Never the local mode's DEBUG and fixed key: production's refusal, saying what to set.
+    env = production_env(
+        DJANGO_SETTINGS_MODULE=None,
+        DJANGO_SECRET_KEY=None,
+        DJANGO_ALLOWED_HOSTS=None,
+        DATABASE_URL=None,
+        CELERY_BROKER_URL=None,
+    )
+    result = subprocess.run(
+        [sys.executable, *start], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "Production settings need DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS" in result.stderr
+    assert "config.settings.local" in result.stderr  # the way to the local mode
+
+
+@pytest.mark.parametrize(
+    ("module", "allowed"),
+    [
+        ("config.settings.build", "False"),  # base.py's default
+        ("config.settings.production", "False"),
+        ("config.settings.local", "True"),
+        ("config.settings.test", "True"),
+    ],
+)
+def test_endpoint_urls_are_allowed_only_in_the_local_and_test_modes(module, allowed):
+    env = production_env(DJANGO_SETTINGS_MODULE=module, ADVISOR_ALLOW_ENDPOINT_URL=None)
+    result = run_python(env, SHOW_SETTINGS)
+    assert result.stdout.split()[-1] == allowed, result.stderr

@@ -45,7 +45,7 @@ from advisor.collect.options import (
     CollectOptions,
 )
 from advisor.collect.scanner import collect_region
-from advisor.collect.session import assume_role_session
+from advisor.collect.session import assume_role_session, aws_client
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -158,7 +158,7 @@ def seed(
     session: boto3.Session, endpoint: str, functions: int, end: datetime, days: int, workers: int
 ) -> None:
     def client(service: str):
-        return session.client(service, region_name=REGION, endpoint_url=endpoint)
+        return aws_client(service, session=session, region=REGION, endpoint_url=endpoint)
 
     reset = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310
     urllib.request.urlopen(reset, timeout=30).close()  # noqa: S310
@@ -297,6 +297,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed-workers", type=int, default=8)
     parser.add_argument("--skip-memory", action="store_true", help="no tracemalloc scan")
     args = parser.parse_args(argv)
+    # Whether the emulator's endpoint may be used is a Django setting (advisor.collect.session):
+    # the bench runs against its own emulator, as the local mode does.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     # The app's own credentials (boto3's default chain) assume the demo's role; the emulator
     # accepts any.
     os.environ.setdefault("AWS_ACCESS_KEY_ID", CREDENTIALS["aws_access_key_id"])

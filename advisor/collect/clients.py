@@ -26,6 +26,7 @@ from botocore.config import Config
 from botocore.utils import parse_timestamp
 
 from advisor.collect.options import CollectOptions
+from advisor.collect.session import aws_client
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -316,8 +317,12 @@ class Clients:
             return client
 
     def _create(self, service: str) -> Any:
-        client = self.session.client(
-            service, region_name=self.region, endpoint_url=self.endpoint_url, config=self.config
+        client = aws_client(
+            service,
+            session=self.session,
+            region=self.region,
+            endpoint_url=self.endpoint_url,
+            config=self.config,
         )
         events = client.meta.events
         # register_first: counted even when another handler short-circuits the call.

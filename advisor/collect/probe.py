@@ -13,7 +13,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from advisor.collect.errors import AwsAccessError
-from advisor.collect.session import assume_role_session
+from advisor.collect.session import EndpointNotAllowed, assume_role_session, aws_client
 
 PROBE_CONFIG = Config(connect_timeout=5, read_timeout=15, retries={"max_attempts": 2})
 # Error codes meaning "it exists and we may ask, but there is nothing there": permission works.
@@ -37,10 +37,13 @@ class PermissionCheck:
 def probe_connection(
     *, role_arn: str, external_id: str, region: str, endpoint_url: str | None = None
 ) -> list[PermissionCheck]:
+    """Raises EndpointNotAllowed (nothing sent) for an endpoint URL this server refuses."""
     try:
         session = assume_role_session(
             role_arn=role_arn, external_id=external_id, region=region, endpoint_url=endpoint_url
         )
+    except EndpointNotAllowed:
+        raise
     except AwsAccessError as error:
         return [PermissionCheck("sts:AssumeRole", False, str(error))]
     checks = [PermissionCheck("sts:AssumeRole", True, f"assumed {role_arn}")]
@@ -52,8 +55,8 @@ def probe_permissions(
     session: boto3.Session, *, region: str, endpoint_url: str | None = None
 ) -> list[PermissionCheck]:
     def client(service: str) -> Any:
-        return session.client(
-            service, region_name=region, endpoint_url=endpoint_url, config=PROBE_CONFIG
+        return aws_client(
+            service, session=session, region=region, endpoint_url=endpoint_url, config=PROBE_CONFIG
         )
 
     lam, cloudwatch = client("lambda"), client("cloudwatch")

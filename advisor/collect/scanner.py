@@ -64,6 +64,7 @@ from advisor.collect.inventory import (
     RegionInventory,
 )
 from advisor.collect.options import CollectOptions
+from advisor.collect.session import aws_client
 
 __all__ = ["CollectOptions", "collect_inventory", "collect_region"]
 
@@ -267,8 +268,8 @@ def _list_functions(ctx: ScanContext, *, session: boto3.Session, endpoint_url: s
 
 def _credentials_valid(session: boto3.Session, endpoint_url: str | None) -> bool:
     """Does STS, in the session's home region, accept the credentials?"""
-    sts = session.client(
-        "sts", region_name=session.region_name or "us-east-1", endpoint_url=endpoint_url
+    sts = aws_client(
+        "sts", session=session, region=session.region_name or "us-east-1", endpoint_url=endpoint_url
     )
     try:
         sts.get_caller_identity()

@@ -1,11 +1,22 @@
-"""Sessions for a connected account: the app's own credentials (boto3's default chain) assume
-the account's read-only role with its ExternalId. No AWS keys are stored by the app."""
+"""Sessions and clients for a connected account: the app's own credentials (boto3's default
+chain) assume the account's read-only role with its ExternalId. No AWS keys are stored by the app.
+
+This module is also the one place that decides where requests may go. Every boto3 client the app
+makes (outside the demo's emulator tooling) is created by ``aws_client``, and every endpoint URL
+passes ``allowed_endpoint`` first: with ADVISOR_ALLOW_ENDPOINT_URL off (production), an endpoint
+URL stored on an account or given to ``manage.py scan`` is refused before any request is made.
+The first request of a scan or a connection test is AssumeRole, signed with the app's own
+credentials: sent to an endpoint a tenant chose, it would hand that endpoint the app's access key
+id, its session token and a signature over them."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
 
 from advisor.collect.errors import AwsAccessError
 
@@ -15,11 +26,47 @@ STS_CONFIG = Config(
 )
 
 
+class EndpointNotAllowed(AwsAccessError):
+    """An endpoint URL where this server sends requests to AWS's own endpoints only."""
+
+    def __init__(self, endpoint_url: str) -> None:
+        super().__init__(
+            f"This server sends requests only to AWS itself (ADVISOR_ALLOW_ENDPOINT_URL is off), "
+            f"not to the endpoint URL {endpoint_url}; nothing was sent there."
+        )
+        self.endpoint_url = endpoint_url
+
+
+def allowed_endpoint(endpoint_url: str | None) -> str | None:
+    """The endpoint URL to use (None: AWS's own), or EndpointNotAllowed."""
+    if not endpoint_url:
+        return None
+    if not settings.ADVISOR_ALLOW_ENDPOINT_URL:
+        raise EndpointNotAllowed(endpoint_url)
+    return endpoint_url
+
+
+def aws_client(
+    service: str,
+    *,
+    session: boto3.Session | None = None,
+    region: str,
+    endpoint_url: str | None = None,
+    config: Config | None = None,
+) -> Any:
+    """A boto3 client of ``session`` (None: the app's own credentials), its endpoint checked."""
+    make = session.client if session is not None else boto3.client
+    return make(
+        service, region_name=region, endpoint_url=allowed_endpoint(endpoint_url), config=config
+    )
+
+
 def assume_role_session(
     *, role_arn: str, external_id: str, region: str, endpoint_url: str | None = None
 ) -> boto3.Session:
-    """A session holding the role's temporary credentials, or AwsAccessError saying why not."""
-    sts = boto3.client("sts", region_name=region, endpoint_url=endpoint_url, config=STS_CONFIG)
+    """A session holding the role's temporary credentials, or AwsAccessError saying why not
+    (EndpointNotAllowed, before anything is sent, for an endpoint URL this server refuses)."""
+    sts = aws_client("sts", region=region, endpoint_url=endpoint_url, config=STS_CONFIG)
     try:
         credentials = sts.assume_role(
             RoleArn=role_arn, RoleSessionName=SESSION_NAME, ExternalId=external_id

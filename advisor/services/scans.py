@@ -13,6 +13,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts.models import AwsAccount
+from advisor.collect.session import EndpointNotAllowed, allowed_endpoint
 from advisor.models import Scan, ScanRegion
 from advisor.tasks import scan_region_task
 
@@ -58,6 +59,14 @@ def scan_create(
         raise ScanRefused(f"{account.name} is disabled; enable it to scan.")
     if not account.regions:
         raise ScanRefused(f"{account.name} has no regions to scan.")
+    try:
+        allowed_endpoint(account.endpoint_url)
+    except EndpointNotAllowed as refusal:
+        raise ScanRefused(
+            f"{account.name} is not scanned: it names the endpoint URL {account.endpoint_url}, "
+            "and this server sends requests only to AWS itself. Edit the account and clear "
+            "its endpoint URL to scan it in AWS."
+        ) from refusal
     try:
         with transaction.atomic():
             AwsAccount.objects.select_for_update().filter(pk=account.pk).first()

@@ -248,9 +248,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_IMPORTS = ["advisor.reports.tasks", "advisor.periodic.tasks"]
 
 # AWS access. The app's own credentials come from the default boto3 chain; for each connected
-# account it assumes that account's role with its ExternalId. Endpoint URLs (an AWS emulator) are
-# accepted on accounts only when this is on: the local mode and the tests.
-ADVISOR_ALLOW_ENDPOINT_URL = env.bool("ADVISOR_ALLOW_ENDPOINT_URL", default=True)
+# account it assumes that account's role with its ExternalId. An endpoint URL (an AWS emulator) on
+# an account or given to `manage.py scan` is used only when this is on, and it is off unless a
+# settings module or the environment turns it on (local.py and test.py do): the first request to
+# an endpoint is AssumeRole signed with the app's own credentials, and an endpoint a tenant chose
+# would receive them. Enforced in one place, advisor/collect/session.py.
+ADVISOR_ALLOW_ENDPOINT_URL = env.bool("ADVISOR_ALLOW_ENDPOINT_URL", default=False)
 ADVISOR_DEFAULT_REGION = env("AWS_DEFAULT_REGION", default="us-east-1")
 ADVISOR_APP_ACCOUNT_ID = env("ADVISOR_APP_ACCOUNT_ID", default="000000000000")
 # The scanner's client-side rate limit (a share of AWS's Lambda control-plane quotas) leaves the

@@ -6,6 +6,16 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import broker_transport_options, cache_settings, cache_url, env, rate_limit_store
 
+# These are also the settings used when DJANGO_SETTINGS_MODULE is unset (config/settings/
+# __init__.py): say so, for the developer who ran manage.py without `make`.
+REQUIRED = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL")
+if missing := [name for name in REQUIRED if not env.str(name, default="")]:
+    raise ImproperlyConfigured(
+        f"Production settings need {', '.join(missing)} in the environment or .env. "
+        "(They are the default when DJANGO_SETTINGS_MODULE is unset; on a development machine "
+        "use make run / make test, or export DJANGO_SETTINGS_MODULE=config.settings.local.)"
+    )
+
 # Django's own thresholds for check --deploy (security.W009), refused here instead of warned
 # about: a production that signs sessions and password-reset links with a guessable key is broken.
 SECRET_KEY_MIN_LENGTH = 50
@@ -43,8 +53,6 @@ ADVISOR_RATE_LIMIT_STORE = rate_limit_store(CELERY_BROKER_URL)
 CACHES = cache_settings(cache_url(CELERY_BROKER_URL))
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 
-# An emulator endpoint on an account would let a tenant point the scanner anywhere.
-ADVISOR_ALLOW_ENDPOINT_URL = env.bool("ADVISOR_ALLOW_ENDPOINT_URL", default=False)
 ADVISOR_PRODUCTION = True  # bootstrap_demo refuses to run (see base.py)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -20,6 +20,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The tests reach AWS through the emulator; the endpoint tests turn this off where they need to.
 ADVISOR_ALLOW_ENDPOINT_URL = True
 # The throttles count in this process's memory: the live server the browser tests use is a thread
 # of it, and an autouse fixture empties the cache before each test, so no test inherits another's

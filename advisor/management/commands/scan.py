@@ -24,7 +24,12 @@ from advisor.collect.errors import AwsAccessError
 from advisor.collect.inventory import Inventory
 from advisor.collect.options import CollectOptions
 from advisor.collect.scanner import collect_region
-from advisor.collect.session import assume_role_session
+from advisor.collect.session import (
+    EndpointNotAllowed,
+    allowed_endpoint,
+    assume_role_session,
+    aws_client,
+)
 from advisor.models import Scan
 from advisor.reports.scan_document import scan_document
 from advisor.rules.base import Severity
@@ -130,7 +135,10 @@ class Command(BaseCommand):
         unknown = [r for r in regions if r not in known]
         if unknown or not regions:
             raise UsageError(f"unknown region(s): {', '.join(unknown) or '(none given)'}")
-        endpoint = options["endpoint_url"]
+        try:
+            endpoint = allowed_endpoint(options["endpoint_url"])
+        except EndpointNotAllowed as refusal:
+            raise UsageError(str(refusal)) from refusal
         # The same shared buckets as the workers: an ad hoc scan of an account that a stored
         # scan is reading at the same time does not double the calls AWS sees.
         collect_options = CollectOptions(
@@ -198,7 +206,7 @@ class Command(BaseCommand):
 
     def caller_account(self, session: boto3.Session, region: str, endpoint: str | None) -> str:
         try:
-            sts = session.client("sts", region_name=region, endpoint_url=endpoint)
+            sts = aws_client("sts", session=session, region=region, endpoint_url=endpoint)
             return sts.get_caller_identity()["Account"]
         except (ClientError, BotoCoreError) as error:
             raise AwsAccessError(f"credentials not usable: {error}") from error
