@@ -9,14 +9,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
-from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import timezone
 
 from accounts.regions import lambda_regions
+from advisor.collect.session import EndpointNotAllowed, aws_client
 from advisor.decide import pricelist
 from advisor.decide.prices import (
     PriceTableError,
@@ -55,20 +54,21 @@ class _Pager:
 
 
 def pricing_clients(endpoint_url: str | None = None) -> list:
-    """Pricing clients to try in order: the configured endpoint, or AWS's two."""
-    if endpoint_url and not settings.ADVISOR_ALLOW_ENDPOINT_URL:
-        raise PriceRefreshRefused(
-            "an endpoint URL for the Price List API is only allowed when "
-            "ADVISOR_ALLOW_ENDPOINT_URL is on (the local mode and the tests)"
-        )
+    """Pricing clients to try in order: the configured endpoint, or AWS's two. Whether an
+    endpoint URL may be used is decided where every client is made (advisor.collect.session)."""
     if endpoint_url:
-        return [
-            boto3.client(
-                "pricing", region_name="us-east-1", endpoint_url=endpoint_url, config=PRICING_CONFIG
+        try:
+            client = aws_client(
+                "pricing", region="us-east-1", endpoint_url=endpoint_url, config=PRICING_CONFIG
             )
-        ]
+        except EndpointNotAllowed as refusal:
+            raise PriceRefreshRefused(
+                "an endpoint URL for the Price List API is only allowed when "
+                "ADVISOR_ALLOW_ENDPOINT_URL is on (the local mode and the tests)"
+            ) from refusal
+        return [client]
     return [
-        boto3.client("pricing", region_name=region, config=PRICING_CONFIG)
+        aws_client("pricing", region=region, config=PRICING_CONFIG)
         for region in pricelist.PRICING_ENDPOINT_REGIONS
     ]
 
