@@ -9,6 +9,7 @@ shares these colours for the options.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -219,7 +220,9 @@ def findings_trend_chart(rows: Iterable[Mapping[str, Any]]) -> Figure | None:
         {
             "type": "scatter",
             "mode": "lines+markers",
-            "name": account,
+            # Plotly reads a subset of HTML in text (<b>, <a href>) and decodes entities: escaped,
+            # an account's name is shown as it was typed, never as markup.
+            "name": html.escape(account),
             "x": xs,
             "y": ys,
             "line": {"color": SERIES_COLOURS[i % len(SERIES_COLOURS)], "width": 2},

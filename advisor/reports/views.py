@@ -3,6 +3,7 @@ the account page's preview of the email a scheduled scan would send."""
 
 from __future__ import annotations
 
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import account_for
 from advisor.reports.email import scan_report_message
+from advisor.reports.preview_policy import preview_policy_update
 from advisor.reports.scan_report import build_scan_report, latest_reportable_scan
 from advisor.reports.unsubscribe import read_unsubscribe_token
 from advisor.services.recipients import recipients_unsubscribe
@@ -33,6 +35,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "reports/unsubscribed.html", {"target": target, "ended": ended})
 
 
+@csp_update(preview_policy_update())  # the framed email's own style attributes, by hash
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     account = account_for(request.user, pk)
     scan = latest_reportable_scan(account)

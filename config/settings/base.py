@@ -42,9 +42,37 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "advisor.middleware.RefreshedPricesMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during authentication into the page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy on every page (django-csp). Everything the pages run is a static file of
+# our own (htmx and Plotly are vendored, see static/vendor/README.md), so script comes only from
+# 'self': no inline script, no event-handler attributes, no eval. A name a customer or AWS chose
+# that slipped through escaping still could not run. Static files are answered by whitenoise
+# before this middleware and carry no policy; they are not documents.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # Styles from our stylesheets only: no <style> elements, no style attributes. The rules
+        # Plotly would inject are static files too (static/vendor/plotly-css/, linked so Plotly
+        # skips the injection: templates/advisor/_plotly.html) and htmx's indicator styles are
+        # off (base.html); both then set styles only through the CSSOM, which a policy does not
+        # govern. 'unsafe-inline' is not needed. The report preview adds hashes of the email's
+        # fixed style attributes on that page alone (advisor/reports/preview_policy.py).
+        "style-src": ["'self'"],
+        # Plotly's "download as PNG" draws the chart into a data: image.
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        # No site may frame a page, as X-Frame-Options: DENY already says to older browsers. The
+        # report preview's iframe is srcdoc: it frames no URL, and inherits this policy.
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

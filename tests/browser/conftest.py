@@ -53,7 +53,9 @@ def browser_page(live_server, monkeypatch, javascript) -> Iterator[tuple]:
         page.on(
             "console",
             lambda msg: (
-                problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None
+                problems.append(f"console {msg.type} on {page.url}: {msg.text}")
+                if msg.type == "error"
+                else None
             ),
         )
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
