@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from advisor.collect.inventory import (
     ApiIntegration,
@@ -130,8 +130,13 @@ class RelationIndex:
     mappings_by_source: dict[str, list[EventSourceMapping]] = field(default_factory=dict)
     functions: dict[str, Function] = field(default_factory=dict)
 
+    # Indexes built in this process so far: how often the O(n) pass really runs (a rule
+    # evaluation builds one per region, see ``advisor/rules/context.py``).
+    builds: ClassVar[int] = 0
+
     @classmethod
     def build(cls, inventory: RegionInventory) -> RelationIndex:
+        RelationIndex.builds += 1
         return cls(
             api_integrations=_group(inventory.api_integrations),
             push_sources=_group(inventory.push_sources),

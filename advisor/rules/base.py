@@ -1,7 +1,9 @@
 """What a rule is, and what it yields. Pure: no Django, no boto3, no settings.
 
 A rule is one module under ``advisor/rules/catalogue/`` whose name is its id with underscores
-(``deprecated_runtime.py`` holds ``deprecated-runtime``): metadata first, then one check.
+(``deprecated_runtime.py`` holds ``deprecated-runtime``): metadata first, then one check. The
+check is handed the region's ``RegionContext`` (``advisor/rules/context.py``): its inventory and
+the relation index built once for every rule.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from advisor.collect.inventory import RegionInventory
+from advisor.rules.context import RegionContext
 
 
 class Severity(StrEnum):
@@ -71,7 +74,7 @@ class NotEvaluated:
 
 
 Result = Finding | NotEvaluated
-CheckFn = Callable[[RegionInventory, Mapping[str, Any]], Iterator[Result]]
+CheckFn = Callable[[RegionContext, Mapping[str, Any]], Iterator[Result]]
 
 
 def default_option_bounds(name: str) -> tuple[float, float]:
@@ -121,9 +124,10 @@ class Rule:
         return fn
 
     def evaluate(
-        self, inventory: RegionInventory, overrides: Mapping[str, Any] | None = None
+        self, ctx: RegionContext, overrides: Mapping[str, Any] | None = None
     ) -> Iterator[Result]:
         """Run the check on one region, or say why it cannot be run."""
+        inventory = ctx.inventory
         for key in self.requires:
             gap = inventory.missing(key)
             if gap is not None:
@@ -135,7 +139,7 @@ class Rule:
                 return
         assert self.check is not None, f"rule {self.id} has no check"
         known = {k: v for k, v in (overrides or {}).items() if k in self.options}
-        yield from self.check(inventory, {**self.options, **known})
+        yield from self.check(ctx, {**self.options, **known})
 
     def finding(
         self,

@@ -1,5 +1,5 @@
 """The rule catalogue as Markdown, generated from the rules' own metadata (never hand-written,
-so it cannot drift): ``python -m advisor.rules.docs > docs/rules.md``."""
+so it cannot drift): ``python -m advisor.rules.docs > docs/RULES.md``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ def render_catalogue(rules: Iterable[Rule] | None = None) -> str:
     rules = list(all_rules() if rules is None else rules)
     lines = [
         "# Rule catalogue",
+        "",
+        "Generated from the rules' metadata (`python -m advisor.rules.docs > docs/RULES.md`). How "
+        "a rule is written -- its check, and the `RegionContext` every check is handed with the "
+        "region's inventory and relation index built once -- is in the README's "
+        "[Writing a rule](../README.md#writing-a-rule).",
         "",
         "| id | pillar | severity | title |",
         "| --- | --- | --- | --- |",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
 from advisor.collect.inventory import Inventory
 from advisor.rules import catalogue
 from advisor.rules.base import Result, Rule
+from advisor.rules.context import RegionContext
 
 
 @cache
@@ -75,13 +76,23 @@ def _ordered_wrongly(lower: Any, higher: Any) -> bool:
     return numbers and lower >= higher
 
 
+def region_contexts(inventory: Inventory) -> list[RegionContext]:
+    """One context per region, to evaluate and to reuse where the same index is needed."""
+    return [RegionContext.build(region) for region in inventory.regions]
+
+
 def evaluate(
-    inventory: Inventory, overrides: Mapping[str, Mapping[str, Any]] | None = None
+    inventory: Inventory | Iterable[RegionContext],
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Result]:
-    """Every rule over every region. ``overrides`` maps rule id -> option -> value."""
+    """Every rule over every region. ``overrides`` maps rule id -> option -> value.
+
+    Given an inventory, builds one context per region and hands it to every rule; given
+    contexts already built (``region_contexts``), uses them as they are."""
     overrides = overrides or {}
+    contexts = region_contexts(inventory) if isinstance(inventory, Inventory) else inventory
     results: list[Result] = []
-    for region in inventory.regions:
+    for ctx in contexts:
         for rule in all_rules():
-            results.extend(rule.evaluate(region, overrides.get(rule.id)))
+            results.extend(rule.evaluate(ctx, overrides.get(rule.id)))
     return results

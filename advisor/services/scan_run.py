@@ -24,13 +24,13 @@ from django.utils import timezone
 from advisor.collect.errors import AwsAccessError
 from advisor.collect.inventory import Inventory, RegionInventory, relations_part
 from advisor.collect.options import CollectOptions
-from advisor.collect.relations import RelationIndex
 from advisor.collect.scanner import collect_region
 from advisor.collect.session import assume_role_session
 from advisor.models import NO_VERDICT, FunctionRecord, Scan, ScanRegion
 from advisor.reports.scan_document import function_recommendation
 from advisor.rules.base import NotEvaluated
-from advisor.rules.registry import evaluate
+from advisor.rules.context import RegionContext
+from advisor.rules.registry import evaluate, region_contexts
 from advisor.services.findings import record_findings
 from advisor.services.opportunities import top_opportunities
 from advisor.services.prices import stored_prices_install
@@ -243,9 +243,10 @@ def scan_finish(*, scan_id: int) -> Scan:
             account_id=scan.account.account_id,
             regions=[RegionInventory.from_dict(p.inventory) for p in done],
         )
-        results = evaluate(inventory, scan.account.workspace.rule_options)
+        contexts = region_contexts(inventory)
+        results = evaluate(contexts, scan.account.workspace.rule_options)
         recommendations = {arn: rec for p in done for arn, rec in (p.recommendations or {}).items()}
-        _store_functions(scan, inventory, recommendations)
+        _store_functions(scan, contexts, recommendations)
         scan.finding_count = record_findings(
             scan=scan, results=results, scanned_regions={p.region for p in done}
         )
@@ -282,7 +283,7 @@ def run_scan_inline(scan: Scan) -> Scan:
 
 def region_recommendations(inventory: RegionInventory) -> dict[str, dict]:
     """The decision framework's recommendation for each function of a region, by ARN."""
-    index = RelationIndex.build(inventory)
+    index = RegionContext.build(inventory).relations
     return {
         fn.arn: rec
         for fn in inventory.functions
@@ -290,10 +291,12 @@ def region_recommendations(inventory: RegionInventory) -> dict[str, dict]:
     }
 
 
-def _store_functions(scan: Scan, inventory: Inventory, recommendations: dict[str, dict]) -> None:
+def _store_functions(
+    scan: Scan, contexts: list[RegionContext], recommendations: dict[str, dict]
+) -> None:
     records = []
-    for region in inventory.regions:
-        index = RelationIndex.build(region)
+    for ctx in contexts:
+        region, index = ctx.inventory, ctx.relations
         for fn in region.functions:
             m = fn.metrics
             records.append(

@@ -10,6 +10,7 @@ import pytest
 from advisor.collect.images import parse_image_uri
 from advisor.collect.inventory import DATA_IMAGES, RegionInventory
 from advisor.collect.scanner import CollectOptions, collect_region
+from advisor.rules.context import RegionContext
 from advisor.rules.registry import rules_by_id
 from advisor.rules.support import MB
 from tests.collect.aws_state import ACCOUNT, REGION, Aws
@@ -97,7 +98,9 @@ def test_each_deployed_image_size_is_read_once_per_repository(state):
     ref = parse_image_uri(api.resolved_image_uri)
     assert (ref.registry, ref.repository) == (ACCOUNT, "orders")
     # and the rule sees the 9,000 MB image near the 10 GB limit
-    results = list(rules_by_id()["package-size-near-limit"].evaluate(inventory, {}))
+    results = list(
+        rules_by_id()["package-size-near-limit"].evaluate(RegionContext.build(inventory), {})
+    )
     assert [
         (r.resource_arn.rsplit(":", 1)[-1], r.evidence["image_size_bytes"]) for r in results
     ] == [("reports-job", 9000 * MB)]
@@ -114,7 +117,9 @@ def test_an_image_gone_from_ecr_leaves_only_its_function_unread(state):
     # the orders call failed as a whole, then each of its two digests was read alone
     assert inventory.api_calls["ecr.DescribeImages"] == 1 + 2 + 1
     assert inventory.coverage_gaps == []  # an absent image is not a permission problem
-    results = list(rules_by_id()["package-size-near-limit"].evaluate(inventory, {}))
+    results = list(
+        rules_by_id()["package-size-near-limit"].evaluate(RegionContext.build(inventory), {})
+    )
     [unread] = [r for r in results if r.resource_arn.endswith(":orders-worker")]
     assert unread.reason.startswith("ECR no longer holds the deployed image (orders@sha256:")
 
@@ -126,7 +131,9 @@ def test_refused_describe_images_is_a_gap_and_the_rule_says_so(state):
     [gap] = inventory.coverage_gaps
     assert (gap.service, gap.operation, gap.hides) == ("ecr", "DescribeImages", DATA_IMAGES)
     assert inventory.api_calls["ecr.DescribeImages"] == 1  # refused region-wide: not retried
-    results = list(rules_by_id()["package-size-near-limit"].evaluate(inventory, {}))
+    results = list(
+        rules_by_id()["package-size-near-limit"].evaluate(RegionContext.build(inventory), {})
+    )
     assert len(results) == 3
     assert all("ecr:DescribeImages AccessDeniedException" in r.reason for r in results)
 

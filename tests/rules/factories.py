@@ -22,6 +22,7 @@ from advisor.collect.inventory import (
     SqsQueue,
 )
 from advisor.rules.base import Finding, NotEvaluated, Result
+from advisor.rules.context import RegionContext
 from advisor.rules.registry import rules_by_id
 
 ACCOUNT = "111122223333"
@@ -189,7 +190,7 @@ def gap(hides: str, resource_arn: str | None = None) -> CoverageGap:
 
 
 def run(rule_id: str, inventory: RegionInventory, **options: Any) -> list[Result]:
-    return list(rules_by_id()[rule_id].evaluate(inventory, options))
+    return list(rules_by_id()[rule_id].evaluate(RegionContext.build(inventory), options))
 
 
 def findings(results: list[Result]) -> list[Finding]:

@@ -11,6 +11,7 @@ import pytest
 import tests.rules
 from advisor.collect.inventory import DATA_METRICS
 from advisor.rules.base import NotEvaluated, Pillar, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.registry import all_rules
 from tests.rules.cases import CASES
 from tests.rules.factories import (
@@ -91,7 +92,8 @@ def test_the_catalogue_holds_the_issue_ids():
 
 @pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
 def test_healthy_base_inventory_passes(rule):
-    assert list(rule.evaluate(make_inventory(), {"today": "2026-11-25"})) == []
+    ctx = RegionContext.build(make_inventory())
+    assert list(rule.evaluate(ctx, {"today": "2026-11-25"})) == []
 
 
 @pytest.mark.parametrize(
@@ -102,7 +104,7 @@ def test_healthy_base_inventory_passes(rule):
 def test_region_wide_gap_makes_the_rule_not_evaluated(rule, hides):
     inventory = make_inventory()
     inventory.coverage_gaps.append(gap(hides))
-    [result] = list(rule.evaluate(inventory))
+    [result] = list(rule.evaluate(RegionContext.build(inventory)))
     assert isinstance(result, NotEvaluated)
     assert hides in result.reason
 
@@ -129,7 +131,8 @@ def test_whole_catalogue_handles_ten_thousand_functions_in_linear_time():
     )
     inventory.coverage_gaps = [gap(DATA_METRICS, fn.arn) for fn in functions[:2_000]]
     started = time.perf_counter()
-    results = [r for rule in RULES for r in rule.evaluate(inventory, {"today": "2026-11-25"})]
+    ctx = RegionContext.build(inventory)
+    results = [r for rule in RULES for r in rule.evaluate(ctx, {"today": "2026-11-25"})]
     assert time.perf_counter() - started < 30
     skipped = {r.resource_arn for r in results if isinstance(r, NotEvaluated)}
     assert functions[0].arn in skipped and functions[-1].arn not in skipped

@@ -1,5 +1,6 @@
 from advisor.collect.inventory import DATA_FUNCTIONS, CoverageGap, Function, RegionInventory
 from advisor.rules.base import Finding, NotEvaluated, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.registry import rules_by_id
 from tests.rules.cases import fails, passes
 
@@ -21,7 +22,7 @@ def make_inventory(runtime: str | None) -> RegionInventory:
 
 
 def run(inventory: RegionInventory, **options):
-    return list(RULE.evaluate(inventory, {"today": TODAY, **options}))
+    return list(RULE.evaluate(RegionContext.build(inventory), {"today": TODAY, **options}))
 
 
 @fails(RULE.id)
@@ -45,7 +46,8 @@ def test_runtime_within_warning_window_fails_medium():
 
 
 def test_deprecation_day_itself_counts_as_deprecated():
-    [finding] = list(RULE.evaluate(make_inventory("dotnet8"), {"today": "2026-11-10"}))
+    ctx = RegionContext.build(make_inventory("dotnet8"))
+    [finding] = list(RULE.evaluate(ctx, {"today": "2026-11-10"}))
     assert finding.severity is Severity.HIGH
     assert finding.evidence["days_until_deprecation"] == 0
 

@@ -4,7 +4,7 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_ACCOUNT_SETTINGS, DATA_FUNCTIONS, RegionInventory
+from advisor.collect.inventory import DATA_ACCOUNT_SETTINGS, DATA_FUNCTIONS
 from advisor.rules.base import (
     NotEvaluated,
     Pillar,
@@ -14,6 +14,7 @@ from advisor.rules.base import (
     Severity,
     account_resource_arn,
 )
+from advisor.rules.context import RegionContext
 from advisor.rules.support import GB, logical_id, mb
 
 RULE = Rule(
@@ -46,7 +47,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     used = inventory.account.total_code_size
     limit = inventory.account.code_size_limit
     arn = account_resource_arn(inventory)

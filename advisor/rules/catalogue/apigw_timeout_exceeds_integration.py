@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_APIS, DATA_FUNCTIONS, DATA_METRICS, RegionInventory
-from advisor.collect.relations import RelationIndex
+from advisor.collect.inventory import DATA_APIS, DATA_FUNCTIONS, DATA_METRICS
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import (
     api_gaps_not_evaluated,
     gap_reason,
@@ -47,9 +47,10 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     yield from api_gaps_not_evaluated(RULE, inventory)
-    index = RelationIndex.build(inventory)
+    index = ctx.relations
     for fn in inventory.functions:
         integrations = index.callers(fn).api_integrations
         timeout_ms = fn.timeout_s * 1000

@@ -3,10 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_FUNCTIONS, DATA_METRICS, RegionInventory
-from advisor.collect.relations import RelationIndex
+from advisor.collect.inventory import DATA_FUNCTIONS, DATA_METRICS
 from advisor.decide import arm64_saving
 from advisor.rules.base import NotEvaluated, Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.costing import prices_or_reason, profile_or_reason, usd
 from advisor.rules.support import lambda_cli, not_evaluated, sam_function
 
@@ -52,7 +52,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     candidates = [
         fn
         for fn in inventory.functions
@@ -67,7 +68,7 @@ def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Re
     if isinstance(prices, str):
         yield NotEvaluated(RULE.id, inventory.region, prices)
         return
-    index = RelationIndex.build(inventory)
+    index = ctx.relations
     for fn in candidates:
         profile = profile_or_reason(inventory, index, fn)
         if isinstance(profile, str):

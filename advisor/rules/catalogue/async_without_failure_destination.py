@@ -7,10 +7,9 @@ from advisor.collect.inventory import (
     DATA_ASYNC_CONFIG,
     DATA_FUNCTIONS,
     DATA_POLICIES,
-    RegionInventory,
 )
-from advisor.collect.relations import RelationIndex
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import (
     gap_reason,
     lambda_cli,
@@ -43,8 +42,9 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
-    index = RelationIndex.build(inventory)
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
+    index = ctx.relations
     for fn in inventory.functions:
         if fn.dead_letter_target:
             continue

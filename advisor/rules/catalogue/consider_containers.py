@@ -6,9 +6,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from advisor.collect.inventory import DATA_FUNCTIONS, DATA_METRICS, RegionInventory
-from advisor.collect.relations import RelationIndex
 from advisor.decide import DecisionOptions, container_candidate, lambda_cost_for
 from advisor.rules.base import NotEvaluated, Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.costing import prices_or_reason, profile_or_reason, usd
 from advisor.rules.support import logical_id, not_evaluated, yaml
 
@@ -44,7 +44,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     if not inventory.functions:
         return
     prices = prices_or_reason(inventory)
@@ -54,7 +55,7 @@ def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Re
     decision = dataclasses.replace(
         DecisionOptions(), min_monthly_saving_usd=float(options["min_monthly_saving_usd"])
     )
-    index = RelationIndex.build(inventory)
+    index = ctx.relations
     for fn in inventory.functions:
         profile = profile_or_reason(inventory, index, fn)
         if isinstance(profile, str):

@@ -4,8 +4,9 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_FUNCTIONS, RegionInventory
+from advisor.collect.inventory import DATA_FUNCTIONS
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import lambda_cli, sam_function
 
 DEFAULT_TIMEOUT_S = 3
@@ -41,7 +42,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     for fn in inventory.functions:
         if fn.timeout_s != DEFAULT_TIMEOUT_S or fn.memory_mb != DEFAULT_MEMORY_MB:
             continue

@@ -4,8 +4,9 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_FUNCTIONS, RegionInventory
+from advisor.collect.inventory import DATA_FUNCTIONS
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.runtimes import runtime_table
 
 RULE = Rule(
@@ -50,7 +51,8 @@ def _successor(runtime: str) -> str:
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     table = runtime_table()
     today = options["today"] or dt.datetime.now(dt.UTC).date()
     if isinstance(today, str):

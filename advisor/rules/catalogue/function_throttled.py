@@ -6,6 +6,7 @@ from typing import Any
 
 from advisor.collect.inventory import DATA_FUNCTIONS, DATA_METRICS, Function, RegionInventory
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import lambda_cli, metrics_or_reason, not_evaluated, sam_function
 
 RULE = Rule(
@@ -38,7 +39,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     for fn in inventory.functions:
         metrics = metrics_or_reason(inventory, fn)
         if isinstance(metrics, str):

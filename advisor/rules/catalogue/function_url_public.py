@@ -7,9 +7,9 @@ from advisor.collect.inventory import (
     DATA_FUNCTION_URLS,
     DATA_FUNCTIONS,
     DATA_POLICIES,
-    RegionInventory,
 )
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import gap_reason, lambda_cli, not_evaluated, resource_gap, sam_function
 
 RULE = Rule(
@@ -33,7 +33,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     for fn in inventory.functions:
         url = fn.function_url
         if url is None:

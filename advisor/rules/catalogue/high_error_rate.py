@@ -5,8 +5,9 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_FUNCTIONS, DATA_METRICS, RegionInventory, Series
+from advisor.collect.inventory import DATA_FUNCTIONS, DATA_METRICS, Series
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import logical_id, metrics_or_reason, not_evaluated, yaml
 
 DAY_S = 86_400
@@ -57,7 +58,8 @@ def daily_totals(series: Series, since: int) -> dict[int, float]:
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     for fn in inventory.functions:
         metrics = metrics_or_reason(inventory, fn)
         if isinstance(metrics, str):

@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_FUNCTIONS, Function, RegionInventory
-from advisor.collect.relations import RelationIndex
+from advisor.collect.inventory import DATA_FUNCTIONS, Function
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import (
     MB,
     api_gaps_not_evaluated,
@@ -45,9 +45,10 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     yield from api_gaps_not_evaluated(RULE, inventory)
-    index = RelationIndex.build(inventory)
+    index = ctx.relations
     threshold = options["max_package_mb"] * MB
     for fn in inventory.functions:
         if fn.package_type == "Image":

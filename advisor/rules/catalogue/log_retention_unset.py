@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_FUNCTIONS, DATA_LOG_GROUPS, RegionInventory
+from advisor.collect.inventory import DATA_FUNCTIONS, DATA_LOG_GROUPS
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import gap_reason, logical_id, not_evaluated, resource_gap, yaml
 
 RULE = Rule(
@@ -36,7 +37,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     days = options["suggested_retention_days"]
     for fn in inventory.functions:
         group = fn.log_group or f"/aws/lambda/{fn.name}"

@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_FUNCTIONS, DATA_METRICS, RegionInventory
+from advisor.collect.inventory import DATA_FUNCTIONS, DATA_METRICS
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import lambda_cli, metrics_or_reason, not_evaluated, sam_function
 
 POWER_TUNING = "https://github.com/alexcasalboni/aws-lambda-power-tuning"
@@ -37,7 +38,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     for fn in inventory.functions:
         if fn.memory_mb > options["max_memory_mb"]:
             continue

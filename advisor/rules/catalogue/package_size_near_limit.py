@@ -13,6 +13,7 @@ from advisor.collect.inventory import (
     RegionInventory,
 )
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import (
     GB,
     MB,
@@ -54,7 +55,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     zipped_limit = inventory.account.code_size_zipped_limit or DEFAULT_ZIPPED_LIMIT
     unzipped_limit = inventory.account.code_size_unzipped_limit or DEFAULT_UNZIPPED_LIMIT
     near = options["near_share"]

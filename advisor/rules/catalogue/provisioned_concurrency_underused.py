@@ -7,11 +7,10 @@ from advisor.collect.inventory import (
     DATA_FUNCTIONS,
     DATA_METRICS,
     DATA_PROVISIONED_CONCURRENCY,
-    RegionInventory,
 )
-from advisor.collect.relations import RelationIndex
 from advisor.decide import idle_provisioned_concurrency
 from advisor.rules.base import NotEvaluated, Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.costing import prices_or_reason, profile_or_reason, usd
 from advisor.rules.support import (
     gap_reason,
@@ -49,7 +48,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     candidates = []
     for fn in inventory.functions:
         gap = resource_gap(inventory, DATA_PROVISIONED_CONCURRENCY, fn.arn)
@@ -63,7 +63,7 @@ def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Re
     if isinstance(prices, str):
         yield NotEvaluated(RULE.id, inventory.region, prices)
         return
-    index = RelationIndex.build(inventory)
+    index = ctx.relations
     for fn in candidates:
         profile = profile_or_reason(inventory, index, fn)
         if isinstance(profile, str):

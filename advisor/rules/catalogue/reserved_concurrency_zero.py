@@ -12,8 +12,9 @@ from advisor.collect.inventory import (
     Function,
     RegionInventory,
 )
-from advisor.collect.relations import Callers, RelationIndex
+from advisor.collect.relations import Callers
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import (
     api_and_url_callers,
     gap_reason,
@@ -54,8 +55,9 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
-    index = RelationIndex.build(inventory)
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
+    index = ctx.relations
     for fn in inventory.functions:
         details_gap = resource_gap(inventory, DATA_FUNCTION_DETAILS, fn.arn)
         if details_gap is not None:

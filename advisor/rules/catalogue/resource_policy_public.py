@@ -7,9 +7,9 @@ from advisor.collect.inventory import (
     DATA_FUNCTIONS,
     DATA_POLICIES,
     PolicyStatement,
-    RegionInventory,
 )
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import (
     gap_reason,
     lambda_cli,
@@ -50,7 +50,8 @@ def is_public(statement: PolicyStatement) -> bool:
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     for fn in inventory.functions:
         gap = resource_gap(inventory, DATA_POLICIES, fn.arn)
         if gap is not None:

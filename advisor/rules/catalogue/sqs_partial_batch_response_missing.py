@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_EVENT_SOURCE_MAPPINGS, RegionInventory
+from advisor.collect.inventory import DATA_EVENT_SOURCE_MAPPINGS
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import logical_id, resource_name, yaml
 
 RULE = Rule(
@@ -29,7 +30,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     for mapping in inventory.event_source_mappings:
         if mapping.kind != "sqs" or mapping.report_batch_item_failures:
             continue

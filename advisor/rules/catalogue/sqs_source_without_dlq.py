@@ -6,9 +6,9 @@ from typing import Any
 from advisor.collect.inventory import (
     DATA_EVENT_SOURCE_MAPPINGS,
     DATA_QUEUES,
-    RegionInventory,
 )
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import (
     gap_reason,
     logical_id,
@@ -47,7 +47,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     minimum = options["min_max_receive_count"]
     consumers: dict[str, list[str]] = {}
     for mapping in inventory.event_source_mappings:

@@ -7,10 +7,9 @@ from advisor.collect.inventory import (
     DATA_EVENT_SOURCE_MAPPINGS,
     DATA_FUNCTIONS,
     DATA_QUEUES,
-    RegionInventory,
 )
-from advisor.collect.relations import RelationIndex
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import (
     gap_reason,
     logical_id,
@@ -50,8 +49,9 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
-    index = RelationIndex.build(inventory)
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
+    index = ctx.relations
     multiplier = options["timeout_multiplier"]
     for queue_arn, mappings in index.mappings_by_source.items():
         sqs = [m for m in mappings if m.kind == "sqs"]

@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_EVENT_SOURCE_MAPPINGS, RegionInventory
+from advisor.collect.inventory import DATA_EVENT_SOURCE_MAPPINGS
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import is_infinite, logical_id, resource_name, yaml
 
 STREAM_KINDS = ("kinesis", "dynamodb")
@@ -41,7 +42,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     retries = options["suggested_retry_attempts"]
     max_age = options["suggested_record_age_s"]
     for mapping in inventory.event_source_mappings:

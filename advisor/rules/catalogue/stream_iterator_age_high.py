@@ -7,10 +7,9 @@ from advisor.collect.inventory import (
     DATA_EVENT_SOURCE_MAPPINGS,
     DATA_FUNCTIONS,
     DATA_METRICS,
-    RegionInventory,
 )
-from advisor.collect.relations import RelationIndex
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import logical_id, metrics_or_reason, not_evaluated, yaml
 
 # IteratorAge is emitted for Kinesis and DynamoDB stream sources.
@@ -49,8 +48,9 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
-    index = RelationIndex.build(inventory)
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
+    index = ctx.relations
     for fn in inventory.functions:
         mappings = [
             m for m in index.callers(fn).event_source_mappings if m.kind in ITERATOR_AGE_KINDS

@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_EVENT_SOURCE_MAPPINGS, RegionInventory
+from advisor.collect.inventory import DATA_EVENT_SOURCE_MAPPINGS
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import is_infinite, logical_id, resource_name, yaml
 
 STREAM_KINDS = ("kinesis", "dynamodb")
@@ -42,7 +43,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     for mapping in inventory.event_source_mappings:
         if mapping.kind not in STREAM_KINDS or mapping.on_failure_destination:
             continue

@@ -4,8 +4,9 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_FUNCTIONS, DATA_METRICS, RegionInventory
+from advisor.collect.inventory import DATA_FUNCTIONS, DATA_METRICS
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import lambda_cli, metrics_or_reason, not_evaluated, sam_function
 
 LAMBDA_MAX_TIMEOUT_S = 900
@@ -39,7 +40,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     for fn in inventory.functions:
         metrics = metrics_or_reason(inventory, fn)
         if isinstance(metrics, str):

@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_FUNCTIONS, RegionInventory
-from advisor.collect.relations import RelationIndex
+from advisor.collect.inventory import DATA_FUNCTIONS
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import (
     api_gaps_not_evaluated,
     lambda_cli,
@@ -35,9 +35,10 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     yield from api_gaps_not_evaluated(RULE, inventory)
-    index = RelationIndex.build(inventory)
+    index = ctx.relations
     for fn in inventory.functions:
         if fn.tracing_mode == "Active":
             continue

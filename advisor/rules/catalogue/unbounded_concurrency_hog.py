@@ -9,9 +9,9 @@ from advisor.collect.inventory import (
     DATA_FUNCTION_DETAILS,
     DATA_FUNCTIONS,
     DATA_METRICS,
-    RegionInventory,
 )
 from advisor.rules.base import NotEvaluated, Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import (
     gap_reason,
     lambda_cli,
@@ -50,7 +50,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     limit = inventory.account.concurrency_limit
     if limit is None:
         yield NotEvaluated(RULE.id, inventory.region, "no account concurrency limit in settings")

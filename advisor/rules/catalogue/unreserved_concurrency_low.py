@@ -7,7 +7,6 @@ from advisor.collect.inventory import (
     DATA_ACCOUNT_SETTINGS,
     DATA_FUNCTION_DETAILS,
     DATA_FUNCTIONS,
-    RegionInventory,
 )
 from advisor.rules.base import (
     NotEvaluated,
@@ -18,6 +17,7 @@ from advisor.rules.base import (
     Severity,
     account_resource_arn,
 )
+from advisor.rules.context import RegionContext
 from advisor.rules.support import lambda_cli, resource_gap, sam_function
 
 AWS_UNRESERVED_FLOOR = 100
@@ -57,7 +57,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     account = inventory.account
     arn = account_resource_arn(inventory)
     if account.concurrency_limit is None or account.unreserved_concurrency is None:

@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_FUNCTIONS, RegionInventory
+from advisor.collect.inventory import DATA_FUNCTIONS
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.context import RegionContext
 from advisor.rules.support import lambda_cli, sam_function
 
 RULE = Rule(
@@ -27,7 +28,8 @@ RULE = Rule(
 
 
 @RULE.checker
-def check(inventory: RegionInventory, options: Mapping[str, Any]) -> Iterator[Result]:
+def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    inventory = ctx.inventory
     for fn in inventory.functions:
         if len(fn.vpc_subnet_ids) != 1:
             continue

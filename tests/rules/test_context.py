@@ -1,0 +1,78 @@
+"""One context per region: an evaluation indexes each region once and hands that to every rule."""
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from advisor.collect.inventory import Inventory
+from advisor.collect.relations import RelationIndex
+from advisor.rules.base import Finding
+from advisor.rules.registry import evaluate, region_contexts
+from tests.rules.factories import (
+    ACCOUNT,
+    api_integration,
+    make_function,
+    make_inventory,
+    push_source,
+)
+
+RULES_DIR = Path(__file__).resolve().parents[2] / "advisor" / "rules"
+OPTIONS = {"deprecated-runtime": {"today": "2026-11-25"}}
+
+
+def two_regions() -> Inventory:
+    """Two regions whose functions are found through their triggers: the rules that read the
+    relation index have something to say about them."""
+    regions = []
+    for region in ("us-east-1", "eu-west-1"):
+        api = make_function("orders-api", region=region, tracing_mode="PassThrough")
+        worker = make_function("orders-worker", region=region)
+        inventory = make_inventory(
+            api,
+            worker,
+            api_integrations=[api_integration(api, timeout_ms=5_000)],
+            push_sources=[push_source(worker)],
+        )
+        regions.append(replace(inventory, region=region))
+    return Inventory(account_id=ACCOUNT, regions=regions)
+
+
+def finding_keys(results) -> list[tuple[str, str, str]]:
+    return sorted(
+        (r.region, r.rule_id, r.resource_arn.rsplit(":", 1)[-1])
+        for r in results
+        if isinstance(r, Finding)
+    )
+
+
+def test_one_evaluation_builds_one_relation_index_per_region():
+    inventory = two_regions()
+    before = RelationIndex.builds
+    results = evaluate(inventory, OPTIONS)
+    assert RelationIndex.builds - before == 2
+    # and the rules that read the index did judge each region's functions by their callers
+    keys = finding_keys(results)
+    for region in ("us-east-1", "eu-west-1"):
+        assert (region, "tracing-disabled", "orders-api") in keys
+        assert (region, "apigw-timeout-exceeds-integration", "orders-api") in keys
+        assert (region, "async-without-failure-destination", "orders-worker") in keys
+
+
+def test_contexts_built_beforehand_are_used_as_they_are():
+    inventory = two_regions()
+    before = RelationIndex.builds
+    contexts = region_contexts(inventory)
+    assert RelationIndex.builds - before == 2
+    assert [ctx.inventory for ctx in contexts] == inventory.regions
+    results = evaluate(contexts, OPTIONS)
+    assert RelationIndex.builds - before == 2  # evaluating them built nothing more
+    assert finding_keys(results) == finding_keys(evaluate(inventory, OPTIONS))
+
+
+def test_no_rule_builds_its_own_relation_index():
+    builders = [
+        path.relative_to(RULES_DIR).as_posix()
+        for path in sorted(RULES_DIR.rglob("*.py"))
+        if path.name != "context.py" and re.search(r"RelationIndex\s*\.\s*build", path.read_text())
+    ]
+    assert builders == [], "rules read ctx.relations, built once per region"
