@@ -82,3 +82,12 @@ def cloudformation_template(external_id: str, role_name: str = "LambdaAdvisorRea
         "Outputs": {"RoleArn": {"Value": {"Fn::GetAtt": ["LambdaAdvisorRole", "Arn"]}}},
     }
     return json.dumps(template, indent=2)
+
+
+def setup_instructions(external_id: str) -> dict[str, str]:
+    """What the account pages show for creating the role: both policies and the template."""
+    return {
+        "read_only_policy": json.dumps(read_only_policy(), indent=2),
+        "trust_policy": json.dumps(trust_policy(external_id), indent=2),
+        "cloudformation_template": cloudformation_template(external_id),
+    }

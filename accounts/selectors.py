@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import AwsAccount, Membership, Workspace
+from accounts.models import AwsAccount, Membership, ScanSchedule, Workspace
 
 
 def workspaces_for(user: AbstractBaseUser) -> QuerySet[Workspace]:
@@ -35,3 +35,8 @@ def manageable_workspaces_for(user: AbstractBaseUser) -> QuerySet[Workspace]:
         memberships__user=user,
         memberships__role__in=[Membership.Role.OWNER, Membership.Role.ADMIN],
     )
+
+
+def schedule_for(account: AwsAccount) -> ScanSchedule:
+    """The account's schedule; an unsaved "off" one when it never had one."""
+    return ScanSchedule.objects.filter(account=account).first() or ScanSchedule(account=account)

@@ -4,12 +4,10 @@ from accounts import views
 
 app_name = "accounts"
 
+# The account's other pages (edit, delete, schedule, connection test) are advisor's
+# (advisor/account_urls.py); config/urls.py serves both lists in this namespace.
 urlpatterns = [
     path("", views.account_list, name="list"),
     path("connect/", views.account_connect, name="connect"),
     path("<int:pk>/", views.account_detail, name="detail"),
-    path("<int:pk>/edit/", views.account_edit, name="edit"),
-    path("<int:pk>/test-connection/", views.account_test_connection, name="test-connection"),
-    path("<int:pk>/schedule/", views.account_schedule, name="schedule"),
-    path("<int:pk>/delete/", views.account_delete, name="delete"),
 ]

@@ -1,6 +1,39 @@
 from django.contrib import admin
 
+from accounts.models import AwsAccount, ReportRecipient, ScanSchedule
 from advisor.models import Finding, ReportDelivery, Scan
+from advisor.services.schedules import account_delete, periodic_task_sync
+
+
+class ScanScheduleInline(admin.StackedInline):
+    model = ScanSchedule
+    readonly_fields = ["last_skipped_at", "last_skip_reason"]
+
+
+class ReportRecipientInline(admin.TabularInline):
+    model = ReportRecipient
+    extra = 0
+
+
+# Registered here rather than in accounts/admin.py: an account's schedule is this app's, and
+# every change made here goes through the schedule service too, so beat stays in step.
+@admin.register(AwsAccount)
+class AwsAccountAdmin(admin.ModelAdmin):
+    list_display = ["name", "account_id", "workspace", "enabled"]
+    list_filter = ["workspace", "enabled"]
+    readonly_fields = ["external_id"]
+    inlines = [ScanScheduleInline, ReportRecipientInline]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        periodic_task_sync(account=form.instance)
+
+    def delete_model(self, request, obj) -> None:
+        account_delete(account=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for account in queryset:
+            account_delete(account=account)
 
 
 @admin.register(Scan)

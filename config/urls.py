@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import urls as accounts_urls
 from accounts.throttle import login_throttled, password_reset_throttled
+from advisor import account_urls
 from advisor.views import healthz
 
 urlpatterns = [
@@ -17,7 +19,17 @@ urlpatterns = [
         name="password_reset",
     ),
     path("auth/", include("django.contrib.auth.urls")),
-    path("aws-accounts/", include("accounts.urls")),
+    # An account's pages: accounts serves the list, connect and detail pages; advisor those that
+    # reach the scanner (edit, delete, schedule, connection test). One namespace for both.
+    path(
+        "aws-accounts/",
+        include(
+            (
+                [*accounts_urls.urlpatterns, *account_urls.urlpatterns],
+                accounts_urls.app_name,
+            )
+        ),
+    ),
     path("reports/", include("advisor.reports.urls")),
     path("", include("advisor.urls")),
 ]

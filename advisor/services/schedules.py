@@ -65,11 +65,6 @@ def periodic_task_name(account_id: int) -> str:
     return f"{ACCOUNT_TASK_PREFIX}{account_id}"
 
 
-def schedule_for(account: AwsAccount) -> ScanSchedule:
-    """The account's schedule; an unsaved "off" one when it never had one."""
-    return ScanSchedule.objects.filter(account=account).first() or ScanSchedule(account=account)
-
-
 def schedule_update(
     *,
     account: AwsAccount,

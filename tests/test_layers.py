@@ -1,0 +1,128 @@
+"""Which package may import which, read from the source: every ``import`` and ``from … import``
+of every module (inside functions too, so that an import moved into a function to dodge a rule
+still counts), and ``importlib.import_module("…")`` with a literal name."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules_under(*packages: str) -> dict[str, Path]:
+    """Every module of the packages (dotted names, such as ``advisor.collect``), by name."""
+    found = {}
+    for package in packages:
+        base = ROOT.joinpath(*package.split("."))
+        files = sorted(base.rglob("*.py")) if base.is_dir() else [base.with_suffix(".py")]
+        found.update({module_name(path): path for path in files if path.is_file()})
+    return found
+
+
+def imported_names(path: Path, *, type_checking: bool = True) -> list[tuple[str, int]]:
+    """(absolute dotted name, line) of everything the module imports: for ``from a.b import c``
+    both ``a.b`` and ``a.b.c`` (c may be a module). ``type_checking=False`` leaves out the
+    imports under ``if TYPE_CHECKING:``, which never run."""
+    module = module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    tree = ast.parse(path.read_text(), filename=str(path))
+    skipped: set[int] = set()
+    if not type_checking:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                skipped.update(id(child) for part in node.body for child in ast.walk(part))
+    found: list[tuple[str, int]] = []
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found.extend((alias.name, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                base = parts[: len(parts) - node.level + 1]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                target = node.module or ""
+            found.append((target, node.lineno))
+            found.extend((f"{target}.{alias.name}", node.lineno) for alias in node.names)
+        elif (
+            isinstance(node, ast.Call)
+            and ast.unparse(node.func) in ("importlib.import_module", "import_module", "__import__")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            found.append((node.args[0].value, node.lineno))
+    return found
+
+
+def within(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+def offences(modules: dict[str, Path], forbidden) -> list[str]:
+    """``module:line imports name`` for every import ``forbidden(module, name)`` refuses."""
+    return sorted(
+        f"{module_name(path)}:{line} imports {name}"
+        for module, path in modules.items()
+        for name, line in imported_names(path)
+        if forbidden(module, name)
+    )
+
+
+def test_the_walk_sees_every_kind_of_import(tmp_path, monkeypatch):
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    (tmp_path / "pkg").mkdir()
+    source = tmp_path / "pkg" / "mod.py"
+    source.write_text(
+        "import django.db\n"
+        "from . import sibling\n"
+        "from ..up import thing\n"
+        "def later():\n"
+        "    from advisor.services import scans\n"
+        "    importlib.import_module('advisor.tasks')\n"
+        "if TYPE_CHECKING:\n"
+        "    from accounts.models import AwsAccount\n"
+    )
+    names = {name for name, _ in imported_names(source)}
+    assert {
+        "django.db",
+        "pkg.sibling",
+        "up.thing",
+        "advisor.services.scans",
+        "advisor.tasks",
+        "accounts.models.AwsAccount",
+    } <= names
+    assert "accounts.models" not in {n for n, _ in imported_names(source, type_checking=False)}
+
+
+# --- accounts stands below advisor -------------------------------------------------------------
+
+
+def accounts_importing_advisor(modules: dict[str, Path]) -> list[str]:
+    return offences(modules, lambda module, name: within(name, "advisor"))
+
+
+def test_accounts_imports_nothing_of_advisor():
+    modules = modules_under("accounts")
+    assert "accounts.models" in modules and "accounts.migrations" in modules
+    assert accounts_importing_advisor(modules) == []
+
+
+def test_the_accounts_guard_finds_a_planted_import(tmp_path, monkeypatch):
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    (tmp_path / "accounts").mkdir()
+    (tmp_path / "accounts" / "views.py").write_text(
+        "def view(request):\n    from advisor.services.schedules import schedule_update\n"
+    )
+    assert accounts_importing_advisor(modules_under("accounts")) == [
+        "accounts.views:2 imports advisor.services.schedules",
+        "accounts.views:2 imports advisor.services.schedules.schedule_update",
+    ]
