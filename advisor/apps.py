@@ -1,4 +1,7 @@
+import importlib
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class AdvisorConfig(AppConfig):
@@ -13,3 +16,9 @@ class AdvisorConfig(AppConfig):
         # A workspace's rule options name this catalogue's rules and options.
         if rule_option_errors not in RULE_OPTIONS_CHECKS:
             RULE_OPTIONS_CHECKS.append(rule_option_errors)
+        # Services hand work to tasks by name (advisor/dispatch.py) and import no task module;
+        # a worker imports those modules itself when it starts. Importing them here registers
+        # the tasks in every process too, so that work run at once (CELERY_TASK_ALWAYS_EAGER)
+        # finds its task.
+        for module in ("advisor.tasks", *settings.CELERY_IMPORTS):
+            importlib.import_module(module)

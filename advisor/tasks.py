@@ -11,6 +11,7 @@ from django.db import InterfaceError, close_old_connections, transaction
 from django.db import OperationalError as DatabaseUnavailable
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from advisor.dispatch import FINISH_SCAN_TASK, SCAN_REGION_TASK
 from advisor.models import Scan
 from advisor.reports.tasks import send_scan_reports_task
 from advisor.services.scan_run import scan_finish, scan_region
@@ -60,7 +61,7 @@ def retry_transient(task: Task, error: Exception) -> None:
     raise task.retry(exc=error, countdown=countdown, max_retries=settings.ADVISOR_TASK_MAX_RETRIES)
 
 
-@shared_task(bind=True, name="advisor.scan_region")
+@shared_task(bind=True, name=SCAN_REGION_TASK)
 def scan_region_task(self: Task, scan_id: int, region: str) -> None:
     try:
         # The last region to finish hands the scan to the finishing step.
@@ -70,7 +71,7 @@ def scan_region_task(self: Task, scan_id: int, region: str) -> None:
         retry_transient(self, error)
 
 
-@shared_task(bind=True, name="advisor.finish_scan")
+@shared_task(bind=True, name=FINISH_SCAN_TASK)
 def finish_scan_task(self: Task, scan_id: int) -> None:
     try:
         scan = scan_finish(scan_id=scan_id)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -126,3 +128,121 @@ def test_the_accounts_guard_finds_a_planted_import(tmp_path, monkeypatch):
         "accounts.views:2 imports advisor.services.schedules",
         "accounts.views:2 imports advisor.services.schedules.schedule_update",
     ]
+
+
+# --- no cycle among services, tasks, selectors and reports -------------------------------------
+
+LAYERED = ("advisor.services", "advisor.tasks", "advisor.selectors", "advisor.reports")
+
+
+def layer_of(module: str) -> str | None:
+    """The layer a module belongs to: a ``tasks`` module anywhere in advisor is a task module;
+    the reports' views and URLs are views (which may call anything)."""
+    if not within(module, "advisor"):
+        return None
+    last = module.rpartition(".")[2]
+    if last == "tasks" or within(module, "advisor.tasks"):
+        return "tasks"
+    if within(module, "advisor.services"):
+        return "services"
+    if module.startswith("advisor.selectors"):  # selectors.py, selectors_dashboard.py, a package
+        return "selectors"
+    if within(module, "advisor.reports") and last not in ("views", "urls"):
+        return "reports"
+    return None
+
+
+def layered_modules() -> dict[str, Path]:
+    modules = modules_under("advisor")
+    return {name: path for name, path in modules.items() if layer_of(name)}
+
+
+def import_graph(modules: dict[str, Path]) -> dict[str, dict[str, int]]:
+    """module -> {imported module of ``modules``: line}, leaving out TYPE_CHECKING imports."""
+    graph: dict[str, dict[str, int]] = {}
+    for module, path in modules.items():
+        edges = graph.setdefault(module, {})
+        for name, line in imported_names(path, type_checking=False):
+            while name and name not in modules:
+                name = name.rpartition(".")[0]
+            if name and name != module:
+                edges.setdefault(name, line)
+    return graph
+
+
+def a_cycle(graph: dict[str, dict[str, int]]) -> list[str]:
+    """One cycle of the graph (its nodes in order, the first repeated at the end), or []."""
+    state: dict[str, str] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = "open"
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == "open":
+                return [*path[path.index(nxt) :], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        state[node] = "done"
+        path.pop()
+        return []
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return []
+
+
+def layer_graph(graph: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
+    """layer -> {imported layer: the first ``module:line imports module`` that makes the edge}."""
+    layers: dict[str, dict[str, str]] = {}
+    for module, edges in sorted(graph.items()):
+        here = layer_of(module)
+        for target, line in sorted(edges.items()):
+            there = layer_of(target)
+            if there and there != here:
+                layers.setdefault(here, {}).setdefault(there, f"{module}:{line} imports {target}")
+    return layers
+
+
+def test_no_import_cycle_among_the_modules_of_services_tasks_selectors_and_reports():
+    modules = layered_modules()
+    assert {"advisor.services.scans", "advisor.tasks", "advisor.selectors"} <= set(modules)
+    assert "advisor.reports.digest" in modules and "advisor.reports.views" not in modules
+    graph = import_graph(modules)
+    assert a_cycle(graph) == []
+
+
+def test_services_hand_work_to_tasks_without_importing_them():
+    layers = layer_graph(import_graph(layered_modules()))
+    assert "services" in layers.get("tasks", {}), "the tasks call the services"
+    assert "tasks" not in layers.get("services", {}), layers["services"]["tasks"]
+
+
+def plant(root: Path, files: dict[str, str]) -> None:
+    for name, source in files.items():
+        path = root.joinpath(*name.split("/"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
+
+
+def test_the_cycle_guards_find_a_planted_cycle(tmp_path, monkeypatch):
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    plant(
+        tmp_path,
+        {
+            "advisor/__init__.py": "",
+            "advisor/services/__init__.py": "",
+            "advisor/services/scans.py": "def enqueue():\n    from advisor.tasks import t\n",
+            "advisor/tasks.py": "from advisor.services import scans\n",
+            "advisor/reports/views.py": "from advisor.services import scans\n",
+        },
+    )
+    modules = layered_modules()
+    assert set(modules) == {"advisor.services", "advisor.services.scans", "advisor.tasks"}
+    graph = import_graph(modules)
+    assert a_cycle(graph) == ["advisor.services.scans", "advisor.tasks", "advisor.services.scans"]
+    layers = layer_graph(graph)
+    assert layers["services"]["tasks"] == "advisor.services.scans:2 imports advisor.tasks"
+    with pytest.raises(AssertionError):
+        test_services_hand_work_to_tasks_without_importing_them()

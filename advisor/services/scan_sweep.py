@@ -29,9 +29,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from advisor.dispatch import scan_finish_enqueue
 from advisor.models import Scan, ScanRegion
 from advisor.services.scans import stale_after
-from advisor.tasks import finish_scan_task
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def _sweep(scan_id: int, now: dt.datetime) -> bool:
             scan.pk,
             "now" if failed else _since(now, last_finished) + " ago",
         )
-        transaction.on_commit(lambda: finish_scan_task.delay(scan_id))
+        transaction.on_commit(lambda: scan_finish_enqueue(scan_id))
         return True
 
 

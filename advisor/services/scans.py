@@ -1,11 +1,11 @@
-"""Starting a scan. The work itself is in ``scan_run``; the tasks connect the two."""
+"""Starting a scan. The work itself is in ``scan_run``; the tasks connect the two, and scans
+reach them through ``advisor.dispatch``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 
-from celery import group
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -14,8 +14,8 @@ from kombu.exceptions import OperationalError
 
 from accounts.models import AwsAccount
 from advisor.collect.session import EndpointNotAllowed, allowed_endpoint
+from advisor.dispatch import scan_regions_enqueue
 from advisor.models import Scan, ScanRegion
-from advisor.tasks import scan_region_task
 
 logger = logging.getLogger(__name__)
 
@@ -121,9 +121,7 @@ def scan_start(
 
 def _enqueue(scan: Scan) -> None:
     try:
-        group(scan_region_task.s(scan.pk, region) for region in scan.regions).apply_async(
-            retry_policy=ENQUEUE_RETRY_POLICY
-        )
+        scan_regions_enqueue(scan.pk, scan.regions, retry_policy=ENQUEUE_RETRY_POLICY)
     except OperationalError as error:
         logger.error("scan %s could not be queued: %s", scan.pk, error)
         Scan.objects.filter(pk=scan.pk, status=Scan.Status.QUEUED).update(

@@ -1,0 +1,22 @@
+"""Handing work to the workers by task name. Services start tasks through this module and import
+no task module: the tasks call the services, so the services must not import them back. The
+names are the tasks' own (``advisor.tasks`` registers them under these)."""
+
+from __future__ import annotations
+
+from celery import group, signature
+
+SCAN_REGION_TASK = "advisor.scan_region"
+FINISH_SCAN_TASK = "advisor.finish_scan"
+
+
+def scan_regions_enqueue(scan_id: int, regions: list[str], *, retry_policy: dict) -> None:
+    """One region task per region of the scan, side by side."""
+    group(signature(SCAN_REGION_TASK, args=(scan_id, region)) for region in regions).apply_async(
+        retry_policy=retry_policy
+    )
+
+
+def scan_finish_enqueue(scan_id: int, *, retry_policy: dict | None = None) -> None:
+    """The scan's finishing step (idempotent: a second one finds the scan finished)."""
+    signature(FINISH_SCAN_TASK, args=(scan_id,)).apply_async(retry_policy=retry_policy)
