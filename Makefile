@@ -40,9 +40,9 @@ format: install
 ## Benchmarks (results in BENCHMARKS.md): a region scan against the emulator at 1,000 and 5,000
 ## functions, and the dashboard's server time at 10,000 functions and 50,000 findings.
 bench: install
-	$(PY) -m advisor.collect.bench --functions 1000 5000
-	bash scripts/with_database.sh $(PY) -m advisor.bench_pages --functions 10000 --findings 50000
-	bash scripts/with_database.sh $(PY) -m advisor.bench_pages --functions 10000 --findings 50000 --accounts 5
+	$(PY) -m bench.region_scan --functions 1000 5000
+	bash scripts/with_database.sh $(PY) -m bench.dashboard --functions 10000 --findings 50000
+	bash scripts/with_database.sh $(PY) -m bench.dashboard --functions 10000 --findings 50000 --accounts 5
 
 ## Re-pin both locks from pyproject.toml (run after changing dependencies): requirements-dev.lock
 ## holds runtime + demo + dev; requirements.lock (the image's) is its runtime part, same versions.

@@ -16,5 +16,6 @@ Modules by job: ``clients`` (boto3 configuration, call counting, rate limiting),
 (errors to coverage gaps), ``lambda_`` (functions, details, account settings, layers),
 ``triggers`` (event source mappings, push sources), ``apis`` (API Gateway), ``queues`` (SQS),
 ``logs`` (log groups), ``metrics`` (CloudWatch), ``secrets`` (environment values that look
-secret), ``bench`` (``python -m advisor.collect.bench``), ``relations`` (who invokes what).
+secret), ``relations`` (who invokes what). A region scan's benchmark is
+``bench/region_scan.py``.
 """

@@ -1,4 +1,4 @@
-"""Benchmark of the dashboard's server time: ``python -m advisor.bench_pages``.
+"""Benchmark of the dashboard's server time: ``python -m bench.dashboard``.
 
 Builds a throwaway test database (PostgreSQL when DATABASE_URL names it) holding one account
 with N functions (14 days of hourly metrics each) and M findings, then requests each page through

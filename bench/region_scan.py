@@ -1,4 +1,4 @@
-"""Benchmark of one region scan: ``python -m advisor.collect.bench --functions 1000``.
+"""Benchmark of one region scan: ``python -m bench.region_scan --functions 1000``.
 
 Seeds the emulator (a fresh one on a free loopback port, or ``--endpoint-url``) with N functions,
 their triggers and hourly metrics, scans the region without the rate limiter, and reports wall
@@ -46,6 +46,7 @@ from advisor.collect.options import (
 )
 from advisor.collect.scanner import collect_region
 from advisor.collect.session import assume_role_session, aws_client
+from advisor.demo.seed import seed_demo
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -224,8 +225,6 @@ def seed(
 
 def seed_demo_estate(endpoint: str, functions: int, end: datetime) -> tuple[boto3.Session, str]:
     """The demo company topped up to ``functions``; the read-only role's session."""
-    from advisor.demo.seed import seed_demo  # the demo package is optional for the collector
-
     reset = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310
     urllib.request.urlopen(reset, timeout=30).close()  # noqa: S310
     report = seed_demo(
