@@ -45,7 +45,7 @@ from advisor.collect.options import (
     CollectOptions,
 )
 from advisor.collect.scanner import collect_region
-from advisor.collect.session import assume_role_session, aws_client
+from advisor.collect.session import allowed_endpoint, assume_role_session, aws_client
 from advisor.demo.seed import seed_demo
 
 ACCOUNT = "123456789012"
@@ -251,7 +251,9 @@ def run(
 ) -> Result:
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     options = CollectOptions(rate_limit=False, metrics_end=end, metrics_days=days)
-    with emulator(endpoint_url) as endpoint:
+    with emulator(endpoint_url) as url:
+        # The benchmark's own emulator: an endpoint this run allows, as the local mode does.
+        endpoint = allowed_endpoint(url, allow=True)
         started = time.perf_counter()
         if estate == "demo":
             session, account = seed_demo_estate(endpoint, functions, end)
@@ -296,9 +298,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed-workers", type=int, default=8)
     parser.add_argument("--skip-memory", action="store_true", help="no tracemalloc scan")
     args = parser.parse_args(argv)
-    # Whether the emulator's endpoint may be used is a Django setting (advisor.collect.session):
-    # the bench runs against its own emulator, as the local mode does.
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     # The app's own credentials (boto3's default chain) assume the demo's role; the emulator
     # accepts any.
     os.environ.setdefault("AWS_ACCESS_KEY_ID", CREDENTIALS["aws_access_key_id"])

@@ -17,9 +17,10 @@ from django.urls import reverse
 from accounts.models import AwsAccount, ScanSchedule
 from advisor.collect.errors import AwsAccessError
 from advisor.collect.probe import probe_connection
-from advisor.collect.session import EndpointNotAllowed, assume_role_session
+from advisor.collect.session import EndpointNotAllowed, assume_role_session, aws_client
 from advisor.models import Scan
 from advisor.periodic.tasks import scheduled_scan_task
+from advisor.services.endpoints import checked_endpoint
 from advisor.services.scan_run import run_scan_inline
 from advisor.services.scans import scan_create
 from tests.factories import make_account, make_user, make_workspace
@@ -64,7 +65,7 @@ def test_with_the_flag_on_the_app_signs_assume_role_to_the_stored_endpoint(recor
             role_arn="arn:aws:iam::123456789012:role/R",
             external_id="tenant-external-id",
             region="us-east-1",
-            endpoint_url=recording_server.url,
+            endpoint_url=checked_endpoint(recording_server.url),
         )
     [request] = recording_server.requests
     assert APP_KEY_ID in request.headers["Authorization"]
@@ -88,6 +89,26 @@ def test_the_session_builder_refuses_the_endpoint_before_sending(recording_serve
             endpoint_url=recording_server.url,
         )
     assert recording_server.requests == []
+
+
+def test_a_client_sends_only_to_an_endpoint_the_caller_allowed(recording_server):
+    # The flag is on here; the collector still refuses a URL no caller checked against it.
+    with pytest.raises(EndpointNotAllowed):
+        aws_client("sts", region="us-east-1", endpoint_url=recording_server.url)
+    with pytest.raises(EndpointNotAllowed):
+        assume_role_session(
+            role_arn="arn:aws:iam::123456789012:role/R",
+            external_id="tenant-external-id",
+            region="us-east-1",
+            endpoint_url=recording_server.url,
+        )
+    assert recording_server.requests == []
+    allowed = checked_endpoint(recording_server.url)
+    assert aws_client("sts", region="us-east-1", endpoint_url=allowed).meta.endpoint_url == (
+        recording_server.url
+    )
+    with flag_off, pytest.raises(EndpointNotAllowed):
+        checked_endpoint(allowed)  # decided afresh: an allowed URL is not allowed for good
 
 
 @flag_off

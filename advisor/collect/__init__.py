@@ -1,5 +1,5 @@
-"""Reads AWS Lambda estates into plain dataclasses (``inventory.py``). No Django here but one
-setting: ``session`` reads ADVISOR_ALLOW_ENDPOINT_URL, the deployment's decision on endpoint URLs.
+"""Reads AWS Lambda estates into plain dataclasses (``inventory.py``). No Django here: whether
+endpoint URLs may be used is the caller's to say (``session.allowed_endpoint(url, allow=...)``).
 
 Public API:
 - ``scanner.collect_region(*, session, account_id, region, endpoint_url=None, options=None,
@@ -9,8 +9,9 @@ Public API:
   -> Inventory``: several regions in turn, for the CLI.
 - ``options.CollectOptions``: metrics window, rate limits, concurrency, timeouts, retries.
 - ``session.assume_role_session(...)``: the connected account's role, with its ExternalId.
-- ``session.aws_client(service, *, session, region, endpoint_url, config)``: every boto3 client,
-  its endpoint URL checked by ``session.allowed_endpoint`` (EndpointNotAllowed, nothing sent).
+- ``session.aws_client(service, *, session, region, endpoint_url, config)``: every boto3 client;
+  it sends only to an endpoint URL ``session.allowed_endpoint`` let through (others:
+  EndpointNotAllowed, nothing sent).
 
 Modules by job: ``clients`` (boto3 configuration, call counting, rate limiting), ``context``
 (errors to coverage gaps), ``lambda_`` (functions, details, account settings, layers),

@@ -2,12 +2,14 @@
 chain) assume the account's read-only role with its ExternalId. No AWS keys are stored by the app.
 
 This module is also the one place that decides where requests may go. Every boto3 client the app
-makes (outside the demo's emulator tooling) is created by ``aws_client``, and every endpoint URL
-passes ``allowed_endpoint`` first: with ADVISOR_ALLOW_ENDPOINT_URL off (production), an endpoint
-URL stored on an account or given to ``manage.py scan`` is refused before any request is made.
-The first request of a scan or a connection test is AssumeRole, signed with the app's own
-credentials: sent to an endpoint a tenant chose, it would hand that endpoint the app's access key
-id, its session token and a signature over them."""
+makes (outside the demo's emulator tooling) is created by ``aws_client``, and it sends to an
+endpoint URL only one that ``allowed_endpoint`` let through (an ``AllowedEndpoint``); any other
+URL is refused before a request is made. Whether endpoint URLs are allowed at all is the
+deployment's decision (ADVISOR_ALLOW_ENDPOINT_URL, off in production): the caller reads it and
+hands it to ``allowed_endpoint`` (``advisor.services.endpoints``), so the collector itself reads
+no settings. The first request of a scan or a connection test is AssumeRole, signed with the
+app's own credentials: sent to an endpoint a tenant chose, it would hand that endpoint the app's
+access key id, its session token and a signature over them."""
 
 from __future__ import annotations
 
@@ -16,7 +18,6 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from django.conf import settings
 
 from advisor.collect.errors import AwsAccessError
 
@@ -37,13 +38,24 @@ class EndpointNotAllowed(AwsAccessError):
         self.endpoint_url = endpoint_url
 
 
-def allowed_endpoint(endpoint_url: str | None) -> str | None:
-    """The endpoint URL to use (None: AWS's own), or EndpointNotAllowed."""
+class AllowedEndpoint(str):
+    """An endpoint URL that ``allowed_endpoint`` let through: the only kind of URL the clients
+    of this module send requests to. It travels through the collector as the string it is."""
+
+    __slots__ = ()
+
+
+def allowed_endpoint(endpoint_url: str | None, *, allow: bool = False) -> AllowedEndpoint | None:
+    """The endpoint URL to use (None: AWS's own), or EndpointNotAllowed. ``allow`` is the
+    deployment's decision on endpoint URLs (ADVISOR_ALLOW_ENDPOINT_URL), read by the caller; a
+    URL this function already let through passes again."""
     if not endpoint_url:
         return None
-    if not settings.ADVISOR_ALLOW_ENDPOINT_URL:
+    if isinstance(endpoint_url, AllowedEndpoint):
+        return endpoint_url
+    if not allow:
         raise EndpointNotAllowed(endpoint_url)
-    return endpoint_url
+    return AllowedEndpoint(endpoint_url)
 
 
 def aws_client(
@@ -54,7 +66,8 @@ def aws_client(
     endpoint_url: str | None = None,
     config: Config | None = None,
 ) -> Any:
-    """A boto3 client of ``session`` (None: the app's own credentials), its endpoint checked."""
+    """A boto3 client of ``session`` (None: the app's own credentials). ``endpoint_url`` must be
+    one ``allowed_endpoint`` let through; any other is refused (EndpointNotAllowed)."""
     make = session.client if session is not None else boto3.client
     return make(
         service, region_name=region, endpoint_url=allowed_endpoint(endpoint_url), config=config

@@ -25,6 +25,7 @@ from advisor.decide.prices import (
     shipped_region,
 )
 from advisor.models import PriceRefresh, RegionPriceList
+from advisor.services.endpoints import checked_endpoint
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +56,14 @@ class _Pager:
 
 def pricing_clients(endpoint_url: str | None = None) -> list:
     """Pricing clients to try in order: the configured endpoint, or AWS's two. Whether an
-    endpoint URL may be used is decided where every client is made (advisor.collect.session)."""
+    endpoint URL may be used is the deployment's decision (advisor.services.endpoints)."""
     if endpoint_url:
         try:
             client = aws_client(
-                "pricing", region="us-east-1", endpoint_url=endpoint_url, config=PRICING_CONFIG
+                "pricing",
+                region="us-east-1",
+                endpoint_url=checked_endpoint(endpoint_url),
+                config=PRICING_CONFIG,
             )
         except EndpointNotAllowed as refusal:
             raise PriceRefreshRefused(

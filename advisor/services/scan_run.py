@@ -31,6 +31,7 @@ from advisor.reports.scan_document import function_recommendation
 from advisor.rules.base import NotEvaluated
 from advisor.rules.context import RegionContext
 from advisor.rules.registry import evaluate, region_contexts
+from advisor.services.endpoints import checked_endpoint
 from advisor.services.findings import record_findings
 from advisor.services.opportunities import top_opportunities
 from advisor.services.prices import stored_prices_install
@@ -131,8 +132,8 @@ def scan_region(*, scan_id: int, region: str) -> bool:
 def _collect_and_store(part: ScanRegion, region: str) -> bool:
     scan = part.scan
     account = scan.account
-    endpoint_url = account.endpoint_url or None
     try:
+        endpoint_url = checked_endpoint(account.endpoint_url)
         session = assume_role_session(
             role_arn=account.role_arn,
             external_id=account.external_id,

@@ -13,9 +13,10 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts.models import AwsAccount
-from advisor.collect.session import EndpointNotAllowed, allowed_endpoint
+from advisor.collect.session import EndpointNotAllowed
 from advisor.dispatch import scan_regions_enqueue
 from advisor.models import Scan, ScanRegion
+from advisor.services.endpoints import checked_endpoint
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def scan_create(
     if not account.regions:
         raise ScanRefused(f"{account.name} has no regions to scan.")
     try:
-        allowed_endpoint(account.endpoint_url)
+        checked_endpoint(account.endpoint_url)
     except EndpointNotAllowed as refusal:
         raise ScanRefused(
             f"{account.name} is not scanned: it names the endpoint URL {account.endpoint_url}, "

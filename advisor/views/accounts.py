@@ -23,6 +23,7 @@ from accounts.selectors import (
 from advisor.collect.probe import probe_connection
 from advisor.collect.session import EndpointNotAllowed
 from advisor.services import schedules as schedule_service
+from advisor.services.endpoints import checked_endpoint
 from advisor.services.schedules import periodic_task_sync, schedule_update
 
 
@@ -100,7 +101,7 @@ def account_test_connection(request: HttpRequest, pk: int) -> HttpResponse:
             role_arn=account.role_arn,
             external_id=account.external_id,
             region=region,
-            endpoint_url=account.endpoint_url or None,
+            endpoint_url=checked_endpoint(account.endpoint_url),
         )
     except EndpointNotAllowed as refusal:
         messages.error(

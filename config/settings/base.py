@@ -280,7 +280,8 @@ CELERY_IMPORTS = ["advisor.reports.tasks", "advisor.periodic.tasks"]
 # an account or given to `manage.py scan` is used only when this is on, and it is off unless a
 # settings module or the environment turns it on (local.py and test.py do): the first request to
 # an endpoint is AssumeRole signed with the app's own credentials, and an endpoint a tenant chose
-# would receive them. Enforced in one place, advisor/collect/session.py.
+# would receive them. Enforced in one place, advisor/collect/session.py, which is handed this
+# flag by advisor/services/endpoints.py (the collector reads no settings).
 ADVISOR_ALLOW_ENDPOINT_URL = env.bool("ADVISOR_ALLOW_ENDPOINT_URL", default=False)
 ADVISOR_DEFAULT_REGION = env("AWS_DEFAULT_REGION", default="us-east-1")
 ADVISOR_APP_ACCOUNT_ID = env("ADVISOR_APP_ACCOUNT_ID", default="000000000000")

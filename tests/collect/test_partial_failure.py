@@ -25,6 +25,7 @@ from advisor.collect.inventory import (
 )
 from advisor.collect.metrics import ACCOUNT_RESOURCE
 from advisor.collect.scanner import CollectOptions, collect_inventory, collect_region
+from advisor.collect.session import allowed_endpoint
 from tests.collect.aws_state import ACCOUNT, REGION, Aws
 from tests.fixtures.aws_state import refuse
 from tests.fixtures.emulator import free_port
@@ -199,7 +200,7 @@ def test_refused_credentials_raise(state: Aws):
 
 
 def test_unreachable_endpoint_raises(aws: str):
-    state = Aws.connect(f"http://127.0.0.1:{free_port()}")
+    state = Aws.connect(allowed_endpoint(f"http://127.0.0.1:{free_port()}", allow=True))
 
     with pytest.raises(AwsAccessError, match="could not be reached"):
         scan(state, connect_timeout_s=1)

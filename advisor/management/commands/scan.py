@@ -26,7 +26,6 @@ from advisor.collect.options import CollectOptions
 from advisor.collect.scanner import collect_region
 from advisor.collect.session import (
     EndpointNotAllowed,
-    allowed_endpoint,
     assume_role_session,
     aws_client,
 )
@@ -34,6 +33,7 @@ from advisor.models import Scan
 from advisor.reports.scan_document import scan_document
 from advisor.rules.base import Severity
 from advisor.rules.registry import evaluate
+from advisor.services.endpoints import checked_endpoint
 from advisor.services.prices import stored_prices_install
 from advisor.services.scan_run import run_scan_inline
 from advisor.services.scans import ScanRefused, scan_create, scan_start
@@ -136,7 +136,7 @@ class Command(BaseCommand):
         if unknown or not regions:
             raise UsageError(f"unknown region(s): {', '.join(unknown) or '(none given)'}")
         try:
-            endpoint = allowed_endpoint(options["endpoint_url"])
+            endpoint = checked_endpoint(options["endpoint_url"])
         except EndpointNotAllowed as refusal:
             raise UsageError(str(refusal)) from refusal
         # The same shared buckets as the workers: an ad hoc scan of an account that a stored
@@ -151,7 +151,7 @@ class Command(BaseCommand):
         for region in regions:
             self.progress(f"{region}: starting")
             try:
-                session = self.session(options, region)
+                session = self.session(options, region, endpoint)
                 if not inventory.account_id:
                     inventory.account_id = self.caller_account(session, region, endpoint)
                 part = collect_region(
@@ -194,13 +194,13 @@ class Command(BaseCommand):
             errors=errors,
         )
 
-    def session(self, options: dict, region: str) -> boto3.Session:
+    def session(self, options: dict, region: str, endpoint: str | None) -> boto3.Session:
         if options["role_arn"]:
             return assume_role_session(
                 role_arn=options["role_arn"],
                 external_id=options["external_id"],
                 region=region,
-                endpoint_url=options["endpoint_url"],
+                endpoint_url=endpoint,
             )
         return boto3.Session(region_name=region)
 
