@@ -79,6 +79,13 @@ def offences(modules: dict[str, Path], forbidden) -> list[str]:
     )
 
 
+def plant(root: Path, files: dict[str, str]) -> None:
+    for name, source in files.items():
+        path = root.joinpath(*name.split("/"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
+
+
 def test_the_walk_sees_every_kind_of_import(tmp_path, monkeypatch):
     monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
     (tmp_path / "pkg").mkdir()
@@ -103,6 +110,78 @@ def test_the_walk_sees_every_kind_of_import(tmp_path, monkeypatch):
         "accounts.models.AwsAccount",
     } <= names
     assert "accounts.models" not in {n for n, _ in imported_names(source, type_checking=False)}
+
+
+# --- the pure core ----------------------------------------------------------------------------
+
+PURE = ("advisor.collect", "advisor.rules", "advisor.decide")
+# What the pure core never imports besides the rest of advisor: Django and its packages, the
+# settings, the accounts app, the task queue.
+NOT_PURE = {"config", "accounts", "celery", "kombu", "csp", "axes", "environ"}
+
+
+def impure(module: str, name: str) -> bool:
+    top = name.partition(".")[0]
+    if top.startswith("django") or top in NOT_PURE:
+        return True
+    # advisor.* outside the three: the demo, services, models (the ORM), tasks, views...
+    return within(name, "advisor") and name != "advisor" and not any(within(name, p) for p in PURE)
+
+
+# Rules and the cost model receive their input: they read no AWS either (the collector does).
+# relations.py is the collector's index that the rules use.
+NO_AWS = ("advisor.rules", "advisor.decide", "advisor.collect.relations")
+
+
+def reaches_aws(module: str, name: str) -> bool:
+    return name.partition(".")[0] in {"boto3", "botocore"}
+
+
+def test_collect_rules_and_decide_import_no_django_orm_accounts_or_the_rest_of_advisor():
+    modules = modules_under(*PURE)
+    assert {"advisor.collect.session", "advisor.rules.registry", "advisor.decide.cost"} <= set(
+        modules
+    )
+    assert offences(modules, impure) == []
+
+
+def test_rules_and_decide_read_no_aws():
+    modules = modules_under(*NO_AWS)
+    assert {"advisor.rules.base", "advisor.decide.prices", "advisor.collect.relations"} <= set(
+        modules
+    )
+    assert offences(modules, reaches_aws) == []
+
+
+def test_the_purity_guards_find_planted_imports(tmp_path, monkeypatch):
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    plant(
+        tmp_path,
+        {
+            "advisor/collect/session.py": "from django.conf import settings\n",
+            "advisor/collect/bench.py": "def f():\n    from advisor.demo.seed import seed_demo\n",
+            "advisor/rules/one.py": (
+                "import accounts.models\nfrom advisor.collect import inventory\nimport boto3\n"
+            ),
+            "advisor/decide/cost.py": (
+                "from advisor.models import Scan\nfrom advisor.rules.base import Rule\n"
+                "from config.settings import base\nimport django_celery_beat\n"
+            ),
+        },
+    )
+    assert offences(modules_under(*PURE), impure) == [
+        "advisor.collect.bench:2 imports advisor.demo.seed",
+        "advisor.collect.bench:2 imports advisor.demo.seed.seed_demo",
+        "advisor.collect.session:1 imports django.conf",
+        "advisor.collect.session:1 imports django.conf.settings",
+        "advisor.decide.cost:1 imports advisor.models",
+        "advisor.decide.cost:1 imports advisor.models.Scan",
+        "advisor.decide.cost:3 imports config.settings",
+        "advisor.decide.cost:3 imports config.settings.base",
+        "advisor.decide.cost:4 imports django_celery_beat",
+        "advisor.rules.one:1 imports accounts.models",
+    ]
+    assert offences(modules_under(*NO_AWS), reaches_aws) == ["advisor.rules.one:3 imports boto3"]
 
 
 # --- accounts stands below advisor -------------------------------------------------------------
@@ -217,13 +296,6 @@ def test_services_hand_work_to_tasks_without_importing_them():
     layers = layer_graph(import_graph(layered_modules()))
     assert "services" in layers.get("tasks", {}), "the tasks call the services"
     assert "tasks" not in layers.get("services", {}), layers["services"]["tasks"]
-
-
-def plant(root: Path, files: dict[str, str]) -> None:
-    for name, source in files.items():
-        path = root.joinpath(*name.split("/"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(source)
 
 
 def test_the_cycle_guards_find_a_planted_cycle(tmp_path, monkeypatch):
