@@ -14,7 +14,7 @@ Cost model (``cost.py``)
     ``fargate_monthly_cost(*, task_vcpu, task_memory_gb, tasks, arch, prices, hours=None)
     -> FargateCost``; ``ec2_monthly_cost(*, instance_type, count, prices, hours=None) -> Ec2Cost``.
 Workload profile (``profile.py``)
-    ``WorkloadProfile``; ``profile_from_function(fn, *, invocation_types=None,
+    ``WorkloadProfile``; ``profile_from_function(fn, *, invocation_types=None, callers=None,
     latency_requirement=None, ops_budget="medium", cpu_share=0.5) -> WorkloadProfile``.
 Sizing (``sizing.py``)
     ``fargate_plan(profile, prices, options=None) -> FargatePlan``;

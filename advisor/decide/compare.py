@@ -6,10 +6,17 @@ than Lambda at this duration, memory and traffic shape (pure cost, no operations
 searched between 1,000 and 100 billion requests a month; None when it never happens in that
 range or Lambda cannot run the workload. Costs are on demand without the free tier (it is per
 account, not per function).
+
+Every option's cost includes its **front door** (:func:`front_doors`): API Gateway in front of
+Lambda is weighed against an Application Load Balancer in front of containers or EC2, unless the
+workload keeps API Gateway in front of all of them; a function URL costs nothing on Lambda and
+becomes a load balancer for servers; a load balancer in front of Lambda stays in front of
+servers. The crossover compares these totals, so a front door moves it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,12 +24,24 @@ from dataclasses import dataclass, field
 from advisor.decide.cost import (
     LambdaCost,
     ProvisionedCost,
+    api_gateway_monthly_cost,
     lambda_monthly_cost,
+    load_balancer_monthly_cost,
     provisioned_concurrency_monthly_cost,
 )
 from advisor.decide.prices import ARCHITECTURES, PriceTable
-from advisor.decide.profile import OPS_HIGH, OPS_LOW, OPS_MEDIUM, WorkloadProfile
-from advisor.decide.sizing import SizingOptions, ec2_plan, fargate_plan
+from advisor.decide.profile import (
+    FRONT_DOOR_ALB,
+    FRONT_DOOR_FUNCTION_URL,
+    FRONT_DOOR_HTTP,
+    FRONT_DOOR_NONE,
+    FRONT_DOOR_REST,
+    OPS_HIGH,
+    OPS_LOW,
+    OPS_MEDIUM,
+    WorkloadProfile,
+)
+from advisor.decide.sizing import Ec2Plan, SizingOptions, ec2_plan, fargate_plan
 
 VERDICT_LAMBDA = "lambda"
 VERDICT_CONTAINERS = "containers"
@@ -61,6 +80,84 @@ class DecisionOptions:
     sizing: SizingOptions = field(default_factory=SizingOptions)
 
 
+DOOR_NONE = "none"
+DOOR_FUNCTION_URL = "function URL"
+DOOR_REST = "API Gateway REST API"
+DOOR_HTTP = "API Gateway HTTP API"
+DOOR_ALB = "Application Load Balancer"
+
+
+@dataclass(frozen=True)
+class FrontDoor:
+    """What one side pays to receive its calls. ``priced`` is False when the region's price
+    table has no figure for it; ``counted`` is False when either side's is missing, and then
+    neither side's front door is in the costs (the reasons say so)."""
+
+    label: str  # DOOR_*
+    monthly_usd: float = 0.0
+    priced: bool = True
+    counted: bool = True
+
+    @property
+    def present(self) -> bool:
+        return self.label != DOOR_NONE
+
+
+@dataclass(frozen=True)
+class FrontDoors:
+    lambda_: FrontDoor  # in front of Lambda
+    servers: FrontDoor  # in front of containers or EC2
+
+
+_NO_DOOR = FrontDoor(DOOR_NONE)
+NO_DOORS = FrontDoors(_NO_DOOR, _NO_DOOR)
+
+
+def front_doors(profile: WorkloadProfile, prices: PriceTable) -> FrontDoors:
+    """The front door on each side of the comparison, priced at the profile's volume."""
+    doors = _front_doors(profile, prices)
+    if doors.lambda_.priced and doors.servers.priced:
+        return doors
+    # One side unpriced would tilt the comparison: leave the front door out of both.
+    return FrontDoors(
+        dataclasses.replace(doors.lambda_, monthly_usd=0.0, counted=False),
+        dataclasses.replace(doors.servers, monthly_usd=0.0, counted=False),
+    )
+
+
+def _front_doors(profile: WorkloadProfile, prices: PriceTable) -> FrontDoors:
+    door = profile.front_door
+    if door == FRONT_DOOR_NONE:
+        return NO_DOORS
+    requests = profile.monthly_requests
+    if door in (FRONT_DOOR_REST, FRONT_DOOR_HTTP):
+        api = _api_gateway(requests, "rest" if door == FRONT_DOOR_REST else "http", prices)
+        servers = api if profile.keep_api_gateway else _alb(requests, prices)
+        return FrontDoors(api, servers)
+    alb = _alb(requests, prices)
+    if door == FRONT_DOOR_FUNCTION_URL:
+        return FrontDoors(FrontDoor(DOOR_FUNCTION_URL), alb)  # function URLs have no charge
+    if door == FRONT_DOOR_ALB:
+        return FrontDoors(alb, alb)
+    raise ValueError(f"unknown front door {door!r}")
+
+
+def _api_gateway(requests: float, api: str, prices: PriceTable) -> FrontDoor:
+    label = DOOR_REST if api == "rest" else DOOR_HTTP
+    if prices.api_gateway is None:
+        return FrontDoor(label, priced=False)
+    cost = api_gateway_monthly_cost(requests=requests, api=api, prices=prices)
+    return FrontDoor(label, cost.total_usd)
+
+
+def _alb(requests: float, prices: PriceTable) -> FrontDoor:
+    if prices.load_balancer is None:
+        return FrontDoor(DOOR_ALB, priced=False)
+    return FrontDoor(
+        DOOR_ALB, load_balancer_monthly_cost(requests=requests, prices=prices).total_usd
+    )
+
+
 def lambda_cost_for(
     profile: WorkloadProfile, prices: PriceTable, arch: str | None = None
 ) -> LambdaCost | ProvisionedCost:
@@ -91,12 +188,30 @@ def option_costs(
 ) -> dict[str, float | None]:
     """Unrounded monthly cost of each option at the profile's volume (None: cannot run it)."""
     options = options or DecisionOptions()
+    return costs_of(
+        profile,
+        lambda_usd={a: lambda_cost_for(profile, prices, a).total_usd for a in ARCHITECTURES},
+        fargate_usd=fargate_plan(profile, prices, options.sizing).monthly_usd,
+        ec2=ec2_plan(profile, prices, options.sizing),
+        doors=front_doors(profile, prices),
+    )
+
+
+def costs_of(
+    profile: WorkloadProfile,
+    *,
+    lambda_usd: dict[str, float],
+    fargate_usd: float,
+    ec2: Ec2Plan | None,
+    doors: FrontDoors,
+) -> dict[str, float | None]:
+    """:func:`option_costs` from figures already computed (the decision has them at hand)."""
+    on_lambda, on_servers = doors.lambda_.monthly_usd, doors.servers.monthly_usd
     costs: dict[str, float | None] = {
-        f"lambda_{arch}": lambda_cost_for(profile, prices, arch).total_usd for arch in ARCHITECTURES
+        f"lambda_{arch}": lambda_usd[arch] + on_lambda for arch in ARCHITECTURES
     }
-    costs[OPTION_FARGATE] = fargate_plan(profile, prices, options.sizing).monthly_usd
-    ec2 = ec2_plan(profile, prices, options.sizing)
-    costs[OPTION_EC2] = ec2.monthly_usd if ec2 else None
+    costs[OPTION_FARGATE] = fargate_usd + on_servers
+    costs[OPTION_EC2] = ec2.monthly_usd + on_servers if ec2 else None
     if profile.gpu:
         costs[OPTION_LAMBDA_X86] = costs[OPTION_LAMBDA_ARM] = costs[OPTION_FARGATE] = None
     elif profile.exceeds_lambda_limit:
@@ -108,18 +223,23 @@ def crossover(
     profile: WorkloadProfile, prices: PriceTable, options: DecisionOptions | None = None
 ) -> tuple[int | None, str | None]:
     """(monthly requests, option) where Fargate or EC2 first becomes cheaper than Lambda at
-    this duration, memory and traffic shape; (None, None) if never within the search range."""
+    this duration, memory and traffic shape, front doors included on both sides; (None, None)
+    if never within the search range."""
     options = options or DecisionOptions()
     if profile.gpu or profile.exceeds_lambda_limit or profile.avg_duration_ms <= 0:
         return None, None
 
     def cheaper_alternative(volume: float) -> str | None:
         at = profile.at_volume(volume)
-        lam = lambda_cost_for(at, prices).total_usd
-        alternatives = {OPTION_FARGATE: fargate_plan(at, prices, options.sizing).monthly_usd}
+        doors = front_doors(at, prices)
+        lam = lambda_cost_for(at, prices).total_usd + doors.lambda_.monthly_usd
+        on_servers = doors.servers.monthly_usd
+        alternatives = {
+            OPTION_FARGATE: fargate_plan(at, prices, options.sizing).monthly_usd + on_servers
+        }
         ec2 = ec2_plan(at, prices, options.sizing)
         if ec2 is not None:
-            alternatives[OPTION_EC2] = ec2.monthly_usd
+            alternatives[OPTION_EC2] = ec2.monthly_usd + on_servers
         name = min(alternatives, key=lambda k: alternatives[k])
         return name if alternatives[name] < lam else None
 

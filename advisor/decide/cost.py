@@ -30,10 +30,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.decide.prices import Ec2Instance, PriceTable
+from advisor.decide.prices import Ec2Instance, PriceTable, RequestTier
 
 MB_PER_GB = 1024
 INCLUDED_EPHEMERAL_MB = 512
+
+# An Application Load Balancer's LCU is the highest of four dimensions in an hour; the one a
+# request rate drives is new connections, 25 a second per LCU
+# (aws.amazon.com/elasticloadbalancing/pricing/). Counting one new connection per request
+# (clients that keep connections alive open fewer) is the model's conservative reading; the
+# processed-bytes dimension (1 GB an hour per LCU) only overtakes it above 1 GB / (25 x 3,600)
+# = about 11 KB of request and response per call.
+ALB_NEW_CONNECTIONS_PER_LCU_SECOND = 25
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,21 @@ class FargateCost:
 class Ec2Cost:
     instance: Ec2Instance
     count: int
+    total_usd: float
+
+
+@dataclass(frozen=True)
+class ApiGatewayCost:
+    api: str  # "rest" or "http"
+    requests: float
+    total_usd: float
+
+
+@dataclass(frozen=True)
+class LoadBalancerCost:
+    hours_usd: float  # the load balancer running all month
+    lcu_usd: float  # capacity units for the traffic
+    lcu_hours: float
     total_usd: float
 
 
@@ -211,6 +234,50 @@ def ec2_monthly_cost(
     instance = find_instance(instance_type, prices)
     hours_ = prices.hours_per_month if hours is None else hours
     return Ec2Cost(instance=instance, count=count, total_usd=count * hours_ * instance.usd_per_hour)
+
+
+def api_gateway_monthly_cost(*, requests: float, api: str, prices: PriceTable) -> ApiGatewayCost:
+    """``requests`` a month through an API Gateway ``api`` ("rest" or "http"), through its
+    request tiers (applied to this workload alone, like the Lambda duration tiers)."""
+    _check_non_negative(requests=requests)
+    if prices.api_gateway is None:
+        raise KeyError(f"no API Gateway prices for {prices.region}")
+    tiers = {"rest": prices.api_gateway.rest, "http": prices.api_gateway.http}.get(api)
+    if tiers is None:
+        raise ValueError(f"unknown API Gateway kind {api!r}; use rest or http")
+    return ApiGatewayCost(api=api, requests=requests, total_usd=_tiered_requests(requests, tiers))
+
+
+def load_balancer_monthly_cost(
+    *, requests: float, prices: PriceTable, hours: float | None = None
+) -> LoadBalancerCost:
+    """One Application Load Balancer running ``hours`` (default: all month) for ``requests``
+    a month, its LCUs counted from new connections (see ALB_NEW_CONNECTIONS_PER_LCU_SECOND)."""
+    _check_non_negative(requests=requests)
+    lb = prices.load_balancer
+    if lb is None:
+        raise KeyError(f"no load balancer prices for {prices.region}")
+    hours_ = prices.hours_per_month if hours is None else hours
+    lcu_hours = requests / (ALB_NEW_CONNECTIONS_PER_LCU_SECOND * 3600)
+    hours_usd = hours_ * lb.alb_per_hour
+    lcu_usd = lcu_hours * lb.alb_per_lcu_hour
+    return LoadBalancerCost(
+        hours_usd=hours_usd, lcu_usd=lcu_usd, lcu_hours=lcu_hours, total_usd=hours_usd + lcu_usd
+    )
+
+
+def _tiered_requests(requests: float, tiers: tuple[RequestTier, ...]) -> float:
+    usd = 0.0
+    lower = 0.0
+    for tier in tiers:
+        upper = tier.up_to_requests
+        in_tier = requests - lower if upper is None else min(requests, upper) - lower
+        if in_tier > 0:
+            usd += in_tier / 1e6 * tier.usd_per_million
+        if upper is None or requests <= upper:
+            break
+        lower = upper
+    return usd
 
 
 def find_instance(instance_type: str, prices: PriceTable) -> Ec2Instance:

@@ -13,6 +13,8 @@ It follows the questions engineers ask, in this order, each answer tied to a fig
 4. **Traffic pattern**: bursty or idle traffic (busiest hour >= 4x the mean, or >= 30% of hours
    idle) favours Lambda, which bills nothing while idle; the fleet is sized for the busy hour,
    so burstiness is already priced in step 3, and the reasons say so.
+   Each side's cost includes its **front door** (API Gateway, a load balancer or a function
+   URL; :func:`advisor.decide.compare.front_doors`), and a reason names both.
 5. **Cold-start tolerance / latency**: a synchronous workload with a strict latency requirement
    is compared with the provisioned concurrency that keeps its busy concurrency warm; a
    moderate one with many idle hours is told its cold-start exposure.
@@ -29,6 +31,9 @@ from typing import Any
 
 from advisor.decide import figures as fig
 from advisor.decide.compare import (
+    DOOR_ALB,
+    DOOR_FUNCTION_URL,
+    NO_DOORS,
     OPTION_EC2,
     OPTION_FARGATE,
     OPTION_LAMBDA_ARM,
@@ -40,9 +45,13 @@ from advisor.decide.compare import (
     VERDICTS,
     CostCurve,
     DecisionOptions,
+    FrontDoor,
+    FrontDoors,
     cost_curve,
+    costs_of,
     crossover,
     default_volumes,
+    front_doors,
     lambda_cost_for,
     option_costs,
 )
@@ -55,6 +64,7 @@ from advisor.decide.profile import (
     LATENCY_RELAXED,
     LATENCY_STRICT,
     QUEUE,
+    SOURCE_METRICS,
     STREAM,
     SYNC,
     WorkloadProfile,
@@ -77,6 +87,7 @@ __all__ = [
     "cost_curve",
     "crossover",
     "default_volumes",
+    "front_doors",
     "lambda_cost_for",
     "option_costs",
     "recommend",
@@ -97,6 +108,7 @@ class Recommendation:
     ec2: Ec2Plan | None
     lambda_ruled_out: str | None = None  # why Lambda cannot run it, if it cannot
     region: str = ""
+    front_doors: FrontDoors = NO_DOORS  # included in monthly_cost_usd on each side
 
 
 def recommend(
@@ -106,7 +118,15 @@ def recommend(
     lambda_costs = {arch: lambda_cost_for(profile, prices, arch) for arch in ARCHITECTURES}
     fargate = fargate_plan(profile, prices, options.sizing)
     ec2 = ec2_plan(profile, prices, options.sizing)
-    costs = option_costs(profile, prices, options)
+    doors = front_doors(profile, prices)
+    costs = costs_of(
+        profile,
+        lambda_usd={arch: cost.total_usd for arch, cost in lambda_costs.items()},
+        fargate_usd=fargate.monthly_usd,
+        ec2=ec2,
+        doors=doors,
+    )
+    servers = Servers(fargate, ec2, doors)
     reasons: list[str] = []
     ruled_out: str | None = None
     crossover_requests: int | None = None
@@ -121,8 +141,8 @@ def recommend(
         if ec2 is not None:
             reasons.append(
                 "Needs a GPU: Lambda and Fargate offer none; "
-                f"{ec2.describe()} ({ec2.instance.gpus} GPU each) cost "
-                f"{fig.usd(ec2.monthly_usd)} a month."
+                f"{servers.ec2_label} ({ec2.instance.gpus} GPU each) cost "
+                f"{fig.usd(servers.ec2_usd or 0)} a month."
             )
         else:
             reasons.append(
@@ -138,10 +158,10 @@ def recommend(
             f"The longest run, {fig.duration(profile.longest_run_ms)}, exceeds Lambda's "
             f"{fig.duration(LAMBDA_MAX_DURATION_MS)} limit, so Lambda is ruled out."
         )
-        verdict, why = _containers_or_ec2(profile, fargate, ec2, options)
+        verdict, why = _containers_or_ec2(profile, servers, options)
         reasons.extend(why)
     else:
-        verdict = _decide_on_cost(profile, prices, lambda_costs, fargate, ec2, options, reasons)
+        verdict = _decide_on_cost(profile, prices, lambda_costs, servers, options, reasons)
         if options.compute_crossover:
             crossover_requests, crossover_option = crossover(profile, prices, options)
         reasons.extend(_traffic_reasons(profile, verdict, options))
@@ -158,6 +178,7 @@ def recommend(
                 "At this duration and memory Lambda stays cheaper than an always-on fleet up to "
                 f"{fig.count(options.crossover_max_requests)} requests a month."
             )
+    reasons.extend(_front_door_reasons(profile, doors, lambda_ruled_out=ruled_out is not None))
 
     return Recommendation(
         verdict=verdict,
@@ -171,6 +192,7 @@ def recommend(
         ec2=ec2,
         lambda_ruled_out=ruled_out,
         region=prices.region,
+        front_doors=doors,
     )
 
 
@@ -187,16 +209,48 @@ def recommendation_json(rec: Recommendation) -> dict[str, Any]:
 # -- the steps ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Servers:
+    """The always-on options with their front door: the totals the table shows."""
+
+    fargate: FargatePlan
+    ec2: Ec2Plan | None
+    doors: FrontDoors
+
+    @property
+    def fargate_usd(self) -> float:
+        return self.fargate.monthly_usd + self.doors.servers.monthly_usd
+
+    @property
+    def ec2_usd(self) -> float | None:
+        return None if self.ec2 is None else self.ec2.monthly_usd + self.doors.servers.monthly_usd
+
+    @property
+    def fargate_label(self) -> str:
+        return self.fargate.describe() + _behind(self.doors.servers)
+
+    @property
+    def ec2_label(self) -> str:
+        return "" if self.ec2 is None else self.ec2.describe() + _behind(self.doors.servers)
+
+
+def _behind(door: FrontDoor) -> str:
+    """ " behind an Application Load Balancer", " behind the API Gateway REST API", or ""."""
+    if not (door.present and door.counted) or door.label == DOOR_FUNCTION_URL:
+        return ""
+    return f" behind {'an' if door.label == DOOR_ALB else 'the'} {door.label}"
+
+
 def _decide_on_cost(
     profile: WorkloadProfile,
     prices: PriceTable,
     lambda_costs: dict[str, LambdaCost | ProvisionedCost],
-    fargate: FargatePlan,
-    ec2: Ec2Plan | None,
+    servers: Servers,
     options: DecisionOptions,
     reasons: list[str],
 ) -> str:
-    lam = lambda_costs[profile.arch].total_usd
+    door = servers.doors.lambda_
+    lam = lambda_costs[profile.arch].total_usd + door.monthly_usd
     lam_label = "Lambda"
     if profile.provisioned_concurrency:
         lam_label = f"Lambda with {profile.provisioned_concurrency} provisioned instances"
@@ -206,16 +260,18 @@ def _decide_on_cost(
         reasons.append(
             "Called synchronously with a strict latency requirement: keeping the busy-hour "
             f"concurrency ({warm.concurrency}) warm with provisioned concurrency makes Lambda "
-            f"{fig.usd(warm.total_usd)} a month (on demand: {fig.usd(lam)}), the figure "
-            "compared below."
+            f"{fig.usd(warm.total_usd)} a month (on demand: "
+            f"{fig.usd(lambda_costs[profile.arch].total_usd)}), the figure compared below."
         )
-        lam = warm.total_usd
+        lam = warm.total_usd + door.monthly_usd
         lam_label = f"Lambda kept warm ({warm.concurrency} provisioned)"
+    lam_label += _behind(door)
 
-    alt_verdict, alt_cost, alt_label = VERDICT_CONTAINERS, fargate.monthly_usd, fargate.describe()
+    fargate_usd, ec2_usd = servers.fargate_usd, servers.ec2_usd
+    alt_verdict, alt_cost, alt_label = VERDICT_CONTAINERS, fargate_usd, servers.fargate_label
     ec2_bar = options.ec2_premium.get(profile.ops_budget)
-    if ec2 is not None and ec2_bar is not None and ec2.monthly_usd * (1 + ec2_bar) < alt_cost:
-        alt_verdict, alt_cost, alt_label = VERDICT_EC2, ec2.monthly_usd, ec2.describe()
+    if ec2_usd is not None and ec2_bar is not None and ec2_usd * (1 + ec2_bar) < alt_cost:
+        alt_verdict, alt_cost, alt_label = VERDICT_EC2, ec2_usd, servers.ec2_label
 
     premium = options.ops_premium.get(profile.ops_budget, 0.25)
     saving = lam - alt_cost
@@ -231,11 +287,11 @@ def _decide_on_cost(
         )
         if alt_verdict == VERDICT_EC2:
             reasons.append(
-                f"EC2 undercuts Fargate ({fig.usd(fargate.monthly_usd)}) by more than "
+                f"EC2 undercuts Fargate ({fig.usd(fargate_usd)}) by more than "
                 f"{fig.percent(ec2_bar or 0)}, worth it with a {profile.ops_budget} "
                 "operations budget."
             )
-        passed_over = _cheaper_ec2_passed_over(profile, fargate, ec2, alt_verdict, options)
+        passed_over = _cheaper_ec2_passed_over(profile, servers, alt_verdict, options)
         if passed_over:
             reasons.append(passed_over)
         return alt_verdict
@@ -243,7 +299,7 @@ def _decide_on_cost(
         f"At {volume}, {lam_label} costs {fig.usd(lam)} a month; the always-on "
         f"alternative it is weighed against, {alt_label}, costs {fig.usd(alt_cost)}."
     )
-    passed_over = _cheaper_ec2_passed_over(profile, fargate, ec2, alt_verdict, options)
+    passed_over = _cheaper_ec2_passed_over(profile, servers, alt_verdict, options)
     if passed_over:
         reasons.append(passed_over)
     if saving > 0:
@@ -256,56 +312,90 @@ def _decide_on_cost(
 
 
 def _containers_or_ec2(
-    profile: WorkloadProfile,
-    fargate: FargatePlan,
-    ec2: Ec2Plan | None,
-    options: DecisionOptions,
+    profile: WorkloadProfile, servers: Servers, options: DecisionOptions
 ) -> tuple[str, list[str]]:
     bar = options.ec2_premium.get(profile.ops_budget)
-    if ec2 is not None and bar is not None and ec2.monthly_usd * (1 + bar) < fargate.monthly_usd:
+    fargate_usd, ec2_usd = servers.fargate_usd, servers.ec2_usd
+    if ec2_usd is not None and bar is not None and ec2_usd * (1 + bar) < fargate_usd:
         return VERDICT_EC2, [
-            f"{ec2.describe()} cost {fig.usd(ec2.monthly_usd)} a month against "
-            f"{fig.usd(fargate.monthly_usd)} for {fargate.describe()}; with a "
+            f"{servers.ec2_label} cost {fig.usd(ec2_usd)} a month against "
+            f"{fig.usd(fargate_usd)} for {servers.fargate_label}; with a "
             f"{profile.ops_budget} operations budget the saving is worth running instances."
         ]
     why = [
-        f"{fargate.describe()} cost {fig.usd(fargate.monthly_usd)} a month and run jobs of any "
+        f"{servers.fargate_label} cost {fig.usd(fargate_usd)} a month and run jobs of any "
         "length without managing servers."
     ]
-    passed_over = _cheaper_ec2_passed_over(profile, fargate, ec2, VERDICT_CONTAINERS, options)
+    passed_over = _cheaper_ec2_passed_over(profile, servers, VERDICT_CONTAINERS, options)
     if passed_over:
         why.append(passed_over)
-    elif ec2 is not None:
+    elif ec2_usd is not None:
         why.append(
-            f"EC2 ({ec2.describe()}) would cost {fig.usd(ec2.monthly_usd)} a month, "
-            "more than Fargate."
+            f"EC2 ({servers.ec2_label}) would cost {fig.usd(ec2_usd)} a month, more than Fargate."
         )
     return VERDICT_CONTAINERS, why
 
 
 def _cheaper_ec2_passed_over(
-    profile: WorkloadProfile,
-    fargate: FargatePlan,
-    ec2: Ec2Plan | None,
-    chosen: str,
-    options: DecisionOptions,
+    profile: WorkloadProfile, servers: Servers, chosen: str, options: DecisionOptions
 ) -> str | None:
     """Why EC2 is not the answer when it is the cheapest always-on option; None otherwise (so
     the reasons never call Fargate the cheapest while the table shows EC2 cheaper)."""
-    if ec2 is None or chosen == VERDICT_EC2 or ec2.monthly_usd >= fargate.monthly_usd:
+    fargate_usd, ec2_usd = servers.fargate_usd, servers.ec2_usd
+    if ec2_usd is None or chosen == VERDICT_EC2 or ec2_usd >= fargate_usd:
         return None
-    cheaper = f"EC2 ({ec2.describe()}) is cheaper still at {fig.usd(ec2.monthly_usd)} a month"
+    cheaper = f"EC2 ({servers.ec2_label}) is cheaper still at {fig.usd(ec2_usd)} a month"
     bar = options.ec2_premium.get(profile.ops_budget)
     if bar is None:
         return (
             f"{cheaper}, but a {profile.ops_budget} operations budget rules out running and "
             "patching instances, so Fargate is the always-on option weighed."
         )
-    share = (fargate.monthly_usd - ec2.monthly_usd) / fargate.monthly_usd
+    share = (fargate_usd - ec2_usd) / fargate_usd
     return (
         f"{cheaper}, {fig.percent(share)} less than Fargate: under the {fig.percent(bar)} it "
         f"must save to be worth running instances with a {profile.ops_budget} operations budget."
     )
+
+
+def _front_door_reasons(
+    profile: WorkloadProfile, doors: FrontDoors, *, lambda_ruled_out: bool
+) -> list[str]:
+    """Name the front door on each side and what it costs (it is in every option's figure)."""
+    on_lambda, on_servers = doors.lambda_, doors.servers
+    if not on_lambda.present:
+        return []
+    if not (on_lambda.counted and on_servers.counted):
+        missing = on_lambda.label if not on_lambda.priced else on_servers.label
+        return [
+            f"Front door: the price table for {profile.region} has no {missing} figures, so "
+            "neither side's front door is in the costs."
+        ]
+    servers = f"containers or EC2 ({on_servers.label}): {fig.usd(on_servers.monthly_usd)}"
+    if lambda_ruled_out:
+        text = f"Front door, in the costs of {servers} a month."
+    elif on_lambda.label == DOOR_FUNCTION_URL:
+        text = (
+            "Front door, in every option's cost: Lambda (function URL, no charge): $0.00; "
+            f"{servers} a month, running all month plus capacity units for the traffic."
+        )
+    elif on_lambda == on_servers:
+        text = (
+            f"Front door, in every option's cost: the {on_lambda.label} stays in front of "
+            f"Lambda, containers and EC2 alike: {fig.usd(on_lambda.monthly_usd)} a month each."
+        )
+    else:
+        text = (
+            f"Front door, in every option's cost: Lambda ({on_lambda.label}): "
+            f"{fig.usd(on_lambda.monthly_usd)}; {servers} a month."
+        )
+    reasons = [text]
+    if profile.source == SOURCE_METRICS and profile.invocation_types - {SYNC}:
+        reasons.append(
+            "The metrics do not say which trigger each invocation came from, so every "
+            "invocation is priced through the front door."
+        )
+    return reasons
 
 
 def _traffic_reasons(profile: WorkloadProfile, verdict: str, options: DecisionOptions) -> list[str]:

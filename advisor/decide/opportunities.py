@@ -195,14 +195,16 @@ def function_opportunities(
 
     rec = container_candidate(profile, prices, options)
     if rec is not None:
-        current = lambda_cost_for(profile, prices).total_usd
+        # front doors included on both sides, as the verdict weighed them
+        current = lambda_cost_for(profile, prices).total_usd + rec.front_doors.lambda_.monthly_usd
         plan = rec.ec2 if rec.verdict == "ec2" and rec.ec2 is not None else rec.fargate
+        proposed = plan.monthly_usd + rec.front_doors.servers.monthly_usd
         add(
             KIND_CONTAINERS,
             current,
-            plan.monthly_usd,
+            proposed,
             f"Move {fn.name} to {plan.describe()}: {fig.usd(current)} -> "
-            f"{fig.usd(plan.monthly_usd)} a month.",
+            f"{fig.usd(proposed)} a month.",
         )
     return found
 
@@ -246,7 +248,7 @@ def region_savings(
     found: list[Opportunity] = []
     best: dict[str, FunctionSaving] = {}
     for fn in inventory.functions:
-        profile = profile_from_function(fn, invocation_types=relations.invocation_types(fn))
+        profile = profile_from_function(fn, callers=relations.callers(fn))
         mine = function_opportunities(
             fn, profile, prices, options=options, min_saving_usd=min_saving_usd
         )

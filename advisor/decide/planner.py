@@ -24,7 +24,10 @@ from dataclasses import dataclass
 
 from advisor.decide.prices import ARCHITECTURES, available_regions
 from advisor.decide.profile import (
+    API_GATEWAY_DOORS,
     DEFAULT_CPU_SHARE,
+    FRONT_DOOR_NONE,
+    FRONT_DOORS,
     INVOCATION_TYPES,
     LATENCY_MODERATE,
     LATENCY_REQUIREMENTS,
@@ -65,6 +68,9 @@ class PlannerInput:
     ops_budget: str = OPS_MEDIUM
     invocation_type: str = SYNC
     cpu_bound: bool = False
+    # None unless asked: the published worked examples price Lambda alone, so the planner does.
+    front_door: str = FRONT_DOOR_NONE
+    keep_api_gateway: bool = False
 
     def validate(self) -> dict[str, str]:
         """Field name -> what is wrong with it, in words for the form; empty when valid."""
@@ -109,6 +115,13 @@ class PlannerInput:
             errors["arch"] = _choose("architecture", ARCHITECTURES)
         if self.invocation_type not in INVOCATION_TYPES:
             errors["invocation_type"] = _choose("invocation type", INVOCATION_TYPES)
+        if self.front_door not in FRONT_DOORS:
+            errors["front_door"] = _choose("front door", FRONT_DOORS)
+        elif self.keep_api_gateway and self.front_door not in API_GATEWAY_DOORS:
+            errors["keep_api_gateway"] = (
+                "Keeping API Gateway in front of every option needs an API Gateway front door "
+                "(REST or HTTP API)."
+            )
         if self.region not in available_regions():
             errors["region"] = f"No prices for {self.region}. " + _choose(
                 "region", available_regions()
@@ -136,6 +149,8 @@ class PlannerInput:
             ops_budget=self.ops_budget,
             gpu=self.gpu,
             cpu_share=1.0 if self.cpu_bound else DEFAULT_CPU_SHARE,
+            front_door=self.front_door,
+            keep_api_gateway=self.keep_api_gateway,
             source=SOURCE_PLANNER,
         )
 
@@ -151,7 +166,10 @@ class PlannerInput:
             "arch": self.arch,
             "ops_budget": self.ops_budget,
             "invocation_type": self.invocation_type,
+            "front_door": self.front_door,
         }
+        if self.keep_api_gateway:
+            params["keep_api_gateway"] = "1"
         if self.longest_run_s is not None:
             params["longest_run_s"] = _fmt(self.longest_run_s)
         if self.gpu:
@@ -200,10 +218,11 @@ def parse_planner_params(
         "arch",
         "ops_budget",
         "invocation_type",
+        "front_door",
     ):
         raw = (params.get(name) or "").strip()
         values[name] = raw or getattr(_DEFAULTS, name)
-    for name in ("gpu", "cpu_bound"):
+    for name in ("gpu", "cpu_bound", "keep_api_gateway"):
         values[name] = (params.get(name) or "").strip().lower() in ("1", "true", "on", "yes")
     if errors:
         return None, errors

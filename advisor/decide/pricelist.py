@@ -18,6 +18,12 @@ API_pricing_GetProducts.html; attribute values as the Price List publishes them)
   region; Spot, Windows and storage usage types are other names and are not matched).
 - ``AmazonEC2`` by ``regionCode`` and ``instanceType`` (ANY_OF), Linux, shared tenancy, no
   pre-installed software, ``capacitystatus`` Used, ``licenseModel`` No License required.
+- ``AmazonApiGateway`` by ``regionCode`` and ``productFamily`` API Calls: the usage types
+  ``<prefix>-ApiGatewayRequest`` (REST APIs) and ``<prefix>-ApiGatewayHttpRequest`` (HTTP
+  APIs), tiers from the dimensions' ranges, priced per request (the table keeps per million).
+- ``AWSELB`` by ``regionCode`` and ``productFamily`` Load Balancer-Application: the usage
+  types ``<prefix>-LoadBalancerUsage`` (per hour) and ``<prefix>-LCUUsage`` (per LCU-hour);
+  us-east-1's carry no prefix. Reserved-LCU and other usage types are other names.
 
 The free tier (account-wide, all regions together) and instance specifications (vCPUs, memory,
 burst baseline) are not prices and are not in these rows: they come from the shipped table.
@@ -41,6 +47,19 @@ PRICING_ENDPOINT_REGIONS = ("us-east-1", "ap-south-1")
 LAMBDA_SERVICE = "AWSLambda"
 ECS_SERVICE = "AmazonECS"
 EC2_SERVICE = "AmazonEC2"
+API_GATEWAY_SERVICE = "AmazonApiGateway"
+ELB_SERVICE = "AWSELB"
+API_CALLS_FAMILY = "API Calls"
+ALB_FAMILY = "Load Balancer-Application"
+
+_API_GATEWAY_USAGE = {
+    "rest": re.compile(r"^(?:[A-Z0-9]+-)?ApiGatewayRequest$"),
+    "http": re.compile(r"^(?:[A-Z0-9]+-)?ApiGatewayHttpRequest$"),
+}
+_ALB_USAGE = {
+    "alb_per_hour": re.compile(r"^(?:[A-Z0-9]+-)?LoadBalancerUsage$"),
+    "alb_per_lcu_hour": re.compile(r"^(?:[A-Z0-9]+-)?LCUUsage$"),
+}
 
 _LAMBDA_GROUPS = {
     "duration": {"x86_64": "AWS-Lambda-Duration", "arm64": "AWS-Lambda-Duration-ARM"},
@@ -73,6 +92,9 @@ SANE_RANGES = {
     "fargate_vcpu_hour": (0.005, 0.5),
     "fargate_gb_hour": (0.0005, 0.05),
     "ec2_hour": (0.001, 100.0),
+    "api_gateway_per_million": (0.1, 20.0),
+    "alb_hour": (0.005, 0.2),
+    "alb_lcu_hour": (0.001, 0.05),
 }
 
 
@@ -115,6 +137,20 @@ def ec2_query(region: str, instance_types: Iterable[str]) -> Query:
             ("TERM_MATCH", "capacitystatus", "Used"),
             ("TERM_MATCH", "licenseModel", "No License required"),
         ),
+    )
+
+
+def api_gateway_query(region: str) -> Query:
+    return Query(
+        API_GATEWAY_SERVICE,
+        (("TERM_MATCH", "regionCode", region), ("TERM_MATCH", "productFamily", API_CALLS_FAMILY)),
+    )
+
+
+def load_balancer_query(region: str) -> Query:
+    return Query(
+        ELB_SERVICE,
+        (("TERM_MATCH", "regionCode", region), ("TERM_MATCH", "productFamily", ALB_FAMILY)),
     )
 
 
@@ -348,20 +384,68 @@ def parse_ec2(
     return instances, notes
 
 
+def parse_api_gateway(entries: Iterable[str | Mapping], region: str) -> dict[str, Any]:
+    """The ``api_gateway`` section of a region: REST and HTTP API request tiers."""
+    products = _in_region((Product.from_entry(e) for e in entries), region)
+    section: dict[str, Any] = {}
+    for api, pattern in _API_GATEWAY_USAGE.items():
+        what = f"API Gateway {'REST' if api == 'rest' else 'HTTP API'} requests"
+        matching = [p for p in products if pattern.match(p.attributes.get("usagetype", ""))]
+        product = _one(matching, what, region)
+        dims = product.dimensions
+        if dims[0].begin != 0 or dims[-1].end is not None:
+            raise PriceListError(f"{region}: {what} tiers must start at 0 and end open")
+        for before, after in itertools.pairwise(dims):
+            if before.end is None or before.end != after.begin:
+                raise PriceListError(f"{region}: {what} tiers leave a gap at {before.end}")
+        source = _source(API_GATEWAY_SERVICE, product)
+        tiers = []
+        for d in dims:
+            tier: dict[str, Any] = {
+                "usd_per_million": _check(
+                    d.usd * 1_000_000, "api_gateway_per_million", what, region
+                ),
+                "source": source,
+            }
+            if d.end is not None:
+                tier["up_to_requests"] = d.end
+            tiers.append(tier)
+        section[api] = tiers
+    return section
+
+
+def parse_load_balancer(entries: Iterable[str | Mapping], region: str) -> dict[str, Any]:
+    """The ``load_balancer`` section of a region: an Application Load Balancer's hour and LCU."""
+    products = _in_region((Product.from_entry(e) for e in entries), region)
+    section: dict[str, Any] = {}
+    for figure, pattern in _ALB_USAGE.items():
+        what = "Application Load Balancer " + ("hour" if figure == "alb_per_hour" else "LCU-hour")
+        matching = [p for p in products if pattern.match(p.attributes.get("usagetype", ""))]
+        product = _one(matching, what, region)
+        kind = "alb_hour" if figure == "alb_per_hour" else "alb_lcu_hour"
+        section[figure] = {
+            "usd": _check(_flat(product, what, region), kind, what, region),
+            "source": _source(ELB_SERVICE, product),
+        }
+    return section
+
+
 def region_prices(
     region: str,
     *,
     lambda_entries: Iterable[str | Mapping],
     ecs_entries: Iterable[str | Mapping],
     ec2_entries: Iterable[str | Mapping],
+    api_gateway_entries: Iterable[str | Mapping],
+    load_balancer_entries: Iterable[str | Mapping],
     shipped: Mapping[str, Any],
     fetched_on: dt.date,
 ) -> RegionPrices:
-    """A whole region from its three queries' rows. ``shipped`` is a region of the shipped table
+    """A whole region from its five queries' rows. ``shipped`` is a region of the shipped table
     (for the free tier and the instance specifications). Raises :class:`PriceListError`."""
     lambda_entries = list(lambda_entries)
     problems: list[str] = []
-    lam = fargate = None
+    lam = fargate = api_gateway = load_balancer = None
     ec2: list[dict[str, Any]] = []
     notes: list[str] = []
     try:
@@ -374,6 +458,14 @@ def region_prices(
         problems.append(str(exc))
     try:
         ec2, notes = parse_ec2(ec2_entries, region, shipped.get("ec2", []))
+    except PriceListError as exc:
+        problems.append(str(exc))
+    try:
+        api_gateway = parse_api_gateway(api_gateway_entries, region)
+    except PriceListError as exc:
+        problems.append(str(exc))
+    try:
+        load_balancer = parse_load_balancer(load_balancer_entries, region)
     except PriceListError as exc:
         problems.append(str(exc))
     if problems or lam is None or fargate is None:
@@ -395,5 +487,7 @@ def region_prices(
         "lambda": lam,
         "fargate": fargate,
         "ec2": ec2,
+        "api_gateway": api_gateway,
+        "load_balancer": load_balancer,
     }
     return RegionPrices(region=region, data=data, notes=notes)

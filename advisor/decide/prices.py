@@ -80,6 +80,30 @@ class FargatePrices:
 
 
 @dataclass(frozen=True)
+class RequestTier:
+    """One request tier: ``usd_per_million`` up to ``up_to_requests`` a month (cumulative;
+    ``None`` for the last, open tier)."""
+
+    up_to_requests: float | None
+    usd_per_million: float
+    source: str
+
+
+@dataclass(frozen=True)
+class ApiGatewayPrices:
+    rest: tuple[RequestTier, ...]
+    http: tuple[RequestTier, ...]
+
+
+@dataclass(frozen=True)
+class LoadBalancerPrices:
+    """An Application Load Balancer: by the hour it runs, and by LCU-hour."""
+
+    alb_per_hour: float
+    alb_per_lcu_hour: float
+
+
+@dataclass(frozen=True)
 class Ec2Instance:
     type: str
     arch: str
@@ -108,6 +132,9 @@ class PriceTable:
     lambda_: LambdaPrices
     fargate: dict[str, FargatePrices]  # by architecture
     ec2: tuple[Ec2Instance, ...]
+    # The front door; None where a stored region predates them (its front door goes unpriced).
+    api_gateway: ApiGatewayPrices | None = None
+    load_balancer: LoadBalancerPrices | None = None
 
     @property
     def seconds_per_month(self) -> float:
@@ -242,6 +269,18 @@ def _parse(region: str, raw: dict[str, Any], data: dict[str, Any]) -> PriceTable
         for i in data.get("ec2", [])
         if _check_arch(i["arch"])
     )
+    api_gateway = None
+    if "api_gateway" in data:
+        api_gateway = ApiGatewayPrices(
+            rest=_request_tiers(region, "REST", data["api_gateway"]["rest"]),
+            http=_request_tiers(region, "HTTP API", data["api_gateway"]["http"]),
+        )
+    load_balancer = None
+    if "load_balancer" in data:
+        lb = data["load_balancer"]
+        load_balancer = LoadBalancerPrices(
+            alb_per_hour=_usd(lb["alb_per_hour"]), alb_per_lcu_hour=_usd(lb["alb_per_lcu_hour"])
+        )
     return PriceTable(
         region=region,
         as_of=_date(data.get("as_of", raw["as_of"])),
@@ -257,7 +296,29 @@ def _parse(region: str, raw: dict[str, Any], data: dict[str, Any]) -> PriceTable
         ),
         fargate=fargate,
         ec2=ec2,
+        api_gateway=api_gateway,
+        load_balancer=load_balancer,
     )
+
+
+def _request_tiers(region: str, what: str, tiers: list[dict[str, Any]]) -> tuple[RequestTier, ...]:
+    parsed = tuple(
+        RequestTier(
+            up_to_requests=float(t["up_to_requests"]) if "up_to_requests" in t else None,
+            usd_per_million=float(t["usd_per_million"]),
+            source=t["source"],
+        )
+        for t in tiers
+    )
+    bounds = [t.up_to_requests for t in parsed]
+    if (
+        not parsed
+        or bounds[-1] is not None
+        or None in bounds[:-1]
+        or bounds[:-1] != sorted(bounds[:-1])  # type: ignore[type-var]
+    ):
+        raise PriceTableError(f"{region} API Gateway {what}: tiers must ascend and end open")
+    return parsed
 
 
 def _date(value: dt.date | str) -> dt.date:

@@ -14,7 +14,10 @@ From metrics:
   run, which is what the 15-minute limit is checked against;
 * concurrency: mean = requests/s x average duration (Little's law), busy = mean x the busiest
   hour's ratio; the observed instantaneous peak is kept for the reasons;
-* the CPU share of an execution is not in the metrics: ``DEFAULT_CPU_SHARE`` unless given.
+* the CPU share of an execution is not in the metrics: ``DEFAULT_CPU_SHARE`` unless given;
+* the front door, from the triggers: a REST API integration, else an HTTP API one, else an
+  Application Load Balancer allowed to invoke it (``elasticloadbalancing.amazonaws.com`` in
+  the resource policy), else a function URL; none otherwise.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from advisor.collect.inventory import Function, Series
+from advisor.collect.relations import Callers
 from advisor.decide.prices import HOURS_PER_MONTH
 
 LAMBDA_MAX_DURATION_MS = 15 * 60 * 1000  # lambda/latest/dg/gettingstarted-limits.html
@@ -55,6 +59,24 @@ OPS_BUDGETS = (OPS_LOW, OPS_MEDIUM, OPS_HIGH)
 # 1.0 (CPU-bound) is the planner's conservative choice.
 DEFAULT_CPU_SHARE = 0.5
 
+# What receives the calls before the function does. Each is priced on both sides of the
+# comparison (advisor.decide.compare.front_doors): API Gateway in front of Lambda becomes a load
+# balancer in front of containers or EC2 unless API Gateway is kept in front of all options.
+FRONT_DOOR_NONE = "none"  # invoked by a service, a queue or a stream: nothing to add
+FRONT_DOOR_REST = "apigw-rest"
+FRONT_DOOR_HTTP = "apigw-http"
+FRONT_DOOR_FUNCTION_URL = "function-url"  # no charge on Lambda; a load balancer for servers
+FRONT_DOOR_ALB = "alb"  # the same load balancer in front of either
+FRONT_DOORS = (
+    FRONT_DOOR_NONE,
+    FRONT_DOOR_REST,
+    FRONT_DOOR_HTTP,
+    FRONT_DOOR_FUNCTION_URL,
+    FRONT_DOOR_ALB,
+)
+API_GATEWAY_DOORS = (FRONT_DOOR_REST, FRONT_DOOR_HTTP)
+ALB_PRINCIPAL = "elasticloadbalancing.amazonaws.com"
+
 SOURCE_METRICS = "metrics"
 SOURCE_PLANNER = "planner"
 
@@ -80,6 +102,8 @@ class WorkloadProfile:
     cpu_share: float = DEFAULT_CPU_SHARE  # 0 < share <= 1
     provisioned_concurrency: int = 0
     provisioned_utilization_peak: float | None = None  # 0..1
+    front_door: str = FRONT_DOOR_NONE
+    keep_api_gateway: bool = False  # API Gateway stays in front of containers and EC2 too
     window_hours: float | None = None  # None for a planned workload
     source: str = SOURCE_METRICS
     gaps: tuple[str, ...] = field(default=())  # what the profile could not be built from
@@ -118,16 +142,20 @@ def profile_from_function(
     fn: Function,
     *,
     invocation_types: Iterable[str] | None = None,
+    callers: Callers | None = None,
     latency_requirement: str | None = None,
     ops_budget: str = OPS_MEDIUM,
     cpu_share: float = DEFAULT_CPU_SHARE,
 ) -> WorkloadProfile:
     """The profile of a scanned function, from its configuration and metrics.
 
-    ``invocation_types`` comes from :mod:`advisor.collect.relations`
-    (``RelationIndex.invocation_types(fn)``); without it the type is unknown. The latency
+    ``callers`` (``RelationIndex.callers(fn)`` from :mod:`advisor.collect.relations`) gives the
+    invocation types and the front door; ``invocation_types`` alone gives the types only;
+    without either the type is unknown and there is no front door. The latency
     requirement defaults to ``moderate`` for a synchronously invoked function and ``relaxed``
     otherwise: a scan cannot know the caller's patience, the planner asks for it."""
+    if callers is not None and invocation_types is None:
+        invocation_types = callers.invocation_types
     types = frozenset(invocation_types or ())
     unknown = types - set(INVOCATION_TYPES)
     if unknown:
@@ -150,6 +178,7 @@ def profile_from_function(
         ops_budget=ops_budget,
         cpu_share=cpu_share,
         provisioned_concurrency=provisioned,
+        front_door=front_door_of(callers) if callers is not None else FRONT_DOOR_NONE,
     )
     m = fn.metrics
     if m is None:
@@ -190,6 +219,20 @@ def profile_from_function(
         window_hours=window_hours,
         gaps=tuple(gaps),
     )
+
+
+def front_door_of(callers: Callers) -> str:
+    """The front door of a scanned function (the dearest kind when it has several)."""
+    kinds = {api.api_kind for api in callers.api_integrations}
+    if "rest" in kinds:
+        return FRONT_DOOR_REST
+    if "http" in kinds:
+        return FRONT_DOOR_HTTP
+    if any(s.principal == ALB_PRINCIPAL for s in callers.push_sources):
+        return FRONT_DOOR_ALB
+    if callers.function_url is not None:
+        return FRONT_DOOR_FUNCTION_URL
+    return FRONT_DOOR_NONE
 
 
 def hourly_totals(series: Series) -> list[float]:

@@ -110,5 +110,5 @@ def function_recommendation(
         prices = load_prices(region.region)
     except UnknownRegionError:
         return None
-    profile = profile_from_function(fn, invocation_types=index.invocation_types(fn))
+    profile = profile_from_function(fn, callers=index.callers(fn))
     return recommendation_json(recommend(profile, prices))

@@ -29,7 +29,7 @@ def profile_or_reason(
     metrics = metrics_or_reason(inventory, fn)
     if isinstance(metrics, str):
         return metrics
-    return profile_from_function(fn, invocation_types=index.invocation_types(fn))
+    return profile_from_function(fn, callers=index.callers(fn))
 
 
 def usd(amount: float) -> str:

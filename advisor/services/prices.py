@@ -126,6 +126,8 @@ def _fetch_region(clients, region, reference, specs) -> tuple[pricelist.RegionPr
                 lambda_entries=pager.entries(pricelist.lambda_query(region)),
                 ecs_entries=pager.entries(pricelist.fargate_query(region)),
                 ec2_entries=pager.entries(pricelist.ec2_query(region, (s["type"] for s in specs))),
+                api_gateway_entries=pager.entries(pricelist.api_gateway_query(region)),
+                load_balancer_entries=pager.entries(pricelist.load_balancer_query(region)),
                 shipped=reference,
                 fetched_on=timezone.now().date(),
             )

@@ -50,6 +50,7 @@ def decision_card(profile: WorkloadProfile, prices: PriceTable) -> dict[str, Any
             }
             for option, usd in rec.monthly_cost_usd.items()
         ],
+        "front_door": _front_door(rec),
         "crossover": rec.crossover_monthly_requests,
         "lambda_ruled_out": rec.lambda_ruled_out,
         "region": rec.region,
@@ -58,10 +59,16 @@ def decision_card(profile: WorkloadProfile, prices: PriceTable) -> dict[str, Any
 
 
 def _split(rec, option: str) -> list[tuple[str, float]]:
-    """What a Lambda bill is made of (compute and requests, as AWS's pricing examples split
-    it); empty for the other options."""
+    """What a bill is made of: a Lambda bill's compute and requests (as AWS's pricing examples
+    split it), and each option's front door when it has one."""
+    door = rec.front_doors.lambda_ if option.startswith("lambda_") else rec.front_doors.servers
+    with_door = door.present and door.counted
     if not option.startswith("lambda_"):
-        return []
+        plan = rec.ec2 if option == "ec2" else rec.fargate
+        if not with_door or plan is None or rec.monthly_cost_usd.get(option) is None:
+            return []
+        name = "instances" if option == "ec2" else "tasks"
+        return [(name, round(plan.monthly_usd, 2)), (door.label, round(door.monthly_usd, 2))]
     cost = rec.lambda_costs.get(option.removeprefix("lambda_"))
     if cost is None:
         return []
@@ -69,13 +76,27 @@ def _split(rec, option: str) -> list[tuple[str, float]]:
         parts = [("compute", cost.compute_usd), ("requests", cost.requests_usd)]
         if cost.storage_usd:
             parts.append(("ephemeral storage", cost.storage_usd))
-        return [(name, round(usd, 2)) for name, usd in parts]
-    parts = [
-        ("provisioned", cost.provisioned_usd),
-        ("duration", cost.duration_usd + cost.spillover_usd),
-        ("requests", cost.requests_usd),
-    ]
+    else:
+        parts = [
+            ("provisioned", cost.provisioned_usd),
+            ("duration", cost.duration_usd + cost.spillover_usd),
+            ("requests", cost.requests_usd),
+        ]
+    if with_door:
+        parts.append((door.label, door.monthly_usd))
     return [(name, round(usd, 2)) for name, usd in parts]
+
+
+def _front_door(rec) -> dict[str, Any] | None:
+    """The front door on each side, for the card's line under the table (None: there is none)."""
+    doors = rec.front_doors
+    if not doors.lambda_.present:
+        return None
+    return {
+        "counted": doors.lambda_.counted and doors.servers.counted,
+        "lambda": {"label": doors.lambda_.label, "usd": round(doors.lambda_.monthly_usd, 2)},
+        "servers": {"label": doors.servers.label, "usd": round(doors.servers.monthly_usd, 2)},
+    }
 
 
 def verdicts_for(items) -> dict[int, str | None]:
@@ -94,6 +115,6 @@ def verdicts_for(items) -> dict[int, str | None]:
         index = indexes.get(id(inventory))
         if index is None:
             index = indexes[id(inventory)] = RelationIndex.build(inventory)
-        profile = profile_from_function(fn, invocation_types=index.invocation_types(fn))
+        profile = profile_from_function(fn, callers=index.callers(fn))
         verdicts[record.pk] = recommend(profile, prices, options).verdict
     return verdicts

@@ -129,7 +129,7 @@ def function_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except UnknownRegionError:
         decision, no_prices = None, record.region
     else:
-        profile = profile_from_function(fn, invocation_types=callers.invocation_types)
+        profile = profile_from_function(fn, callers=callers)
         decision, no_prices = decision_card(profile, prices), None
 
     figures = {

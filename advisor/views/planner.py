@@ -9,9 +9,21 @@ from django.views.decorators.http import require_GET
 from advisor.decide import TRAFFIC_PATTERNS, available_regions, load_prices, parse_planner_params
 from advisor.decide.planner import MAX_MEMORY_MB, MIN_MEMORY_MB
 from advisor.decide.prices import ARCHITECTURES
-from advisor.decide.profile import INVOCATION_TYPES, LATENCY_REQUIREMENTS, OPS_BUDGETS
+from advisor.decide.profile import (
+    FRONT_DOORS,
+    INVOCATION_TYPES,
+    LATENCY_REQUIREMENTS,
+    OPS_BUDGETS,
+)
 from advisor.views.decision import decision_card
 
+FRONT_DOOR_LABELS = {
+    "none": "None (invoked by a service, queue or stream)",
+    "apigw-rest": "API Gateway REST API",
+    "apigw-http": "API Gateway HTTP API",
+    "function-url": "Function URL",
+    "alb": "Application Load Balancer",
+}
 TRAFFIC_LABELS = {
     "steady": "Steady, round the clock",
     "daily-cycle": "Busy days, quiet nights",
@@ -31,6 +43,8 @@ FIELDS = (
     "ops_budget",
     "invocation_type",
     "cpu_bound",
+    "front_door",
+    "keep_api_gateway",
 )
 
 
@@ -58,6 +72,7 @@ def planner(request: HttpRequest) -> HttpResponse:
                 "arch": [(a, a) for a in ARCHITECTURES],
                 "ops_budget": _pairs(OPS_BUDGETS),
                 "invocation_type": _pairs(INVOCATION_TYPES),
+                "front_door": [(k, FRONT_DOOR_LABELS.get(k, k)) for k in FRONT_DOORS],
             },
             "memory_range": (MIN_MEMORY_MB, MAX_MEMORY_MB),
         },

@@ -52,7 +52,9 @@ def test_refresh_stores_a_region_and_the_cost_model_reads_it(aws, capsys):
     assert "GetProducts" in table.lambda_.duration["x86_64"][0].source
     run = PriceRefresh.objects.get()
     assert run.refreshed == ["eu-west-1"] and run.failures == {}
-    assert run.calls == 3  # Lambda, ECS and EC2: one page each
+    assert run.calls == 5  # Lambda, ECS, EC2, API Gateway and ELB: one page each
+    assert table.api_gateway.http[0].usd_per_million == pytest.approx(1.10)
+    assert table.load_balancer.alb_per_hour == pytest.approx(0.0225 * 1.1)
     assert load_prices("us-east-1").fargate["x86_64"].per_vcpu_hour == 0.04048  # untouched
 
 

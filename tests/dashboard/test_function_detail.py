@@ -111,3 +111,21 @@ def test_relations_of_regions_stored_before_they_had_a_column_are_copied(world):
         "push_sources",
         "queues",
     }
+
+
+def test_the_decision_prices_the_front_door_its_triggers_show(client, world):
+    # given orders behind a REST API and reports with no trigger at all
+    client.force_login(world["alice"])
+    orders = client.get(
+        reverse("advisor:function-detail", args=[world["orders"].pk])
+    ).content.decode()
+    line = re.search(r'<p class="front-door" data-front-door>(.*?)</p>', orders, re.S)
+    # then the REST API is on Lambda's side and a load balancer on the servers' side
+    assert line is not None
+    assert "in front of Lambda, API Gateway REST API" in line.group(1)
+    assert "in front of containers or EC2, Application Load Balancer" in line.group(1)
+    assert 'data-part="API Gateway REST API"' in orders
+    reports = client.get(
+        reverse("advisor:function-detail", args=[world["reports"].pk])
+    ).content.decode()
+    assert "data-front-door" not in reports

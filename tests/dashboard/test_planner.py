@@ -52,6 +52,11 @@ def test_empty_form_shows_no_errors(client, world):
             "longest_run_s",
             "The longest run must be at most 86,400 seconds",
         ),
+        (
+            "monthly_requests=1000&avg_duration_ms=200&memory_mb=512&keep_api_gateway=1",
+            "keep_api_gateway",
+            "Keeping API Gateway in front of every option needs an API Gateway front door",
+        ),
     ],
 )
 def test_invalid_input_is_explained_next_to_the_field(client, world, query, field, message):
@@ -100,3 +105,28 @@ def test_gpu_goes_to_ec2(client, world):
     client.force_login(world["alice"])
     body = client.get(f"/planner/?{BASE}&gpu=1").content.decode()
     assert 'data-verdict="ec2"' in body
+
+
+def test_the_front_door_is_on_each_side_of_the_bill(client, world):
+    # given 100 M requests behind a REST API: $350.00 of API Gateway on Lambda's side, an
+    # Application Load Balancer ($16.43 a month plus LCUs: $25.31) on the servers' side
+    client.force_login(world["alice"])
+    body = client.get(
+        "/planner/?monthly_requests=100000000&avg_duration_ms=200&memory_mb=512"
+        "&front_door=apigw-rest"
+    ).content.decode()
+    assert "data-error-for" not in body
+    assert '<span data-part="API Gateway REST API">$350.00 API Gateway REST API</span>' in body
+    assert '<span data-part="Application Load Balancer">$25.31 Application Load Balancer' in body
+    line = re.search(r"<p class=\"front-door\" data-front-door>(.*?)</p>", body, re.S).group(1)
+    assert "API Gateway REST API" in line and "$350.00" in line
+    assert "Application Load Balancer" in line and "$25.31" in line
+    # the worked example without a front door says nothing of one
+    plain = client.get("/planner/?" + BASE).content.decode()
+    assert "data-front-door" not in plain
+    # kept in front of every option, it is the same on both sides
+    kept = client.get(
+        "/planner/?monthly_requests=100000000&avg_duration_ms=200&memory_mb=512"
+        "&front_door=apigw-rest&keep_api_gateway=1"
+    ).content.decode()
+    assert kept.count('<span data-part="API Gateway REST API">$350.00') == 4

@@ -40,6 +40,8 @@ def test_valid_params_parse_into_an_input():
         ("ops_budget", "infinite", "medium"),
         ("invocation_type", "telepathy", "async"),
         ("longest_run_s", "0.1", "shorter than the average"),
+        ("front_door", "drawbridge", "apigw-rest"),
+        ("keep_api_gateway", "1", "needs an API Gateway front door"),
     ],
 )
 def test_invalid_field_is_explained_next_to_it(field, value, message):
@@ -94,6 +96,8 @@ def test_params_round_trip_for_a_shareable_url():
         ops_budget="high",
         invocation_type="queue",
         cpu_bound=True,
+        front_door="apigw-http",
+        keep_api_gateway=True,
     )
     again, errors = parse_planner_params(planner.to_params())
     assert errors == {}
@@ -111,3 +115,14 @@ def test_cpu_bound_workload_needs_more_container_capacity():
     prices = load_prices()
     io_rec, cpu_rec = recommend(io.to_profile(), prices), recommend(cpu.to_profile(), prices)
     assert cpu_rec.fargate.tasks > io_rec.fargate.tasks
+
+
+def test_the_front_door_reaches_the_profile_and_is_none_unless_asked():
+    planner, _ = parse_planner_params(VALID)
+    assert planner.to_profile().front_door == "none"  # the worked examples price Lambda alone
+    planner, errors = parse_planner_params(
+        VALID | {"front_door": "apigw-rest", "keep_api_gateway": "on"}
+    )
+    assert errors == {}
+    profile = planner.to_profile()
+    assert profile.front_door == "apigw-rest" and profile.keep_api_gateway

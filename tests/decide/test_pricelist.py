@@ -10,13 +10,24 @@ import pytest
 from advisor.decide import load_prices
 from advisor.decide.pricelist import (
     PriceListError,
+    api_gateway_query,
+    load_balancer_query,
+    parse_api_gateway,
     parse_ec2,
     parse_fargate,
     parse_lambda,
+    parse_load_balancer,
     region_prices,
 )
 from advisor.decide.prices import parse_region, shipped_region
-from tests.fixtures.pricelist import ec2_products, ecs_products, lambda_products, product
+from tests.fixtures.pricelist import (
+    api_gateway_products,
+    ec2_products,
+    ecs_products,
+    lambda_products,
+    load_balancer_products,
+    product,
+)
 
 SHIPPED = shipped_region("us-east-1")
 
@@ -32,6 +43,8 @@ def whole_region(region, scale=1.0, **ec2):
         lambda_entries=as_entries(lambda_products(region, scale)),
         ecs_entries=as_entries(ecs_products(region, scale)),
         ec2_entries=as_entries(ec2_products(region, scale, **ec2)),
+        api_gateway_entries=as_entries(api_gateway_products(region, scale)),
+        load_balancer_entries=as_entries(load_balancer_products(region, scale)),
         shipped=SHIPPED,
         fetched_on=dt.date(2026, 12, 1),
     )
@@ -52,6 +65,55 @@ def test_us_east_1_rows_reproduce_the_shipped_table_figure_for_figure():
     }
     assert table.as_of == dt.date(2026, 12, 1)
     assert table.lambda_.free_requests == 1_000_000  # the free tier comes from the shipped table
+    for api in ("rest", "http"):
+        got = getattr(table.api_gateway, api)
+        want = getattr(shipped.api_gateway, api)
+        assert [t.up_to_requests for t in got] == [t.up_to_requests for t in want]
+        assert [t.usd_per_million for t in got] == pytest.approx([t.usd_per_million for t in want])
+    assert table.load_balancer.alb_per_hour == pytest.approx(shipped.load_balancer.alb_per_hour)
+    assert table.load_balancer.alb_per_lcu_hour == pytest.approx(
+        shipped.load_balancer.alb_per_lcu_hour
+    )
+
+
+def test_api_gateway_tiers_come_from_ranges_per_request_and_ignore_websocket_and_cache():
+    section = parse_api_gateway(as_entries(api_gateway_products("eu-west-1", 1.1)), "eu-west-1")
+    rest = section["rest"]
+    assert [t.get("up_to_requests") for t in rest] == [333e6, 1e9, 20e9, None]
+    assert rest[0]["usd_per_million"] == pytest.approx(3.50 * 1.1)
+    assert [t["usd_per_million"] for t in section["http"]] == pytest.approx([1.10, 0.99])
+    assert "AmazonApiGateway SKU" in rest[0]["source"]
+
+
+def test_the_load_balancer_reads_hour_and_lcu_and_not_the_reserved_lcu():
+    section = parse_load_balancer(as_entries(load_balancer_products("us-east-1")), "us-east-1")
+    assert section["alb_per_hour"]["usd"] == pytest.approx(0.0225)
+    assert section["alb_per_lcu_hour"]["usd"] == pytest.approx(0.008)
+    assert "AWSELB SKU" in section["alb_per_lcu_hour"]["source"]
+
+
+def test_a_region_without_load_balancer_rows_names_what_is_missing():
+    with pytest.raises(PriceListError, match="Application Load Balancer LCU-hour"):
+        region_prices(
+            "eu-west-1",
+            lambda_entries=as_entries(lambda_products("eu-west-1")),
+            ecs_entries=as_entries(ecs_products("eu-west-1")),
+            ec2_entries=as_entries(ec2_products("eu-west-1")),
+            api_gateway_entries=as_entries(api_gateway_products("eu-west-1")),
+            load_balancer_entries=as_entries(
+                p for p in load_balancer_products("eu-west-1") if "LCU" not in str(p)
+            ),
+            shipped=SHIPPED,
+            fetched_on=dt.date(2026, 12, 1),
+        )
+
+
+def test_front_door_queries_filter_by_region_and_product_family():
+    assert api_gateway_query("eu-west-1").kwargs()["Filters"] == [
+        {"Type": "TERM_MATCH", "Field": "regionCode", "Value": "eu-west-1"},
+        {"Type": "TERM_MATCH", "Field": "productFamily", "Value": "API Calls"},
+    ]
+    assert load_balancer_query("eu-west-1").kwargs()["ServiceCode"] == "AWSELB"
 
 
 def test_duration_tiers_come_from_begin_and_end_ranges():

@@ -10,11 +10,12 @@ import advisor.decide
 from advisor.decide import available_regions, load_prices
 
 DECIDE = Path(advisor.decide.__file__).parent
+PRICE_KEYS = ("usd", "usd_per_gb_second", "usd_per_hour", "usd_per_million")
 
 
 def _figures(node, path=()):
     if isinstance(node, dict):
-        if "usd" in node or "usd_per_gb_second" in node or "usd_per_hour" in node:
+        if any(key in node for key in PRICE_KEYS):
             yield path, node
         for key, value in node.items():
             yield from _figures(value, (*path, key))
@@ -36,7 +37,7 @@ def test_no_price_is_written_in_the_code():
     raw = tomllib.loads((DECIDE / "prices.toml").read_text())
     prices = set()
     for _, figure in _figures(raw):
-        for key in ("usd", "usd_per_gb_second", "usd_per_hour"):
+        for key in PRICE_KEYS:
             if key in figure:
                 prices.add(float(figure[key]))
     # Short round figures ($0.20 a million requests) also occur as layout numbers; police the

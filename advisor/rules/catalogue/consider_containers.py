@@ -22,14 +22,18 @@ RULE = Rule(
         "whatever it serves. For steady, busy workloads the fleet wins past a crossover volume. "
         "The decision framework (advisor.decide) prices this function's observed traffic on "
         "Lambda, on ECS with Fargate and on EC2, sized for its busy hour across two "
-        "Availability Zones, and reports it only when the alternative is cheaper by more than "
-        "the premium for running servers. Latency needs and team capacity still decide: see "
+        "Availability Zones, each side with its front door (API Gateway, a function URL or a load "
+        "balancer in front of Lambda; a load balancer in front of the fleet), and reports it "
+        "only when the alternative is cheaper by more than the premium for running servers. "
+        "Latency needs and team capacity still decide: see "
         "the planner for the crossover and the reasons."
     ),
     sources=(
         "https://aws.amazon.com/lambda/pricing/",
         "https://aws.amazon.com/fargate/pricing/",
         "https://aws.amazon.com/ec2/pricing/on-demand/",
+        "https://aws.amazon.com/api-gateway/pricing/",
+        "https://aws.amazon.com/elasticloadbalancing/pricing/",
         "https://docs.aws.amazon.com/whitepapers/latest/serverless-architectures-lambda/cost-optimization.html",
     ),
     requires=(DATA_FUNCTIONS, DATA_METRICS),
@@ -66,10 +70,12 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
         rec = container_candidate(profile, prices, decision)
         if rec is None:
             continue
-        current = lambda_cost_for(profile, prices).total_usd
+        # front doors included on both sides, as the verdict weighed them
+        current = lambda_cost_for(profile, prices).total_usd + rec.front_doors.lambda_.monthly_usd
         use_ec2 = rec.verdict == "ec2" and rec.ec2 is not None
         plan = rec.ec2 if use_ec2 and rec.ec2 is not None else rec.fargate
-        saving = current - plan.monthly_usd
+        alternative_usd = plan.monthly_usd + rec.front_doors.servers.monthly_usd
+        saving = current - alternative_usd
         if saving < options["min_monthly_saving_usd"]:
             continue
         yield RULE.finding(
@@ -78,14 +84,14 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
             message=(
                 f"{fn.name} handles {profile.monthly_requests:,.0f} requests a month of "
                 f"{profile.avg_duration_ms:.0f} ms at {fn.memory_mb} MB: {usd(current)} a month "
-                f"on Lambda against {usd(plan.monthly_usd)} for {plan.describe()}, "
+                f"on Lambda against {usd(alternative_usd)} for {plan.describe()}, "
                 f"{usd(saving)} a month less. Verdict: {rec.verdict}."
             ),
             evidence={
                 "verdict": rec.verdict,
                 "lambda_monthly_usd": round(current, 2),
                 "alternative": plan.describe(),
-                "alternative_monthly_usd": round(plan.monthly_usd, 2),
+                "alternative_monthly_usd": round(alternative_usd, 2),
                 "monthly_saving_usd": round(saving, 2),
                 "monthly_cost_usd": dict(rec.monthly_cost_usd),
                 "monthly_requests": round(profile.monthly_requests),
