@@ -161,8 +161,9 @@ def _alb(requests: float, prices: PriceTable) -> FrontDoor:
 def lambda_cost_for(
     profile: WorkloadProfile, prices: PriceTable, arch: str | None = None
 ) -> LambdaCost | ProvisionedCost:
-    """What the workload costs on Lambda a month: on demand, or with its configured
-    provisioned concurrency."""
+    """What the workload costs on Lambda a month: on demand (with the INIT phase of its cold
+    starts when they are known or estimated), or with its configured provisioned concurrency
+    (INIT left out: provisioned instances initialise ahead of the calls)."""
     arch = arch or profile.arch
     if profile.provisioned_concurrency > 0:
         return provisioned_concurrency_monthly_cost(
@@ -180,6 +181,8 @@ def lambda_cost_for(
         arch=arch,
         prices=prices,
         ephemeral_mb=profile.ephemeral_mb,
+        cold_starts=profile.monthly_cold_starts,
+        init_duration_ms=profile.init_duration_ms or 0.0,
     )
 
 

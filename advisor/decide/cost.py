@@ -11,6 +11,11 @@ Lambda, as AWS bills it:
   architecture's volume tiers (tiers are per account, region and architecture; here they are
   applied to this workload alone, which is exact unless other functions already fill a tier);
 * ephemeral storage above 512 MB: ``(ephemeral_mb - 512) / 1024`` GB for the same seconds;
+* INIT: since 1 August 2025 the INIT phase of a cold start is billed as duration for every
+  function configuration (aws.amazon.com/blogs/compute/
+  aws-lambda-standardizes-billing-for-init-phase/): ``cold_starts * init_duration_ms`` at the
+  function's memory, through the same tiers, when the cold starts are known or estimated
+  (``init_usd`` is what they add; 0 when not given);
 * the free tier (1 M requests, 400,000 GB-s a month) is per account, so it is off by default
   and only subtracted when asked (``free_tier=True``).
 
@@ -53,6 +58,8 @@ class LambdaCost:
     compute_usd: float
     storage_usd: float
     total_usd: float
+    init_usd: float = 0.0  # cold starts' INIT phase, when known or estimated
+    init_gb_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -129,18 +136,33 @@ def lambda_monthly_cost(
     prices: PriceTable,
     free_tier: bool = False,
     ephemeral_mb: float = INCLUDED_EPHEMERAL_MB,
+    cold_starts: float = 0.0,
+    init_duration_ms: float = 0.0,
 ) -> LambdaCost:
-    """On-demand Lambda bill for ``requests`` a month of ``duration_ms`` (billed) each."""
-    _check_non_negative(requests=requests, duration_ms=duration_ms, memory_mb=memory_mb)
+    """On-demand Lambda bill for ``requests`` a month of ``duration_ms`` (billed) each, and
+    ``cold_starts`` INIT phases of ``init_duration_ms`` each."""
+    _check_non_negative(
+        requests=requests,
+        duration_ms=duration_ms,
+        memory_mb=memory_mb,
+        cold_starts=cold_starts,
+        init_duration_ms=init_duration_ms,
+    )
     lam = prices.lambda_
-    total_gb_s = gb_seconds(requests=requests, duration_ms=duration_ms, memory_mb=memory_mb)
+    invoke_gb_s = gb_seconds(requests=requests, duration_ms=duration_ms, memory_mb=memory_mb)
+    init_gb_s = gb_seconds(requests=cold_starts, duration_ms=init_duration_ms, memory_mb=memory_mb)
     billable_requests = requests
-    billable_gb_s = total_gb_s
+    billable_invoke = invoke_gb_s
+    billable_gb_s = invoke_gb_s + init_gb_s
     if free_tier:
         billable_requests = max(0.0, requests - lam.free_requests)
-        billable_gb_s = max(0.0, total_gb_s - lam.free_gb_seconds)
+        billable_invoke = max(0.0, invoke_gb_s - lam.free_gb_seconds)
+        billable_gb_s = max(0.0, invoke_gb_s + init_gb_s - lam.free_gb_seconds)
     requests_usd = billable_requests / 1e6 * lam.requests_per_million
-    compute_usd = tiered_duration_usd(billable_gb_s, arch=arch, prices=prices)
+    compute_usd = tiered_duration_usd(billable_invoke, arch=arch, prices=prices)
+    init_usd = 0.0
+    if init_gb_s:  # INIT shares the tiers: what it adds on top of the invocations
+        init_usd = tiered_duration_usd(billable_gb_s, arch=arch, prices=prices) - compute_usd
     extra_storage_gb = max(0.0, ephemeral_mb - INCLUDED_EPHEMERAL_MB) / MB_PER_GB
     storage_usd = (
         requests * duration_ms / 1000.0 * extra_storage_gb * lam.ephemeral_storage_per_gb_second
@@ -152,7 +174,9 @@ def lambda_monthly_cost(
         requests_usd=requests_usd,
         compute_usd=compute_usd,
         storage_usd=storage_usd,
-        total_usd=requests_usd + compute_usd + storage_usd,
+        total_usd=requests_usd + compute_usd + init_usd + storage_usd,
+        init_usd=init_usd,
+        init_gb_seconds=init_gb_s,
     )
 
 

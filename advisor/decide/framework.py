@@ -109,6 +109,9 @@ class Recommendation:
     lambda_ruled_out: str | None = None  # why Lambda cannot run it, if it cannot
     region: str = ""
     front_doors: FrontDoors = NO_DOORS  # included in monthly_cost_usd on each side
+    # What the figures leave out or assume (INIT, tiers under consolidated billing): for the
+    # card, beside the costs; not reasons for the verdict.
+    notes: tuple[str, ...] = ()
 
 
 def recommend(
@@ -128,6 +131,7 @@ def recommend(
     )
     servers = Servers(fargate, ec2, doors)
     reasons: list[str] = []
+    notes: list[str] = _init_notes(profile, lambda_costs)
     ruled_out: str | None = None
     crossover_requests: int | None = None
     crossover_option: str | None = None
@@ -161,7 +165,8 @@ def recommend(
         verdict, why = _containers_or_ec2(profile, servers, options)
         reasons.extend(why)
     else:
-        verdict = _decide_on_cost(profile, prices, lambda_costs, servers, options, reasons)
+        verdict, weighed = _decide_on_cost(profile, prices, lambda_costs, servers, options, reasons)
+        notes.extend(_tier_notes(profile, prices, lambda_costs, verdict, weighed, options))
         if options.compute_crossover:
             crossover_requests, crossover_option = crossover(profile, prices, options)
         reasons.extend(_traffic_reasons(profile, verdict, options))
@@ -193,6 +198,7 @@ def recommend(
         lambda_ruled_out=ruled_out,
         region=prices.region,
         front_doors=doors,
+        notes=tuple(notes) if ruled_out is None else (),
     )
 
 
@@ -241,6 +247,19 @@ def _behind(door: FrontDoor) -> str:
     return f" behind {'an' if door.label == DOOR_ALB else 'the'} {door.label}"
 
 
+@dataclass(frozen=True)
+class _Weighed:
+    """The two figures the cost step compared (for the tier note)."""
+
+    lambda_usd: float
+    alternative_usd: float
+    on_demand: bool  # the Lambda figure is the on-demand bill (not provisioned or kept warm)
+
+
+def _moves(saving: float, alternative_usd: float, premium: float, options: DecisionOptions):
+    return saving > premium * alternative_usd and saving >= options.min_monthly_saving_usd
+
+
 def _decide_on_cost(
     profile: WorkloadProfile,
     prices: PriceTable,
@@ -248,7 +267,7 @@ def _decide_on_cost(
     servers: Servers,
     options: DecisionOptions,
     reasons: list[str],
-) -> str:
+) -> tuple[str, _Weighed]:
     door = servers.doors.lambda_
     lam = lambda_costs[profile.arch].total_usd + door.monthly_usd
     lam_label = "Lambda"
@@ -279,7 +298,10 @@ def _decide_on_cost(
         f"{fig.count(profile.monthly_requests)} requests a month of "
         f"{fig.duration(profile.avg_duration_ms)} at {profile.memory_mb} MB"
     )
-    if saving > premium * alt_cost and saving >= options.min_monthly_saving_usd:
+    kept_warm = warm is not None and profile.latency_requirement == LATENCY_STRICT
+    on_demand = not (profile.provisioned_concurrency or kept_warm)
+    weighed = _Weighed(lam, alt_cost, on_demand=on_demand)
+    if _moves(saving, alt_cost, premium, options):
         reasons.append(
             f"At {volume}, {lam_label} costs {fig.usd(lam)} a month against "
             f"{fig.usd(alt_cost)} for {alt_label}: {fig.usd(saving)} a month less "
@@ -294,7 +316,7 @@ def _decide_on_cost(
         passed_over = _cheaper_ec2_passed_over(profile, servers, alt_verdict, options)
         if passed_over:
             reasons.append(passed_over)
-        return alt_verdict
+        return alt_verdict, weighed
     reasons.append(
         f"At {volume}, {lam_label} costs {fig.usd(lam)} a month; the always-on "
         f"alternative it is weighed against, {alt_label}, costs {fig.usd(alt_cost)}."
@@ -308,7 +330,7 @@ def _decide_on_cost(
             f"Moving would save {fig.usd(saving)} a month, under the {fig.usd(bar)} bar for "
             f"taking on servers with a {profile.ops_budget} operations budget."
         )
-    return VERDICT_LAMBDA
+    return VERDICT_LAMBDA, weighed
 
 
 def _containers_or_ec2(
@@ -396,6 +418,97 @@ def _front_door_reasons(
             "invocation is priced through the front door."
         )
     return reasons
+
+
+INIT_BILLING = (
+    "https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/"
+)
+
+
+def _init_notes(
+    profile: WorkloadProfile, lambda_costs: dict[str, LambdaCost | ProvisionedCost]
+) -> list[str]:
+    """Whether the Lambda figures include INIT, billed for every configuration since
+    2025-08-01 (INIT_BILLING), and on what cold starts; never silent."""
+    billed = "INIT (a cold start's initialisation) is billed for every function configuration "
+    billed += "since 1 August 2025"
+    if profile.provisioned_concurrency:
+        return [
+            f"{billed}; with provisioned concurrency the instances initialise ahead of the "
+            "calls, and the INIT of calls that spill over to on-demand instances is not in "
+            "the figures."
+        ]
+    cost = lambda_costs[profile.arch]
+    if profile.init_known and isinstance(cost, LambdaCost):
+        share = profile.cold_start_share or 0.0
+        why = (
+            " (assumed: AWS's analysis of production workloads finds cold starts in under 1% "
+            "of invocations)"
+            if profile.cold_start_share_assumed
+            else ""
+        )
+        return [
+            f"{billed}: {fig.percent(share, places=2)} of invocations start cold{why}, "
+            f"{fig.count(profile.monthly_cold_starts)} a month of "
+            f"{fig.duration(profile.init_duration_ms or 0)} each, adding "
+            f"{fig.usd(cost.init_usd)} to the Lambda figures."
+        ]
+    if profile.source == SOURCE_METRICS:
+        return [
+            f"{billed}, but it is not in the Lambda figures: this function's cold starts were "
+            "not measured (CloudWatch's Lambda metrics carry no INIT duration)."
+        ]
+    return [f"{billed}, but it is not in the Lambda figures: give the INIT duration to include it."]
+
+
+def _tier_notes(
+    profile: WorkloadProfile,
+    prices: PriceTable,
+    lambda_costs: dict[str, LambdaCost | ProvisionedCost],
+    verdict: str,
+    weighed: _Weighed,
+    options: DecisionOptions,
+) -> list[str]:
+    """Say where the duration tiers, which aggregate across the organisation under
+    consolidated billing, could change the answer: this function alone near or past a tier
+    boundary, or a move that the organisation's other usage would undo."""
+    cost = lambda_costs[profile.arch]
+    tiers = prices.lambda_.duration.get(profile.arch) or ()
+    if not isinstance(cost, LambdaCost) or len(tiers) < 2 or not weighed.on_demand:
+        return []
+    first = tiers[0].up_to_gb_seconds or 0.0
+    cheapest = min(t.usd_per_gb_second for t in tiers)
+    aggregate = (
+        "Under consolidated billing the duration tiers count the GB-seconds of every "
+        f"{profile.arch} function in {profile.region} across the organisation"
+    )
+    notes = []
+    if cost.gb_seconds >= first * NEAR_TIER:
+        where = "past" if cost.gb_seconds > first else "near"
+        notes.append(
+            f"This {'function' if profile.source == SOURCE_METRICS else 'workload'} alone is "
+            f"{where} the first duration tier's "
+            f"{fig.count(first)} GB-seconds a month ({fig.count(cost.gb_seconds)}). "
+            f"{aggregate}, and the figures apply the tiers to this function alone: its "
+            "compute may cost less."
+        )
+    if verdict != VERDICT_LAMBDA:
+        compute = cost.compute_usd + cost.init_usd
+        lowest = weighed.lambda_usd - compute + cost.gb_seconds * cheapest
+        premium = options.ops_premium.get(profile.ops_budget, 0.25)
+        if not _moves(lowest - weighed.alternative_usd, weighed.alternative_usd, premium, options):
+            notes.append(
+                f"{aggregate}: where the organisation already uses more than "
+                f"{fig.count(tiers[-2].up_to_gb_seconds or 0)} GB-seconds a month, this "
+                f"function's compute costs {fig.usd(cost.gb_seconds * cheapest)} instead of "
+                f"{fig.usd(compute)}, Lambda comes to {fig.usd(lowest)} against "
+                f"{fig.usd(weighed.alternative_usd)}, and the answer is to stay on Lambda."
+            )
+    return notes
+
+
+# This function's own GB-seconds at or above this share of the first tier's bound get a note.
+NEAR_TIER = 0.8
 
 
 def _traffic_reasons(profile: WorkloadProfile, verdict: str, options: DecisionOptions) -> list[str]:

@@ -44,6 +44,12 @@ MAX_MONTHLY_REQUESTS = 1e12  # far past any single workload; guards against typo
 # A run longer than a day is outside what the model sizes (Lambda itself stops at 15 minutes;
 # longer runs are allowed so the planner can say Lambda is ruled out).
 MAX_DURATION_MS = 86_400_000
+# The INIT phase of an on-demand function is limited to 10 s (lambda/latest/dg/
+# lambda-runtime-environment.html); the share of cold starts assumed when only the INIT
+# duration is given is AWS's: "INITs typically occur in under 1% of invocations"
+# (aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/).
+MAX_INIT_MS = 10_000
+ASSUMED_COLD_START_PERCENT = 1
 
 TRAFFIC_PATTERNS: dict[str, tuple[float, float]] = {
     # name: (busiest hour / mean hour, share of idle hours)
@@ -71,6 +77,9 @@ class PlannerInput:
     # None unless asked: the published worked examples price Lambda alone, so the planner does.
     front_door: str = FRONT_DOOR_NONE
     keep_api_gateway: bool = False
+    # INIT, billed since 2025-08-01: included only when its duration is given
+    init_duration_ms: float | None = None
+    cold_start_percent: float | None = None  # None: ASSUMED_COLD_START_PERCENT
 
     def validate(self) -> dict[str, str]:
         """Field name -> what is wrong with it, in words for the form; empty when valid."""
@@ -105,6 +114,21 @@ class PlannerInput:
                 and self.longest_run_s * 1000 < self.avg_duration_ms * (1 - 1e-9)
             ):
                 errors["longest_run_s"] = "The longest run cannot be shorter than the average."
+        if self.init_duration_ms is not None:
+            if not _finite(self.init_duration_ms) or self.init_duration_ms <= 0:
+                errors["init_duration_ms"] = "The INIT duration must be more than 0 ms."
+            elif self.init_duration_ms > MAX_INIT_MS:
+                errors["init_duration_ms"] = (
+                    f"The INIT duration must be at most {MAX_INIT_MS:,} ms "
+                    "(the limit Lambda sets on the INIT phase)."
+                )
+        if self.cold_start_percent is not None:
+            if not _finite(self.cold_start_percent) or not 0 <= self.cold_start_percent <= 100:
+                errors["cold_start_percent"] = "Cold starts must be between 0 and 100%."
+            elif self.init_duration_ms is None:
+                errors["cold_start_percent"] = (
+                    "Cold starts are priced with an INIT duration: give it too."
+                )
         if self.traffic_pattern not in TRAFFIC_PATTERNS:
             errors["traffic_pattern"] = _choose("traffic pattern", TRAFFIC_PATTERNS)
         if self.latency_requirement not in LATENCY_REQUIREMENTS:
@@ -151,6 +175,20 @@ class PlannerInput:
             cpu_share=1.0 if self.cpu_bound else DEFAULT_CPU_SHARE,
             front_door=self.front_door,
             keep_api_gateway=self.keep_api_gateway,
+            init_duration_ms=self.init_duration_ms,
+            cold_start_share=(
+                None
+                if self.init_duration_ms is None
+                else (
+                    self.cold_start_percent
+                    if self.cold_start_percent is not None
+                    else ASSUMED_COLD_START_PERCENT
+                )
+                / 100
+            ),
+            cold_start_share_assumed=(
+                self.init_duration_ms is not None and self.cold_start_percent is None
+            ),
             source=SOURCE_PLANNER,
         )
 
@@ -172,6 +210,10 @@ class PlannerInput:
             params["keep_api_gateway"] = "1"
         if self.longest_run_s is not None:
             params["longest_run_s"] = _fmt(self.longest_run_s)
+        if self.init_duration_ms is not None:
+            params["init_duration_ms"] = _fmt(self.init_duration_ms)
+        if self.cold_start_percent is not None:
+            params["cold_start_percent"] = _fmt(self.cold_start_percent)
         if self.gpu:
             params["gpu"] = "1"
         if self.cpu_bound:
@@ -181,6 +223,7 @@ class PlannerInput:
 
 _DEFAULTS = PlannerInput(monthly_requests=0, avg_duration_ms=0, memory_mb=0)
 _REQUIRED = ("monthly_requests", "avg_duration_ms", "memory_mb")
+_OPTIONAL_NUMBERS = ("longest_run_s", "init_duration_ms", "cold_start_percent")
 
 
 def parse_planner_params(
@@ -204,13 +247,14 @@ def parse_planner_params(
             errors[name] = "Memory is a whole number of MB."
         else:
             values[name] = int(number) if name == "memory_mb" else number
-    raw_longest = (params.get("longest_run_s") or "").strip()
-    if raw_longest:
-        longest = _number(raw_longest)
-        if longest is None:
-            errors["longest_run_s"] = f"{raw_longest!r} is not a number."
-        else:
-            values["longest_run_s"] = longest
+    for name in _OPTIONAL_NUMBERS:
+        raw = (params.get(name) or "").strip()
+        if raw:
+            number = _number(raw)
+            if number is None:
+                errors[name] = f"{raw!r} is not a number."
+            else:
+                values[name] = number
     for name in (
         "traffic_pattern",
         "latency_requirement",

@@ -15,6 +15,8 @@ From metrics:
 * concurrency: mean = requests/s x average duration (Little's law), busy = mean x the busiest
   hour's ratio; the observed instantaneous peak is kept for the reasons;
 * the CPU share of an execution is not in the metrics: ``DEFAULT_CPU_SHARE`` unless given;
+* cold starts are not measured (the metrics carry no INIT durations), so a scanned function's
+  INIT phase is left out of its Lambda cost and the decision says so;
 * the front door, from the triggers: a REST API integration, else an HTTP API one, else an
   Application Load Balancer allowed to invoke it (``elasticloadbalancing.amazonaws.com`` in
   the resource policy), else a function URL; none otherwise.
@@ -104,6 +106,11 @@ class WorkloadProfile:
     provisioned_utilization_peak: float | None = None  # 0..1
     front_door: str = FRONT_DOOR_NONE
     keep_api_gateway: bool = False  # API Gateway stays in front of containers and EC2 too
+    # Cold starts, billed since 2025-08-01: the INIT phase's length and the share of invocations
+    # that start cold. None: not known (a scan does not measure them); then INIT is left out.
+    init_duration_ms: float | None = None
+    cold_start_share: float | None = None  # 0..1
+    cold_start_share_assumed: bool = False  # the planner's default share, not the user's
     window_hours: float | None = None  # None for a planned workload
     source: str = SOURCE_METRICS
     gaps: tuple[str, ...] = field(default=())  # what the profile could not be built from
@@ -126,6 +133,14 @@ class WorkloadProfile:
     def busy_concurrency(self) -> float:
         """Executions in flight on average during the busiest hour."""
         return self.mean_concurrency * max(1.0, self.peak_to_mean)
+
+    @property
+    def init_known(self) -> bool:
+        return bool(self.init_duration_ms) and self.cold_start_share is not None
+
+    @property
+    def monthly_cold_starts(self) -> float:
+        return self.monthly_requests * (self.cold_start_share or 0.0) if self.init_known else 0.0
 
     @property
     def is_synchronous(self) -> bool:

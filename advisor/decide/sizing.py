@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from advisor.decide import figures as fig
 from advisor.decide.cost import (
     Ec2Cost,
     FargateCost,
@@ -83,7 +84,7 @@ class FargatePlan:
 
     def describe(self) -> str:
         size = f"{_num(self.task_vcpu)} vCPU / {_num(self.task_memory_gb)} GB"
-        return f"{self.tasks} Fargate tasks of {size}"
+        return f"{_how_many(self.tasks)} Fargate tasks of {size}"
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,12 @@ class Ec2Plan:
         return self.cost.total_usd
 
     def describe(self) -> str:
-        return f"{self.count} x {self.instance.type}"
+        return f"{_how_many(self.count)} x {self.instance.type}"
+
+
+def _how_many(n: int) -> str:
+    """12, 1,250, then 3.4 M: a fleet at the edge of the planner's range still reads."""
+    return f"{n:,}" if n < 1_000_000 else fig.count(n)
 
 
 def vcpu_per_execution(memory_mb: float) -> float:

@@ -51,9 +51,11 @@ def decision_card(profile: WorkloadProfile, prices: PriceTable) -> dict[str, Any
             for option, usd in rec.monthly_cost_usd.items()
         ],
         "front_door": _front_door(rec),
+        "notes": rec.notes,
         "crossover": rec.crossover_monthly_requests,
         "lambda_ruled_out": rec.lambda_ruled_out,
         "region": rec.region,
+        "prices_as_of": prices.as_of,
         "chart": chart,
     }
 
@@ -74,6 +76,8 @@ def _split(rec, option: str) -> list[tuple[str, float]]:
         return []
     if hasattr(cost, "compute_usd"):
         parts = [("compute", cost.compute_usd), ("requests", cost.requests_usd)]
+        if cost.init_usd:
+            parts.append(("INIT", cost.init_usd))
         if cost.storage_usd:
             parts.append(("ephemeral storage", cost.storage_usd))
     else:

@@ -45,6 +45,8 @@ FIELDS = (
     "cpu_bound",
     "front_door",
     "keep_api_gateway",
+    "init_duration_ms",
+    "cold_start_percent",
 )
 
 

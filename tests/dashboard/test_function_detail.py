@@ -129,3 +129,14 @@ def test_the_decision_prices_the_front_door_its_triggers_show(client, world):
         reverse("advisor:function-detail", args=[world["reports"].pk])
     ).content.decode()
     assert "data-front-door" not in reports
+
+
+def test_a_scanned_function_s_card_says_init_is_left_out_because_not_measured(client, world):
+    client.force_login(world["alice"])
+    body = client.get(
+        reverse("advisor:function-detail", args=[world["orders"].pk])
+    ).content.decode()
+    notes = re.search(r'<ul class="notes" data-notes>(.*?)</ul>', body, re.S)
+    assert notes is not None
+    assert "not in the Lambda figures" in notes.group(1)
+    assert "cold starts were not measured" in notes.group(1)

@@ -53,6 +53,16 @@ def test_empty_form_shows_no_errors(client, world):
             "The longest run must be at most 86,400 seconds",
         ),
         (
+            "monthly_requests=1000&avg_duration_ms=200&memory_mb=512&init_duration_ms=20000",
+            "init_duration_ms",
+            "The INIT duration must be at most 10,000 ms",
+        ),
+        (
+            "monthly_requests=1000&avg_duration_ms=200&memory_mb=512&cold_start_percent=3",
+            "cold_start_percent",
+            "Cold starts are priced with an INIT duration: give it too.",
+        ),
+        (
             "monthly_requests=1000&avg_duration_ms=200&memory_mb=512&keep_api_gateway=1",
             "keep_api_gateway",
             "Keeping API Gateway in front of every option needs an API Gateway front door",
@@ -130,3 +140,20 @@ def test_the_front_door_is_on_each_side_of_the_bill(client, world):
         "&front_door=apigw-rest&keep_api_gateway=1"
     ).content.decode()
     assert kept.count('<span data-part="API Gateway REST API">$350.00') == 4
+
+
+def test_init_is_a_part_of_the_lambda_bill_when_given_and_a_note_when_not(client, world):
+    client.force_login(world["alice"])
+    # given 10 M requests, 1 s of INIT and AWS's 1% of cold starts: 50,000 GB-s, $0.83
+    body = client.get(
+        "/planner/?monthly_requests=10000000&avg_duration_ms=200&memory_mb=512"
+        "&init_duration_ms=1000"
+    ).content.decode()
+    assert '<span data-part="INIT">$0.83 INIT</span>' in body
+    notes = re.search(r"<ul class=\"notes\" data-notes>(.*?)</ul>", body, re.S).group(1)
+    assert "1 August 2025" in notes and "1% of invocations start cold" in notes
+    assert "prices as of 2026-11-25" in body
+    # and without an INIT duration the card says INIT is not in the figures
+    plain = client.get(f"/planner/?{BASE}").content.decode()
+    assert 'data-part="INIT"' not in plain
+    assert "give the INIT duration to include it" in plain
