@@ -154,6 +154,26 @@ def is_infinite(value: int | None) -> bool:
     return value is None or value == -1
 
 
+# Kinesis and DynamoDB stream mappings: retried until the records expire unless bounded.
+RETRYING_STREAM_KINDS = ("kinesis", "dynamodb")
+
+
+def stream_retry_options() -> dict[str, Any]:
+    """The ``Rule`` options of a stream rule whose remediation bounds the mapping's retries:
+    ``Rule(..., **stream_retry_options())``."""
+    return {
+        "options": {"suggested_retry_attempts": 10, "suggested_record_age_s": 3600},
+        "option_bounds": {
+            "suggested_retry_attempts": (0, 10_000),
+            "suggested_record_age_s": (60, 604_800),
+        },
+        "option_help": {
+            "suggested_retry_attempts": "MaximumRetryAttempts proposed in the remediation.",
+            "suggested_record_age_s": "MaximumRecordAgeInSeconds proposed in the remediation.",
+        },
+    }
+
+
 def layers_size(fn: Function) -> int | None:
     """Zipped size of the function's layers in bytes; None when any layer's size is unknown."""
     sizes = [layer.code_size for layer in fn.layers]

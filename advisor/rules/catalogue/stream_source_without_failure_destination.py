@@ -6,9 +6,14 @@ from typing import Any
 from advisor.collect.inventory import DATA_EVENT_SOURCE_MAPPINGS
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.context import RegionContext
-from advisor.rules.support import is_infinite, logical_id, resource_name, yaml
-
-STREAM_KINDS = ("kinesis", "dynamodb")
+from advisor.rules.support import (
+    RETRYING_STREAM_KINDS,
+    is_infinite,
+    logical_id,
+    resource_name,
+    stream_retry_options,
+    yaml,
+)
 
 RULE = Rule(
     id="stream-source-without-failure-destination",
@@ -30,15 +35,7 @@ RULE = Rule(
         "https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html",
     ),
     requires=(DATA_EVENT_SOURCE_MAPPINGS,),
-    options={"suggested_retry_attempts": 10, "suggested_record_age_s": 3600},
-    option_bounds={
-        "suggested_retry_attempts": (0, 10_000),
-        "suggested_record_age_s": (60, 604_800),
-    },
-    option_help={
-        "suggested_retry_attempts": "MaximumRetryAttempts proposed in the remediation.",
-        "suggested_record_age_s": "MaximumRecordAgeInSeconds proposed in the remediation.",
-    },
+    **stream_retry_options(),
 )
 
 
@@ -46,7 +43,7 @@ RULE = Rule(
 def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
     inventory = ctx.inventory
     for mapping in inventory.event_source_mappings:
-        if mapping.kind not in STREAM_KINDS or mapping.on_failure_destination:
+        if mapping.kind not in RETRYING_STREAM_KINDS or mapping.on_failure_destination:
             continue
         infinite = is_infinite(mapping.maximum_retry_attempts) and is_infinite(
             mapping.maximum_record_age_s
