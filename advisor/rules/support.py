@@ -6,7 +6,7 @@ Pure, like the rules: no Django, no boto3, no settings.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from advisor.collect.inventory import (
@@ -20,7 +20,8 @@ from advisor.collect.inventory import (
     RegionInventory,
 )
 from advisor.collect.relations import Callers, RelationIndex, function_arn
-from advisor.rules.base import NotEvaluated
+from advisor.rules.base import Finding, NotEvaluated, Result
+from advisor.rules.context import RegionContext
 
 if TYPE_CHECKING:
     from advisor.rules.base import Rule
@@ -112,32 +113,49 @@ def metrics_or_reason(inventory: RegionInventory, fn: Function) -> FunctionMetri
 SYNC_DATA = (DATA_APIS, DATA_FUNCTION_URLS, DATA_POLICIES)
 
 
-def sync_status(inventory: RegionInventory, index: RelationIndex, fn: Function) -> bool | str:
+def sync_status(ctx: RegionContext, fn: Function) -> bool | str:
     """True or False when known; otherwise why the scan cannot tell (a gap hides a caller)."""
-    if index.is_synchronous(fn):
+    if ctx.relations.is_synchronous(fn):
         return True
     for key in SYNC_DATA:
-        gap = inventory.missing(key) or resource_gap(inventory, key, fn.arn)
+        gap = ctx.inventory.missing(key) or resource_gap(ctx.inventory, key, fn.arn)
         if gap is not None:
             return gap_reason(gap)
     return False
 
 
-def sync_callers_or_reason(
-    inventory: RegionInventory, index: RelationIndex, fn: Function
-) -> list[str] | str:
+def sync_callers_or_reason(ctx: RegionContext, fn: Function) -> list[str] | str:
     """The function's synchronous callers (empty when it has none), or why the scan cannot
-    tell (a gap hides a caller) -- the first step of every sync-path rule."""
-    status = sync_status(inventory, index, fn)
+    tell (a gap hides a caller)."""
+    status = sync_status(ctx, fn)
     if isinstance(status, str):
         return status
-    return sync_callers(index, fn) if status else []
+    return sync_callers(ctx.relations, fn) if status else []
 
 
 def sync_callers(index: RelationIndex, fn: Function) -> list[str]:
     """Human-readable synchronous callers, for evidence."""
     found = index.callers(fn)
     return [*api_and_url_callers(found), *(s.principal for s in found.sync_sources)]
+
+
+def on_sync_path(
+    rule: Rule,
+    ctx: RegionContext,
+    functions: Iterable[Function],
+    finding: Callable[[Function, list[str]], Finding],
+) -> Iterator[Result]:
+    """The walk every sync-path rule makes: one "not evaluated" per API whose integrations could
+    not be read, then, for each of ``functions`` in turn, "not evaluated" when a gap hides its
+    callers, nothing when it has no synchronous caller, and otherwise ``finding(fn, callers)``
+    (the callers human-readable, for the message and evidence)."""
+    yield from api_gaps_not_evaluated(rule, ctx.inventory)
+    for fn in functions:
+        callers = sync_callers_or_reason(ctx, fn)
+        if isinstance(callers, str):
+            yield not_evaluated(rule, ctx.inventory, fn.arn, callers)
+        elif callers:
+            yield finding(fn, callers)
 
 
 def api_and_url_callers(found: Callers) -> list[str]:

@@ -4,13 +4,17 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from advisor.collect.inventory import Inventory
+from advisor.collect.inventory import DATA_APIS, DATA_FUNCTION_URLS, Inventory
 from advisor.collect.relations import RelationIndex
-from advisor.rules.base import Finding
-from advisor.rules.registry import evaluate, region_contexts
+from advisor.rules.base import Finding, Remediation
+from advisor.rules.context import RegionContext
+from advisor.rules.registry import evaluate, region_contexts, rules_by_id
+from advisor.rules.support import on_sync_path
 from tests.rules.factories import (
     ACCOUNT,
+    REGION,
     api_integration,
+    gap,
     make_function,
     make_inventory,
     push_source,
@@ -18,6 +22,7 @@ from tests.rules.factories import (
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "advisor" / "rules"
 OPTIONS = {"deprecated-runtime": {"today": "2026-11-25"}}
+API_ARN = f"arn:aws:apigateway:{REGION}::/restapis/a1b2c3d4e5"
 
 
 def two_regions() -> Inventory:
@@ -76,3 +81,37 @@ def test_no_rule_builds_its_own_relation_index():
         if path.name != "context.py" and re.search(r"RelationIndex\s*\.\s*build", path.read_text())
     ]
     assert builders == [], "rules read ctx.relations, built once per region"
+
+
+def test_on_sync_path_judges_only_functions_with_synchronous_callers():
+    api_fn, worker, hidden = (make_function(n) for n in ("orders-api", "worker", "hidden"))
+    inventory = make_inventory(
+        api_fn,
+        worker,
+        hidden,
+        api_integrations=[api_integration(api_fn)],
+        push_sources=[push_source(worker)],
+        coverage_gaps=[gap(DATA_FUNCTION_URLS, hidden.arn), gap(DATA_APIS, API_ARN)],
+    )
+    rule = rules_by_id()["tracing-disabled"]
+    judged = []
+
+    def finding(fn, callers):
+        judged.append((fn.name, callers))
+        return rule.finding(
+            inventory=inventory,
+            resource_arn=fn.arn,
+            message="m",
+            evidence={},
+            remediation=Remediation(cli="aws", iac="x"),
+        )
+
+    results = list(on_sync_path(rule, RegionContext.build(inventory), inventory.functions, finding))
+    assert judged == [("orders-api", ["rest API orders-api (GET /orders/{id})"])]
+    # the API whose integrations are unknown first, then the functions in their order: the
+    # worker (async only) yields nothing, the one whose URL is unknown is not evaluated
+    assert [(type(r).__name__, r.resource_arn) for r in results] == [
+        ("NotEvaluated", API_ARN),
+        ("Finding", api_fn.arn),
+        ("NotEvaluated", hidden.arn),
+    ]

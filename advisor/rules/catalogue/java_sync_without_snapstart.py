@@ -3,15 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_FUNCTIONS
-from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.collect.inventory import DATA_FUNCTIONS, Function
+from advisor.rules.base import Finding, Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.context import RegionContext
 from advisor.rules.support import (
-    api_gaps_not_evaluated,
     lambda_cli,
-    not_evaluated,
+    on_sync_path,
     sam_function,
-    sync_callers_or_reason,
 )
 
 # Java runtimes SnapStart supports (Java 11 and later; not the java8 runtimes).
@@ -42,53 +40,51 @@ RULE = Rule(
 
 @RULE.checker
 def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    candidates = (fn for fn in ctx.inventory.functions if _without_snapstart(fn))
+    yield from on_sync_path(RULE, ctx, candidates, lambda fn, callers: _finding(ctx, fn, callers))
+
+
+def _without_snapstart(fn: Function) -> bool:
+    if fn.runtime is None or not fn.runtime.startswith(SNAPSTART_JAVA):
+        return False
+    if fn.snap_start == "PublishedVersions" or fn.provisioned_concurrency:
+        return False
+    return fn.ephemeral_storage_mb <= 512  # SnapStart is not available with larger storage
+
+
+def _finding(ctx: RegionContext, fn: Function, callers: list[str]) -> Finding:
     inventory = ctx.inventory
-    yield from api_gaps_not_evaluated(RULE, inventory)
-    index = ctx.relations
-    for fn in inventory.functions:
-        if fn.runtime is None or not fn.runtime.startswith(SNAPSTART_JAVA):
-            continue
-        if fn.snap_start == "PublishedVersions" or fn.provisioned_concurrency:
-            continue
-        if fn.ephemeral_storage_mb > 512:
-            continue  # SnapStart is not available with larger ephemeral storage
-        callers = sync_callers_or_reason(inventory, index, fn)
-        if isinstance(callers, str):
-            yield not_evaluated(RULE, inventory, fn.arn, callers)
-            continue
-        if not callers:
-            continue
-        yield RULE.finding(
-            inventory=inventory,
-            resource_arn=fn.arn,
-            message=(
-                f"{fn.name} runs {fn.runtime} behind {', '.join(callers)} without SnapStart: "
-                "each cold start makes the caller wait for the JVM to start and initialise."
-            ),
-            evidence={
-                "runtime": fn.runtime,
-                "snap_start": fn.snap_start,
-                "sync_callers": callers,
-                "memory_mb": fn.memory_mb,
-                "provisioned_concurrency": [],
-            },
-            remediation=Remediation(
-                cli=(
-                    lambda_cli(
-                        inventory,
-                        "update-function-configuration",
-                        fn,
-                        "--snap-start ApplyOn=PublishedVersions",
-                    )
-                    + " && "
-                    + lambda_cli(inventory, "wait function-updated", fn)
-                    + " && "
-                    + lambda_cli(inventory, "publish-version", fn)
-                    + "  # then point the alias your integration invokes at the new version"
-                ),
-                iac=sam_function(
+    return RULE.finding(
+        inventory=inventory,
+        resource_arn=fn.arn,
+        message=(
+            f"{fn.name} runs {fn.runtime} behind {', '.join(callers)} without SnapStart: "
+            "each cold start makes the caller wait for the JVM to start and initialise."
+        ),
+        evidence={
+            "runtime": fn.runtime,
+            "snap_start": fn.snap_start,
+            "sync_callers": callers,
+            "memory_mb": fn.memory_mb,
+            "provisioned_concurrency": [],
+        },
+        remediation=Remediation(
+            cli=(
+                lambda_cli(
+                    inventory,
+                    "update-function-configuration",
                     fn,
-                    {"AutoPublishAlias": "live", "SnapStart": {"ApplyOn": "PublishedVersions"}},
-                ),
+                    "--snap-start ApplyOn=PublishedVersions",
+                )
+                + " && "
+                + lambda_cli(inventory, "wait function-updated", fn)
+                + " && "
+                + lambda_cli(inventory, "publish-version", fn)
+                + "  # then point the alias your integration invokes at the new version"
             ),
-        )
+            iac=sam_function(
+                fn,
+                {"AutoPublishAlias": "live", "SnapStart": {"ApplyOn": "PublishedVersions"}},
+            ),
+        ),
+    )

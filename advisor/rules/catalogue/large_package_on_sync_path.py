@@ -4,16 +4,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from advisor.collect.inventory import DATA_FUNCTIONS, Function
-from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.base import Finding, Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.context import RegionContext
 from advisor.rules.support import (
     MB,
-    api_gaps_not_evaluated,
     layers_size,
     mb,
-    not_evaluated,
+    on_sync_path,
     sam_function,
-    sync_callers_or_reason,
 )
 
 RULE = Rule(
@@ -46,49 +44,56 @@ RULE = Rule(
 
 @RULE.checker
 def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
-    inventory = ctx.inventory
-    yield from api_gaps_not_evaluated(RULE, inventory)
-    index = ctx.relations
     threshold = options["max_package_mb"] * MB
-    for fn in inventory.functions:
-        if fn.package_type == "Image":
-            continue  # image sizes are not comparable with .zip packages
-        layers = layers_size(fn)
-        size = fn.code_size + (layers or 0)
-        if size <= threshold:
-            continue
-        callers = sync_callers_or_reason(inventory, index, fn)
-        if isinstance(callers, str):
-            yield not_evaluated(RULE, inventory, fn.arn, callers)
-            continue
-        if not callers:
-            continue
-        yield RULE.finding(
-            inventory=inventory,
-            resource_arn=fn.arn,
-            message=(
-                f"{fn.name} ships {mb(size)} MB of code and layers (zipped; threshold "
-                f"{options['max_package_mb']} MB) and is called synchronously by "
-                f"{', '.join(callers)}: every cold start downloads and unpacks it while the "
-                "caller waits."
+    # .zip packages only: image sizes are not comparable with them
+    large = (
+        fn
+        for fn in ctx.inventory.functions
+        if fn.package_type != "Image" and _package_size(fn) > threshold
+    )
+    yield from on_sync_path(
+        RULE, ctx, large, lambda fn, callers: _finding(ctx, fn, callers, options)
+    )
+
+
+def _package_size(fn: Function) -> int:
+    """The zipped code and its layers (a layer of unknown size counts as nothing)."""
+    return fn.code_size + (layers_size(fn) or 0)
+
+
+def _finding(
+    ctx: RegionContext, fn: Function, callers: list[str], options: Mapping[str, Any]
+) -> Finding:
+    inventory = ctx.inventory
+    threshold = options["max_package_mb"] * MB
+    layers = layers_size(fn)
+    size = _package_size(fn)
+    return RULE.finding(
+        inventory=inventory,
+        resource_arn=fn.arn,
+        message=(
+            f"{fn.name} ships {mb(size)} MB of code and layers (zipped; threshold "
+            f"{options['max_package_mb']} MB) and is called synchronously by "
+            f"{', '.join(callers)}: every cold start downloads and unpacks it while the "
+            "caller waits."
+        ),
+        evidence={
+            "package_bytes": size,
+            "code_size_bytes": fn.code_size,
+            "layers_size_bytes": layers,
+            "threshold_bytes": threshold,
+            "sync_callers": callers,
+            "runtime": fn.runtime,
+        },
+        remediation=Remediation(
+            cli=(
+                f"aws lambda get-function --region {inventory.region} --function-name "
+                f"{fn.name} --query Code.Location --output text | xargs curl -s -o "
+                f"{fn.name}.zip && unzip -l {fn.name}.zip | sort -k1 -n -r | head -20"
             ),
-            evidence={
-                "package_bytes": size,
-                "code_size_bytes": fn.code_size,
-                "layers_size_bytes": layers,
-                "threshold_bytes": threshold,
-                "sync_callers": callers,
-                "runtime": fn.runtime,
-            },
-            remediation=Remediation(
-                cli=(
-                    f"aws lambda get-function --region {inventory.region} --function-name "
-                    f"{fn.name} --query Code.Location --output text | xargs curl -s -o "
-                    f"{fn.name}.zip && unzip -l {fn.name}.zip | sort -k1 -n -r | head -20"
-                ),
-                iac=_iac(fn),
-            ),
-        )
+            iac=_iac(fn),
+        ),
+    )
 
 
 def _iac(fn: Function) -> str:

@@ -3,15 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_FUNCTIONS
-from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.collect.inventory import DATA_FUNCTIONS, Function
+from advisor.rules.base import Finding, Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.context import RegionContext
 from advisor.rules.support import (
-    api_gaps_not_evaluated,
     lambda_cli,
-    not_evaluated,
+    on_sync_path,
     sam_function,
-    sync_callers_or_reason,
 )
 
 RULE = Rule(
@@ -36,31 +34,25 @@ RULE = Rule(
 
 @RULE.checker
 def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
+    untraced = (fn for fn in ctx.inventory.functions if fn.tracing_mode != "Active")
+    yield from on_sync_path(RULE, ctx, untraced, lambda fn, callers: _finding(ctx, fn, callers))
+
+
+def _finding(ctx: RegionContext, fn: Function, callers: list[str]) -> Finding:
     inventory = ctx.inventory
-    yield from api_gaps_not_evaluated(RULE, inventory)
-    index = ctx.relations
-    for fn in inventory.functions:
-        if fn.tracing_mode == "Active":
-            continue
-        callers = sync_callers_or_reason(inventory, index, fn)
-        if isinstance(callers, str):
-            yield not_evaluated(RULE, inventory, fn.arn, callers)
-            continue
-        if not callers:
-            continue
-        yield RULE.finding(
-            inventory=inventory,
-            resource_arn=fn.arn,
-            message=(
-                f"{fn.name} is called synchronously by {', '.join(callers)} with tracing mode "
-                f"{fn.tracing_mode}: slow requests cannot be followed through it."
-            ),
-            evidence={"tracing_mode": fn.tracing_mode, "sync_callers": callers},
-            remediation=Remediation(
-                cli=lambda_cli(
-                    inventory, "update-function-configuration", fn, "--tracing-config Mode=Active"
-                )
-                + "  # the role also needs xray:PutTraceSegments (AWSXRayDaemonWriteAccess)",
-                iac=sam_function(fn, {"Tracing": "Active"}),
-            ),
-        )
+    return RULE.finding(
+        inventory=inventory,
+        resource_arn=fn.arn,
+        message=(
+            f"{fn.name} is called synchronously by {', '.join(callers)} with tracing mode "
+            f"{fn.tracing_mode}: slow requests cannot be followed through it."
+        ),
+        evidence={"tracing_mode": fn.tracing_mode, "sync_callers": callers},
+        remediation=Remediation(
+            cli=lambda_cli(
+                inventory, "update-function-configuration", fn, "--tracing-config Mode=Active"
+            )
+            + "  # the role also needs xray:PutTraceSegments (AWSXRayDaemonWriteAccess)",
+            iac=sam_function(fn, {"Tracing": "Active"}),
+        ),
+    )
