@@ -2,7 +2,8 @@
 
 ``registry.evaluate`` builds one ``RegionContext`` per region and passes the same object to
 every rule's check (``check(ctx, options)``), so the work of indexing a region -- who invokes
-which function -- is done once per region, not once per rule. Code outside the rules that needs
+which function -- is done once per region, not once per rule, and so is each function's
+workload profile, which every cost rule prices. Code outside the rules that needs
 the same index (the scan's recommendations and invocation types) builds the context once with
 ``RegionContext.build`` and hands the contexts to ``evaluate``.
 
@@ -11,10 +12,11 @@ Pure, like the rules: no Django, no boto3, no settings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from advisor.collect.inventory import RegionInventory
+from advisor.collect.inventory import Function, RegionInventory
 from advisor.collect.relations import RelationIndex
+from advisor.decide import WorkloadProfile, profile_from_function
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,9 @@ class RegionContext:
 
     inventory: RegionInventory
     relations: RelationIndex
+    _profiles: dict[str, WorkloadProfile] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def build(cls, inventory: RegionInventory) -> RegionContext:
@@ -34,3 +39,12 @@ class RegionContext:
     @property
     def region(self) -> str:
         return self.inventory.region
+
+    def profile(self, fn: Function) -> WorkloadProfile:
+        """The function's workload profile for the cost model (its metrics, how it is invoked and
+        its front door), made once and shared by every cost rule."""
+        profile = self._profiles.get(fn.arn)
+        if profile is None:
+            callers = self.relations.callers(fn)
+            profile = self._profiles[fn.arn] = profile_from_function(fn, callers=callers)
+        return profile

@@ -4,14 +4,8 @@
 from __future__ import annotations
 
 from advisor.collect.inventory import Function, RegionInventory
-from advisor.collect.relations import RelationIndex
-from advisor.decide import (
-    PriceTable,
-    UnknownRegionError,
-    WorkloadProfile,
-    load_prices,
-    profile_from_function,
-)
+from advisor.decide import PriceTable, UnknownRegionError, WorkloadProfile, load_prices
+from advisor.rules.context import RegionContext
 from advisor.rules.support import metrics_or_reason
 
 
@@ -22,14 +16,13 @@ def prices_or_reason(inventory: RegionInventory) -> PriceTable | str:
         return str(exc)
 
 
-def profile_or_reason(
-    inventory: RegionInventory, index: RelationIndex, fn: Function
-) -> WorkloadProfile | str:
-    """The function's workload profile, or why it cannot be built (its metrics are missing)."""
-    metrics = metrics_or_reason(inventory, fn)
+def profile_or_reason(ctx: RegionContext, fn: Function) -> WorkloadProfile | str:
+    """The function's workload profile (``RegionContext.profile``), or why it cannot be built
+    (its metrics are missing)."""
+    metrics = metrics_or_reason(ctx.inventory, fn)
     if isinstance(metrics, str):
         return metrics
-    return profile_from_function(fn, callers=index.callers(fn))
+    return ctx.profile(fn)
 
 
 def usd(amount: float) -> str:

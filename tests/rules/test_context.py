@@ -13,10 +13,13 @@ from advisor.rules.support import on_sync_path
 from tests.rules.factories import (
     ACCOUNT,
     REGION,
+    WINDOW_HOURS,
     api_integration,
     gap,
+    hourly,
     make_function,
     make_inventory,
+    make_metrics,
     push_source,
 )
 
@@ -81,6 +84,31 @@ def test_no_rule_builds_its_own_relation_index():
         if path.name != "context.py" and re.search(r"RelationIndex\s*\.\s*build", path.read_text())
     ]
     assert builders == [], "rules read ctx.relations, built once per region"
+
+
+def busy_x86_function():
+    metrics = make_metrics(
+        invocations=hourly(200_000.0),
+        invocations_total=200_000.0 * WINDOW_HOURS,
+        duration_avg=hourly(300.0),
+        duration_avg_ms=300.0,
+    )
+    return make_function(architectures=["x86_64"], memory_mb=1024, metrics=metrics)
+
+
+def test_each_function_profile_is_made_once_and_priced_by_every_cost_rule():
+    fn = busy_x86_function()
+    ctx = RegionContext.build(make_inventory(fn))
+    results = evaluate([ctx], OPTIONS)
+    profile = ctx.profile(fn)
+    assert ctx.profile(fn) is profile  # kept on the context, not made again
+    [arm64] = [r for r in results if isinstance(r, Finding) and r.rule_id == "arm64-candidate"]
+    assert arm64.evidence["monthly_requests"] == round(profile.monthly_requests) == 146_000_000
+    assert profile.invocation_types == frozenset()  # from the region's relation index
+    # a function behind an API is profiled as synchronous, from the same index
+    api_fn = make_function("orders-api")
+    ctx = RegionContext.build(make_inventory(api_fn, api_integrations=[api_integration(api_fn)]))
+    assert ctx.profile(api_fn).invocation_types == {"sync"}
 
 
 def test_on_sync_path_judges_only_functions_with_synchronous_callers():

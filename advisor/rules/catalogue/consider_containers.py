@@ -59,9 +59,8 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
     decision = dataclasses.replace(
         DecisionOptions(), min_monthly_saving_usd=float(options["min_monthly_saving_usd"])
     )
-    index = ctx.relations
     for fn in inventory.functions:
-        profile = profile_or_reason(inventory, index, fn)
+        profile = profile_or_reason(ctx, fn)
         if isinstance(profile, str):
             yield not_evaluated(RULE, inventory, fn.arn, profile)
             continue

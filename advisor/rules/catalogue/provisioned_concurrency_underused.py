@@ -63,9 +63,8 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
     if isinstance(prices, str):
         yield NotEvaluated(RULE.id, inventory.region, prices)
         return
-    index = ctx.relations
     for fn in candidates:
-        profile = profile_or_reason(inventory, index, fn)
+        profile = profile_or_reason(ctx, fn)
         if isinstance(profile, str):
             yield not_evaluated(RULE, inventory, fn.arn, profile)
             continue
