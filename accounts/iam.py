@@ -21,6 +21,7 @@ READ_ONLY_ACTIONS = [
     "lambda:ListProvisionedConcurrencyConfigs",
     "lambda:GetLayerVersion",
     "ecr:DescribeImages",
+    "ec2:DescribeSubnets",
     "apigateway:GET",
     "sqs:GetQueueAttributes",
     "sqs:ListQueues",

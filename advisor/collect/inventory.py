@@ -31,6 +31,7 @@ DATA_FUNCTION_URLS = "function_urls"
 DATA_PROVISIONED_CONCURRENCY = "provisioned_concurrency"
 DATA_LAYERS = "layers"
 DATA_IMAGES = "images"  # ECR DescribeImages: a container image's size
+DATA_SUBNETS = "subnets"  # EC2 DescribeSubnets: the Availability Zone of each VPC subnet
 
 
 @dataclass
@@ -251,6 +252,9 @@ class RegionInventory:
     push_sources: list[PushSource] = field(default_factory=list)
     api_integrations: list[ApiIntegration] = field(default_factory=list)
     log_group_retention: dict[str, int | None] = field(default_factory=dict)  # None: forever
+    # Availability Zone of each subnet a function is attached to (EC2 DescribeSubnets), by id;
+    # a subnet DescribeSubnets did not return is absent.
+    subnet_zones: dict[str, str] = field(default_factory=dict)
     account_concurrency_max: Series | None = None
     account_unreserved_concurrency_min: Series | None = None
     account_unreserved_concurrency_max: Series | None = None

@@ -91,6 +91,11 @@ def probe_permissions(
         "ecr:DescribeImages",
         lambda: client("ecr").describe_images(repositoryName=PROBE_REPOSITORY, maxResults=1),
     )
+    _check(
+        checks,
+        "ec2:DescribeSubnets",
+        lambda: client("ec2").describe_subnets(MaxResults=5),
+    )
     _check(checks, "sqs:ListQueues", lambda: client("sqs").list_queues(MaxResults=1))
     _check(checks, "logs:DescribeLogGroups", lambda: client("logs").describe_log_groups(limit=1))
     _check(

@@ -8,8 +8,8 @@ The order of work, chosen so each step only pays for what earlier answers showed
 2. CloudWatch ListMetrics for ProvisionedConcurrencyUtilization: which functions have
    provisioned concurrency worth a Lambda call.
 3. On a bounded thread pool: the account-wide listings (event source mappings, account settings,
-   REST/HTTP APIs, log groups) and, per function, GetFunction + GetPolicy and the calls they call
-   for (see lambda_.py).
+   REST/HTTP APIs, log groups, the subnets of VPC functions) and, per function, GetFunction +
+   GetPolicy and the calls they call for (see lambda_.py).
 4. Push sources from the policies, layer sizes ListFunctions left out, the SQS source queues.
 5. GetMetricData for every function (see metrics.py).
 
@@ -34,7 +34,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from advisor.collect import apis, images, lambda_, logs, metrics, queues, triggers
+from advisor.collect import apis, images, lambda_, logs, metrics, queues, subnets, triggers
 from advisor.collect.clients import CallCounter, Clients, RateLimiter
 from advisor.collect.context import (
     FATAL_CODES,
@@ -59,6 +59,7 @@ from advisor.collect.inventory import (
     DATA_POLICIES,
     DATA_PROVISIONED_CONCURRENCY,
     DATA_QUEUES,
+    DATA_SUBNETS,
     CoverageGap,
     Inventory,
     RegionInventory,
@@ -136,6 +137,7 @@ def _scan(ctx: ScanContext, *, session: boto3.Session, endpoint_url: str | None)
             pool.submit(_listing, ctx, DATA_ACCOUNT_SETTINGS, _account_settings),
             pool.submit(_listing, ctx, DATA_APIS, apis.collect_apis),
             pool.submit(_listing, ctx, DATA_LOG_GROUPS, logs.collect_log_groups, functions),
+            pool.submit(_listing, ctx, DATA_SUBNETS, subnets.read_subnet_zones, functions),
         ]
         details = [
             pool.submit(lambda_.read_details, ctx, fn, provisioned=fn.name in provisioned)
@@ -183,6 +185,7 @@ ALL_DATA = (
     DATA_ACCOUNT_SETTINGS,
     DATA_APIS,
     DATA_LOG_GROUPS,
+    DATA_SUBNETS,
     *DETAIL_DATA,
     DATA_LAYERS,
     DATA_IMAGES,

@@ -63,6 +63,7 @@ READ_ONLY_ACTIONS = [
     "cloudwatch:ListMetrics",
     "sns:ListSubscriptions",
     "ecr:DescribeImages",
+    "ec2:DescribeSubnets",
     "events:ListRules",
     "events:ListTargetsByRule",
 ]

@@ -20,6 +20,7 @@ URLS = 5  # their policy grants InvokeFunctionUrl: their URL config is read
 PROVISIONED = 3  # CloudWatch lists provisioned-concurrency metrics for them
 MAPPINGS = 110  # SQS mappings, more than one page of 100
 QUEUES = 10  # distinct source queues
+VPC = 30  # attached to a VPC: one DescribeSubnets reads the zones of all their subnets
 END = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
@@ -29,9 +30,22 @@ def scanned(aws_endpoint: str) -> RegionInventory:
     state = Aws.connect(aws_endpoint, **DUMMY_CREDENTIALS)
     lam = state.client("lambda")
     queue_arns = [state.queue(f"jobs-{i}")[1] for i in range(QUEUES)]
+    ec2 = state.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.40.{n}.0/24", AvailabilityZone=zone)["Subnet"][
+            "SubnetId"
+        ]
+        for n, zone in enumerate(("us-east-1a", "us-east-1b", "us-east-1c"))
+    ]
+    group = ec2.create_security_group(GroupName="fn", Description="fn", VpcId=vpc)["GroupId"]
     for i in range(FUNCTIONS):
         name = f"fn-{i:03d}"
-        state.function(name)
+        if i >= FUNCTIONS - VPC:
+            config = {"SubnetIds": subnets[i % 2 : i % 2 + 2], "SecurityGroupIds": [group]}
+            state.function(name, VpcConfig=config)
+        else:
+            state.function(name)
         if i < ASYNC:
             lam.add_permission(
                 FunctionName=name,
@@ -90,6 +104,7 @@ def test_calls_per_operation_for_120_functions(scanned: RegionInventory):
         "lambda.GetFunctionUrlConfig": URLS,
         "lambda.ListProvisionedConcurrencyConfigs": PROVISIONED,
         "sqs.GetQueueAttributes": QUEUES,
+        "ec2.DescribeSubnets": 1,
         "logs.DescribeLogGroups": 1,
         "apigateway.GetRestApis": 1,
         "apigatewayv2.GetApis": 1,
@@ -115,3 +130,8 @@ def test_get_metric_data_calls_follow_the_datapoint_limit(scanned: RegionInvento
     assert all(fn.metrics is not None for fn in scanned.functions)
     assert len(scanned.functions) == FUNCTIONS
     assert len(scanned.event_source_mappings) == MAPPINGS
+
+
+def test_one_describe_subnets_reads_the_zones_of_every_vpc_function(scanned: RegionInventory):
+    assert sorted(set(scanned.subnet_zones.values())) == ["us-east-1a", "us-east-1b", "us-east-1c"]
+    assert scanned.api_calls["ec2.DescribeSubnets"] == 1

@@ -1,27 +1,76 @@
+from advisor.collect.inventory import DATA_SUBNETS
 from tests.rules.cases import fails, passes
-from tests.rules.factories import make_function, make_inventory, only_finding, run
+from tests.rules.factories import (
+    gap,
+    make_function,
+    make_inventory,
+    not_evaluated,
+    only_finding,
+    run,
+)
 
 RULE_ID = "vpc-single-subnet"
+ZONES = {"subnet-0a1": "us-east-1a", "subnet-0c3": "us-east-1b", "subnet-0d4": "us-east-1a"}
+
+
+def vpc_inventory(*subnets, zones=ZONES):
+    fn = make_function(vpc_subnet_ids=list(subnets), vpc_security_group_ids=["sg-0b2"])
+    return make_inventory(fn, subnet_zones=dict(zones))
 
 
 @fails(RULE_ID)
 def test_one_subnet_fails():
-    fn = make_function(vpc_subnet_ids=["subnet-0a1"], vpc_security_group_ids=["sg-0b2"])
-    results = run(RULE_ID, make_inventory(fn))
+    results = run(RULE_ID, vpc_inventory("subnet-0a1"))
     finding = only_finding(results)
     assert finding.evidence["subnet_ids"] == ["subnet-0a1"]
+    assert finding.evidence["availability_zones"] == {"subnet-0a1": "us-east-1a"}
     assert "SubnetIds=subnet-0a1,SUBNET_IN_ANOTHER_AZ,SecurityGroupIds=sg-0b2" in (
         finding.remediation.cli
     )
     return results
 
 
+@fails(RULE_ID)
+def test_two_subnets_in_the_same_zone_fail():
+    results = run(RULE_ID, vpc_inventory("subnet-0a1", "subnet-0d4"))
+    finding = only_finding(results)
+    assert finding.evidence["zone_count"] == 1
+    assert finding.evidence["subnet_count"] == 2
+    assert "2 subnets (subnet-0a1, subnet-0d4), all in us-east-1a" in finding.message
+    return results
+
+
 @passes(RULE_ID)
 def test_two_subnets_pass():
-    fn = make_function(vpc_subnet_ids=["subnet-0a1", "subnet-0c3"])
-    return run(RULE_ID, make_inventory(fn))
+    return run(RULE_ID, vpc_inventory("subnet-0a1", "subnet-0c3"))
+
+
+@passes(RULE_ID)
+def test_two_zones_known_pass_though_a_third_subnet_is_unknown():
+    return run(RULE_ID, vpc_inventory("subnet-0a1", "subnet-0c3", "subnet-gone"))
 
 
 @passes(RULE_ID)
 def test_function_outside_a_vpc_passes():
     return run(RULE_ID, make_inventory(make_function()))
+
+
+def test_one_subnet_fails_even_when_zones_could_not_be_read():
+    inventory = vpc_inventory("subnet-0a1", zones={})
+    inventory.coverage_gaps.append(gap(DATA_SUBNETS))
+    finding = only_finding(run(RULE_ID, inventory))
+    assert "a single Availability Zone" in finding.message
+
+
+def test_several_subnets_of_unknown_zones_are_not_evaluated_with_the_gap():
+    inventory = vpc_inventory("subnet-0a1", "subnet-0c3", zones={})
+    inventory.coverage_gaps.append(gap(DATA_SUBNETS))
+    [result] = not_evaluated(run(RULE_ID, inventory))
+    assert result.reason.startswith("lambda:GetSomething AccessDeniedException hides subnets")
+    assert "subnet-0a1, subnet-0c3" in result.reason
+
+
+def test_a_subnet_describe_subnets_did_not_return_is_not_evaluated():
+    inventory = vpc_inventory("subnet-0a1", "subnet-gone")
+    [result] = not_evaluated(run(RULE_ID, inventory))
+    assert result.reason == "DescribeSubnets did not return subnet-gone: its zone is not known"
