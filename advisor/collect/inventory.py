@@ -79,6 +79,9 @@ class FunctionMetrics:
     iterator_age_max: Series | None = None  # ms
     dead_letter_errors: Series | None = None  # Sum
     destination_delivery_failures: Series | None = None  # Sum
+    # Asynchronously invoked functions only (an async caller in the resource policy)
+    async_events_dropped: Series | None = None  # Sum
+    async_event_age_max: Series | None = None  # ms, Maximum
     provisioned_utilization_max: Series | None = None  # 0..1
     provisioned_spillover: Series | None = None  # Sum
 

@@ -15,6 +15,8 @@ Which series a function gets:
 - IteratorAge (Maximum) when a stream (Kinesis, DynamoDB, Kafka, DocumentDB) feeds it;
 - DeadLetterErrors (Sum) when it has a dead-letter target;
 - DestinationDeliveryFailures (Sum) when it has an async or stream failure/success destination;
+- AsyncEventsDropped (Sum) and AsyncEventAge (Maximum) when its resource policy lets an
+  asynchronous caller (S3, SNS, EventBridge, ...) invoke it;
 - ProvisionedConcurrencyUtilization (Maximum) and ProvisionedConcurrencySpilloverInvocations (Sum)
   for each alias/version CloudWatch lists with provisioned concurrency (one ListMetrics).
 Account-wide: ConcurrentExecutions (Maximum), UnreservedConcurrentExecutions (Minimum, Maximum).
@@ -39,6 +41,7 @@ from advisor.collect.inventory import (
     FunctionMetrics,
     Series,
 )
+from advisor.collect.lambda_ import is_async_principal
 from advisor.collect.options import DATAPOINTS_PER_CALL, METRIC_QUERIES_PER_CALL, CollectOptions
 
 NAMESPACE = "AWS/Lambda"
@@ -58,6 +61,10 @@ BASE_SERIES = (
 ITERATOR_AGE = ("iterator_age_max", "IteratorAge", "Maximum")
 DEAD_LETTER = ("dead_letter_errors", "DeadLetterErrors", "Sum")
 DESTINATION = ("destination_delivery_failures", "DestinationDeliveryFailures", "Sum")
+ASYNC_SERIES = (
+    ("async_events_dropped", "AsyncEventsDropped", "Sum"),
+    ("async_event_age_max", "AsyncEventAge", "Maximum"),
+)
 PROVISIONED = (
     ("provisioned_utilization_max", "ProvisionedConcurrencyUtilization", "Maximum"),
     ("provisioned_spillover", "ProvisionedConcurrencySpilloverInvocations", "Sum"),
@@ -72,6 +79,8 @@ KIND_ORDER = [s[0] for s in BASE_SERIES] + [
     ITERATOR_AGE[0],
     DEAD_LETTER[0],
     DESTINATION[0],
+    ASYNC_SERIES[0][0],
+    ASYNC_SERIES[1][0],
     PROVISIONED[0][0],
     PROVISIONED[1][0],
     "duration_p99",
@@ -188,6 +197,8 @@ def plan_queries(
         )
         if async_destination or fn.name in with_destination:
             wanted.append(DESTINATION)
+        if invoked_async(fn):
+            wanted.extend(ASYNC_SERIES)
         for field, metric, stat in wanted:
             by_kind[field].append(Query(fn.arn, field, metric, stat, dims))
         for pc_dims in provisioned.get(fn.name, ()):
@@ -199,6 +210,13 @@ def plan_queries(
             )
     account = [Query(ACCOUNT_RESOURCE, f, m, s, ()) for f, m, s in ACCOUNT_SERIES]
     return account + [q for kind in KIND_ORDER for q in by_kind[kind]]
+
+
+def invoked_async(fn: Function) -> bool:
+    """Does the function's resource policy let an asynchronous caller invoke it?"""
+    return any(
+        s.effect == "Allow" and is_async_principal(s.principal) for s in fn.policy_statements
+    )
 
 
 def _function_name(arn: str) -> str | None:

@@ -6,8 +6,9 @@ Invocations, Errors (Sum), Duration (a distribution: ``Values``/``Counts``, so A
 and p99 come out as CloudWatch computes them), ConcurrentExecutions (Maximum); Throttles where
 the function throttles; IteratorAge for stream consumers; ProvisionedConcurrencyUtilization and
 ProvisionedConcurrencySpilloverInvocations on the ``live`` alias; DeadLetterErrors and
-DestinationDeliveryFailures where configured. Account level: ConcurrentExecutions and
-UnreservedConcurrentExecutions without dimensions.
+DestinationDeliveryFailures where configured; AsyncEventsReceived, AsyncEventAge and
+AsyncEventsDropped for functions an asynchronous source invokes. Account level:
+ConcurrentExecutions and UnreservedConcurrentExecutions without dimensions.
 """
 
 from __future__ import annotations
@@ -34,6 +35,24 @@ DURATION_QUANTILES = (
     (0.985, 0.04),
     (0.999, 0.01),
 )
+
+
+# Of an async function's failed events, the share that fails on every attempt (a bad payload):
+# those exhaust the retries and leave the asynchronous queue as AsyncEventsDropped, going to the
+# dead-letter queue or on-failure destination where there is one, and lost where there is none.
+POISON_SHARE = 0.5
+
+
+def is_async(fn: Fn) -> bool:
+    """Invoked through Lambda's asynchronous queue: S3, SNS or EventBridge."""
+    return bool(fn.s3_bucket or fn.sns_topic or fn.schedule or fn.event_pattern)
+
+
+def dropped_events(fn: Fn, errors: int) -> int:
+    """Events an hour with ``errors`` function errors drops after the retries: each poisoned event
+    fails 1 + retries times (2 retries unless configured)."""
+    retries = 2 if fn.async_retries is None else fn.async_retries
+    return round(errors * POISON_SHARE / (1 + retries))
 
 
 @dataclass
@@ -103,6 +122,7 @@ def function_metrics(
     """PutMetricData items for one function, and its hourly peak concurrency."""
     traffic = fn.traffic
     rng = rng_for(fn.name)
+    async_rng = rng_for(f"{fn.name}:async")  # its own draws: the other series stay as they were
     invocations = hourly_invocations(traffic, hours, rng)
     bad_day = hours[-1].date() - timedelta(days=3)
     by_name = [{"Name": "FunctionName", "Value": fn.name}]
@@ -165,12 +185,20 @@ def function_metrics(
                     "ProvisionedConcurrencySpilloverInvocations", by_alias, moment, spill, "Count"
                 )
             )
+        dead = (1 if rng.random() < 0.05 else 0) if traffic.dead_letter_errors else 0
+        failed = (1 if rng.random() < 0.03 else 0) if traffic.destination_failures else 0
         if traffic.dead_letter_errors:
-            dead = 1 if rng.random() < 0.05 else 0
             items.append(_item("DeadLetterErrors", by_name, moment, dead, "Count"))
         if traffic.destination_failures:
-            failed = 1 if rng.random() < 0.03 else 0
             items.append(_item("DestinationDeliveryFailures", by_name, moment, failed, "Count"))
+        if is_async(fn):
+            items.append(_item("AsyncEventsReceived", by_name, moment, count, "Count"))
+            # Events wait in the queue for a free instance: longer in the hours that throttle.
+            age = async_rng.uniform(15, 120) * (400 if count_throttled else 1)
+            items.append(_item("AsyncEventAge", by_name, moment, round(age), "Milliseconds"))
+            # An event Lambda failed to hand to the DLQ or destination was dropped first.
+            dropped = max(dropped_events(fn, errors), dead + failed)
+            items.append(_item("AsyncEventsDropped", by_name, moment, dropped, "Count"))
     return items, FunctionSeries(concurrency=concurrency_series)
 
 

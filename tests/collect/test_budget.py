@@ -92,8 +92,9 @@ def scanned(aws_endpoint: str) -> RegionInventory:
 
 
 def test_calls_per_operation_for_120_functions(scanned: RegionInventory):
-    # 6 series for every function + the p99, 2 more for each provisioned function, 3 account-wide
-    queries = FUNCTIONS * 7 + PROVISIONED * 2 + 3
+    # 6 series for every function + the p99, 2 more for each provisioned function and for each
+    # function S3 invokes (AsyncEventsDropped, AsyncEventAge), 3 account-wide
+    queries = FUNCTIONS * 7 + ASYNC * 2 + PROVISIONED * 2 + 3
     assert scanned.api_calls == {
         "lambda.ListFunctions": math.ceil(FUNCTIONS / 50),
         "lambda.ListEventSourceMappings": math.ceil(MAPPINGS / 100),
@@ -125,7 +126,7 @@ def test_get_metric_data_calls_follow_the_datapoint_limit(scanned: RegionInvento
     window = metrics.metrics_window(CollectOptions(metrics_end=END))
     assert window.points == 336
     assert metrics.queries_per_call(window.points) == 300  # 300 x 336 = 100,800 data points
-    queries = FUNCTIONS * 7 + PROVISIONED * 2 + 3
+    queries = FUNCTIONS * 7 + ASYNC * 2 + PROVISIONED * 2 + 3
     assert scanned.api_calls["cloudwatch.GetMetricData"] == metrics.expected_calls(queries, window)
     assert all(fn.metrics is not None for fn in scanned.functions)
     assert len(scanned.functions) == FUNCTIONS

@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from advisor.collect import metrics
-from advisor.collect.inventory import AsyncInvokeConfig, EventSourceMapping, Function, Series
+from advisor.collect.inventory import (
+    AsyncInvokeConfig,
+    EventSourceMapping,
+    Function,
+    PolicyStatement,
+    Series,
+)
 from advisor.collect.options import CollectOptions
 
 END = datetime(2026, 11, 1, 12, 34, tzinfo=UTC)
@@ -91,6 +97,29 @@ def test_series_only_where_the_function_can_have_them():
     kinds = [q.field for q in queries[3:]]
     assert kinds == sorted(kinds, key=metrics.KIND_ORDER.index)
     assert kinds[-4:] == ["duration_p99"] * 4
+
+
+def test_async_series_only_where_an_async_caller_may_invoke():
+    s3 = PolicyStatement("s3", "Allow", "s3.amazonaws.com", "lambda:InvokeFunction")
+    api = PolicyStatement("api", "Allow", "apigateway.amazonaws.com", "lambda:InvokeFunction")
+    denied = PolicyStatement("no", "Deny", "sns.amazonaws.com", "lambda:InvokeFunction")
+    functions = [
+        function("uploads", policy_statements=[s3]),
+        function("api", policy_statements=[api]),
+        function("denied", policy_statements=[denied]),
+    ]
+
+    queries = metrics.plan_queries(functions, [], {}, CollectOptions())
+
+    async_fields = {
+        (q.target.rsplit(":", 1)[-1], q.field, q.metric, q.stat)
+        for q in queries
+        if q.field in ("async_events_dropped", "async_event_age_max")
+    }
+    assert async_fields == {
+        ("uploads", "async_events_dropped", "AsyncEventsDropped", "Sum"),
+        ("uploads", "async_event_age_max", "AsyncEventAge", "Maximum"),
+    }
 
 
 def test_no_percentile_when_switched_off():
