@@ -110,6 +110,16 @@ class EnvVar:
 
 
 @dataclass
+class PolicyCondition:
+    """One condition of a policy statement: ``{"StringEquals": {"aws:SourceAccount": [...]}}``
+    is operator StringEquals, key aws:SourceAccount, its values (as written)."""
+
+    operator: str
+    key: str
+    values: list[str] = field(default_factory=list)
+
+
+@dataclass
 class PolicyStatement:
     sid: str | None
     effect: str
@@ -119,6 +129,8 @@ class PolicyStatement:
     source_account: str | None = None
     has_condition: bool = False
     function_url_auth_type: str | None = None  # lambda:FunctionUrlAuthType condition, if any
+    # Every condition of the statement (empty in inventories stored before they were kept)
+    conditions: list[PolicyCondition] = field(default_factory=list)
 
 
 @dataclass

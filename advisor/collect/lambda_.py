@@ -31,6 +31,7 @@ from advisor.collect.inventory import (
     Function,
     FunctionUrl,
     Layer,
+    PolicyCondition,
     PolicyStatement,
     ProvisionedConcurrencyConfig,
 )
@@ -308,6 +309,7 @@ def policy_statements(policy: dict[str, Any]) -> Iterator[PolicyStatement]:
         source_arn = _condition_value(condition, "aws:SourceArn")
         source_account = _condition_value(condition, "aws:SourceAccount")
         url_auth = _condition_value(condition, "lambda:FunctionUrlAuthType")
+        conditions = list(_conditions(condition))
         for principal in _principals(statement.get("Principal")):
             for action in _as_list(statement.get("Action")):
                 yield PolicyStatement(
@@ -319,6 +321,7 @@ def policy_statements(policy: dict[str, Any]) -> Iterator[PolicyStatement]:
                     source_account=source_account,
                     has_condition=bool(condition),
                     function_url_auth_type=url_auth,
+                    conditions=conditions,
                 )
 
 
@@ -335,6 +338,18 @@ def _principals(principal: Any) -> list[str]:
             else:
                 names.append(item)
     return names
+
+
+def _conditions(condition: Any) -> Iterator[PolicyCondition]:
+    if not isinstance(condition, dict):
+        return
+    for operator, operands in condition.items():
+        if not isinstance(operands, dict):
+            continue
+        for key, value in operands.items():
+            yield PolicyCondition(
+                operator=str(operator), key=str(key), values=[str(v) for v in _as_list(value)]
+            )
 
 
 def _condition_value(condition: dict[str, Any], key: str) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advisor.collect.inventory import Function, PolicyStatement
+from advisor.collect.inventory import Function, PolicyCondition, PolicyStatement
 from advisor.collect.lambda_ import is_async_principal, policy_statements
 from advisor.collect.triggers import push_sources
 
@@ -55,6 +55,13 @@ def test_aws_policy_shapes_are_reduced():
             action="lambda:InvokeFunction",
             source_arn="arn:aws:events:us-east-1:123456789012:rule/nightly",
             has_condition=True,
+            conditions=[
+                PolicyCondition(
+                    "ArnLike",
+                    "AWS:SourceArn",
+                    ["arn:aws:events:us-east-1:123456789012:rule/nightly"],
+                )
+            ],
         ),
         PolicyStatement(
             sid="url",
@@ -63,6 +70,7 @@ def test_aws_policy_shapes_are_reduced():
             action="lambda:InvokeFunctionUrl",
             has_condition=True,
             function_url_auth_type="NONE",
+            conditions=[PolicyCondition("StringEquals", "lambda:FunctionUrlAuthType", ["NONE"])],
         ),
         PolicyStatement("partner", "Allow", "210987654321", "lambda:InvokeFunction"),
         PolicyStatement("partner", "Allow", "210987654321", "lambda:GetFunction"),
@@ -104,3 +112,26 @@ def test_push_sources_are_classified_async_or_sync():
     ]
     assert is_async_principal("scheduler.amazonaws.com")
     assert not is_async_principal("elasticloadbalancing.amazonaws.com")
+
+
+def test_every_condition_is_kept_with_its_operator_key_and_values():
+    policy = {
+        "Statement": {
+            "Sid": "tls-only",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": "lambda:InvokeFunction",
+            "Condition": {
+                "Bool": {"aws:SecureTransport": "true"},
+                "StringEquals": {"aws:PrincipalOrgID": ["o-a1b2c3d4e5", "o-f6g7h8i9j0"]},
+            },
+        }
+    }
+
+    [statement] = policy_statements(policy)
+
+    assert statement.principal == "*"
+    assert statement.conditions == [
+        PolicyCondition("Bool", "aws:SecureTransport", ["true"]),
+        PolicyCondition("StringEquals", "aws:PrincipalOrgID", ["o-a1b2c3d4e5", "o-f6g7h8i9j0"]),
+    ]
