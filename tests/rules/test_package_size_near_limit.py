@@ -1,4 +1,5 @@
 from advisor.collect.inventory import DATA_FUNCTION_DETAILS, DATA_IMAGES, DATA_LAYERS, Layer
+from advisor.rules.base import Severity
 from tests.rules.cases import fails, passes
 from tests.rules.factories import (
     MB,
@@ -103,3 +104,52 @@ def test_unreadable_layer_names_its_gap():
     inventory.coverage_gaps.append(gap(DATA_LAYERS, fn.layers[0].arn))
     [result] = not_evaluated(run(RULE_ID, inventory))
     assert "AccessDeniedException" in result.reason
+
+
+def test_direct_upload_limit_is_reported_low_and_only_as_a_condition_when_the_path_is_unknown():
+    finding = only_finding(run(RULE_ID, make_inventory(make_function(code_size=44 * MB))))
+    assert finding.severity is Severity.LOW
+    assert "which holds only if it is uploaded directly" in finding.message
+    assert "does not report the unzipped size" in finding.message
+    assert finding.evidence["deployment"] == {
+        "path": "unknown",
+        "why": "the Lambda API does not say whether the package was uploaded directly or "
+        "through S3",
+    }
+    assert finding.evidence["unzipped_size_known"] is False
+
+
+@passes(RULE_ID)
+def test_package_a_cloudformation_stack_deploys_is_not_held_to_the_direct_upload_limit():
+    fn = make_function(code_size=44 * MB, tags={"aws:cloudformation:stack-name": "orders"})
+    return run(RULE_ID, make_inventory(fn))
+
+
+@passes(RULE_ID)
+def test_package_larger_than_a_direct_upload_came_through_s3_and_passes_below_250_mb():
+    return run(RULE_ID, make_inventory(make_function(code_size=60 * MB)))
+
+
+@fails(RULE_ID)
+def test_s3_deploy_near_the_unzipped_limit_fails_medium_and_says_the_upload_limit_is_moot():
+    fn = make_function(
+        code_size=60 * MB, layers=[layer(150 * MB)], tags={"aws:cloudformation:stack-name": "x"}
+    )
+    results = run(RULE_ID, make_inventory(fn))
+    finding = only_finding(results)
+    assert finding.severity is Severity.MEDIUM
+    assert [b["limit"] for b in finding.evidence["breaches"]] == ["unzipped, with layers"]
+    assert finding.evidence["deployment"]["path"] == "s3"
+    [moot] = finding.evidence["limits_not_applying"]
+    assert moot["limit"] == "zipped upload"
+    assert "larger than a direct upload may be" in moot["why"]
+    assert "at least that much of the 250.0 MB unzipped limit" in finding.message
+    return results
+
+
+def test_unreadable_tags_are_named_as_why_the_path_is_unknown():
+    fn = make_function(code_size=44 * MB)
+    inventory = make_inventory(fn)
+    inventory.coverage_gaps.append(gap(DATA_FUNCTION_DETAILS, fn.arn))
+    finding = only_finding(run(RULE_ID, inventory))
+    assert finding.evidence["deployment"]["why"].startswith("its tags could not be read (")

@@ -35,23 +35,57 @@ RULE = Rule(
     pillar=Pillar.PERFORMANCE,
     severity=Severity.MEDIUM,
     rationale=(
-        "Lambda refuses a .zip package above 50 MB uploaded directly (larger ones must go "
-        "through S3) and any function whose code and layers exceed 250 MB once extracted; a "
-        "container image may be at most 10 GB. A package close to these limits fails the next "
-        "deploy that adds a dependency, usually at an inconvenient time, and large packages "
-        "lengthen cold starts. The unzipped size is not reported by the Lambda API, so the "
-        "zipped size of code plus layers is used as its lower bound; an image's compressed "
-        "size in ECR (read with one DescribeImages per repository) likewise."
+        "Lambda refuses any function whose code and layers exceed 250 MB once extracted, and a "
+        "container image above 10 GB; a package close to these limits fails the next deploy "
+        "that adds a dependency, usually at an inconvenient time. The 50 MB limit on a .zip "
+        "applies only to a package uploaded directly (ZipFile in CreateFunction or "
+        "UpdateFunctionCode); a package Lambda reads from S3, as CloudFormation, SAM and the CDK "
+        "deploy it, is held only to the unzipped limit. The Lambda API says neither how a "
+        "package was uploaded nor its unzipped size: a package larger than 50 MB, or one a "
+        "CloudFormation stack deploys (its aws:cloudformation:stack-name tag), came through "
+        "S3; otherwise the direct-upload limit is reported as applying only if the package is "
+        "uploaded directly (low). The zipped size of code plus layers is the lower bound of "
+        "the unzipped size (medium when that bound is near 250 MB); an image's compressed size "
+        "in ECR (one DescribeImages per repository) likewise."
     ),
     sources=(
         "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html",
         "https://docs.aws.amazon.com/lambda/latest/api/API_AccountLimit.html",
+        "https://docs.aws.amazon.com/lambda/latest/api/API_FunctionCode.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/chapter-layers.html",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resource-tags.html",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-code.html",
     ),
     requires=(DATA_FUNCTIONS,),
     options={"near_share": 0.8},
     option_help={"near_share": "Share of a limit at or above which a package is reported."},
 )
+
+STACK_TAG = "aws:cloudformation:stack-name"
+THROUGH_S3 = "s3"
+UNKNOWN = "unknown"
+
+
+def deployment_path(inventory: RegionInventory, fn: Function, zipped_limit: int) -> tuple[str, str]:
+    """How a .zip package reached Lambda, as far as the inventory tells: through S3 (the
+    direct-upload limit does not apply) or unknown; with the reason."""
+    if fn.code_size > zipped_limit:
+        return THROUGH_S3, (
+            f"at {mb(fn.code_size)} MB it is larger than a direct upload may be, so it came "
+            "through S3"
+        )
+    stack = fn.tags.get(STACK_TAG)
+    if stack:
+        return THROUGH_S3, (
+            f"CloudFormation stack {stack} deploys it, and CloudFormation hands Lambda packages "
+            "in S3 (inline code is at most 4 MB)"
+        )
+    gap = resource_gap(inventory, DATA_FUNCTION_DETAILS, fn.arn)
+    if gap is not None:
+        return UNKNOWN, f"its tags could not be read ({gap_reason(gap)})"
+    return UNKNOWN, (
+        "the Lambda API does not say whether the package was uploaded directly or through S3"
+    )
 
 
 @RULE.checker
@@ -64,53 +98,122 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
         if fn.package_type == "Image":
             if fn.image_size is None:
                 yield not_evaluated(RULE, inventory, fn.arn, _why_no_image_size(inventory, fn))
-                continue
-            if fn.image_size < near * IMAGE_LIMIT:
-                continue
-            breaches = [("image", fn.image_size, IMAGE_LIMIT)]
-        else:
-            layers = layers_size(fn)
-            breaches = []
-            if fn.code_size >= near * zipped_limit:
-                breaches.append(("zipped upload", fn.code_size, zipped_limit))
-            if layers is not None and fn.code_size + layers >= near * unzipped_limit:
-                breaches.append(("unzipped, with layers", fn.code_size + layers, unzipped_limit))
-            if not breaches:
-                if fn.layers and layers is None:
-                    unknown = [layer.arn for layer in fn.layers if layer.code_size is None]
-                    gap = resource_gap(inventory, DATA_LAYERS, fn.arn) or resource_gap(
-                        inventory, DATA_LAYERS, unknown[0]
-                    )
-                    reason = gap_reason(gap) if gap else "a layer's size could not be read"
-                    yield not_evaluated(RULE, inventory, fn.arn, reason)
-                continue
-        worst_kind, worst_size, worst_limit = max(breaches, key=lambda b: b[1] / b[2])
-        yield RULE.finding(
-            inventory=inventory,
-            resource_arn=fn.arn,
-            message=(
-                f"{fn.name}'s package is {mb(worst_size)} MB against the {mb(worst_limit)} MB "
-                f"{worst_kind} limit ({worst_size / worst_limit:.0%}, reported from "
-                f"{near:.0%}): the next dependency may break the deploy."
-            ),
-            evidence={
-                "package_type": fn.package_type,
-                "code_size_bytes": fn.code_size,
-                "layers_size_bytes": None if fn.package_type == "Image" else layers_size(fn),
-                "image_size_bytes": fn.image_size,
-                "breaches": [
-                    {
-                        "limit": kind,
-                        "size_bytes": size,
-                        "limit_bytes": limit,
-                        "share": round(size / limit, 4),
-                    }
-                    for kind, size, limit in breaches
-                ],
-                "near_share": near,
-            },
-            remediation=_remediation(inventory, fn),
+            elif fn.image_size >= near * IMAGE_LIMIT:
+                yield _image_finding(inventory, fn, near)
+            continue
+        layers = layers_size(fn)
+        unzipped_near = layers is not None and fn.code_size + layers >= near * unzipped_limit
+        zipped_near = fn.code_size >= near * zipped_limit
+        path, why = deployment_path(inventory, fn, zipped_limit)
+        direct_near = zipped_near and path == UNKNOWN
+        if unzipped_near or direct_near:
+            yield _zip_finding(
+                inventory,
+                fn,
+                near=near,
+                layers=layers,
+                limits=(zipped_limit, unzipped_limit),
+                unzipped_near=unzipped_near,
+                direct_near=direct_near,
+                deployment=(path, why),
+            )
+        elif fn.layers and layers is None:
+            unknown = [layer.arn for layer in fn.layers if layer.code_size is None]
+            gap = resource_gap(inventory, DATA_LAYERS, fn.arn) or resource_gap(
+                inventory, DATA_LAYERS, unknown[0]
+            )
+            reason = gap_reason(gap) if gap else "a layer's size could not be read"
+            yield not_evaluated(RULE, inventory, fn.arn, reason)
+
+
+def _breach(kind: str, size: int, limit: int) -> dict[str, Any]:
+    return {
+        "limit": kind,
+        "size_bytes": size,
+        "limit_bytes": limit,
+        "share": round(size / limit, 4),
+    }
+
+
+def _zip_finding(
+    inventory: RegionInventory,
+    fn: Function,
+    *,
+    near: float,
+    layers: int | None,
+    limits: tuple[int, int],
+    unzipped_near: bool,
+    direct_near: bool,
+    deployment: tuple[str, str],
+) -> Result:
+    zipped_limit, unzipped_limit = limits
+    path, why = deployment
+    breaches = []
+    parts = []
+    if direct_near:
+        breaches.append(_breach("zipped upload", fn.code_size, zipped_limit))
+        parts.append(
+            f"{fn.name}'s package is {mb(fn.code_size)} MB against the {mb(zipped_limit)} MB "
+            f"zipped upload limit ({fn.code_size / zipped_limit:.0%}, reported from {near:.0%}), "
+            "which holds only if it is uploaded directly: uploads through S3 are not held to it "
+            f"({why})"
         )
+    if unzipped_near and layers is not None:
+        total = fn.code_size + layers
+        breaches.append(_breach("unzipped, with layers", total, unzipped_limit))
+        parts.append(
+            f"{fn.name}'s code and layers are {mb(total)} MB zipped, so at least that much of "
+            f"the {mb(unzipped_limit)} MB unzipped limit ({total / unzipped_limit:.0%}, "
+            f"reported from {near:.0%})"
+        )
+    not_applying = []
+    if path == THROUGH_S3 and fn.code_size >= near * zipped_limit:
+        not_applying.append({"limit": "zipped upload", "why": why})
+    message = (
+        "; ".join(parts) + ". The Lambda API does not report the unzipped size: it may be "
+        "larger, and the next dependency may break the deploy."
+    )
+    return RULE.finding(
+        inventory=inventory,
+        resource_arn=fn.arn,
+        severity=None if unzipped_near else Severity.LOW,
+        message=message,
+        evidence={
+            "package_type": fn.package_type,
+            "code_size_bytes": fn.code_size,
+            "layers_size_bytes": layers,
+            "image_size_bytes": None,
+            "breaches": breaches,
+            "deployment": {"path": path, "why": why},
+            "limits_not_applying": not_applying,
+            "unzipped_size_known": False,
+            "near_share": near,
+        },
+        remediation=_remediation(inventory, fn),
+    )
+
+
+def _image_finding(inventory: RegionInventory, fn: Function, near: float) -> Result:
+    assert fn.image_size is not None
+    size = fn.image_size
+    return RULE.finding(
+        inventory=inventory,
+        resource_arn=fn.arn,
+        message=(
+            f"{fn.name}'s package is {mb(size)} MB against the {mb(IMAGE_LIMIT)} MB image limit "
+            f"({size / IMAGE_LIMIT:.0%}, reported from {near:.0%}; ECR's compressed size, a "
+            "lower bound): the next dependency may break the deploy."
+        ),
+        evidence={
+            "package_type": fn.package_type,
+            "code_size_bytes": fn.code_size,
+            "layers_size_bytes": None,
+            "image_size_bytes": size,
+            "breaches": [_breach("image", size, IMAGE_LIMIT)],
+            "near_share": near,
+        },
+        remediation=_remediation(inventory, fn),
+    )
 
 
 def _why_no_image_size(inventory: RegionInventory, fn: Function) -> str:
