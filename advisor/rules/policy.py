@@ -111,20 +111,3 @@ def restricts_caller(statement: PolicyStatement) -> bool:
 
 def is_wildcard_principal(principal: str) -> bool:
     return principal.strip() in ("*", "")
-
-
-S3_PRINCIPAL = "s3.amazonaws.com"
-ACCOUNT_KEYS = frozenset({"aws:sourceaccount", "aws:sourceowner"})
-
-
-def s3_without_source_account(statement: PolicyStatement) -> bool:
-    """An S3 grant with no fixed SourceAccount: bucket names carry no account, so a bucket of
-    the same name re-created by another account could invoke (Lambda.1 fails it too)."""
-    if statement.effect != "Allow" or statement.principal != S3_PRINCIPAL:
-        return False
-    if not statement.conditions:
-        return not statement.source_account
-    return not any(
-        v.restricts and v.condition.key.lower() in ACCOUNT_KEYS
-        for v in judged_conditions(statement)
-    )

@@ -7,7 +7,10 @@ import pytest
 
 from advisor.collect.inventory import RegionInventory
 from advisor.collect.scanner import CollectOptions, collect_region
-from advisor.rules.policy import restricts_caller, s3_without_source_account
+from advisor.rules.base import Finding
+from advisor.rules.context import RegionContext
+from advisor.rules.policy import restricts_caller
+from advisor.rules.registry import rules_by_id
 from tests.collect.aws_state import ACCOUNT, REGION, Aws
 
 OPTIONS = CollectOptions(rate_limit=False, max_attempts=2, metrics=False)
@@ -33,13 +36,6 @@ def inventory(aws: str) -> RegionInventory:
     grant("org", PrincipalOrgID=ORG)
     grant("partner-account", SourceAccount="210987654321")
     grant("any-topic", SourceArn="arn:aws:sns:us-east-1:*:alerts")
-    grant("bucket-only", Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::uploads")
-    grant(
-        "bucket-and-account",
-        Principal="s3.amazonaws.com",
-        SourceArn="arn:aws:s3:::uploads",
-        SourceAccount=ACCOUNT,
-    )
     return collect_region(
         session=state.session,
         account_id=ACCOUNT,
@@ -81,6 +77,11 @@ def test_only_fixed_caller_conditions_restrict(inventory):
     }
 
 
-def test_an_s3_grant_needs_the_source_account(inventory):
-    assert s3_without_source_account(statement(inventory, "bucket-only"))
-    assert not s3_without_source_account(statement(inventory, "bucket-and-account"))
+def test_the_rule_reports_the_grants_no_condition_pins(inventory):
+    rule = rules_by_id()["resource-policy-public"]
+    flagged = {
+        r.resource_arn.rsplit(":", 1)[-1]
+        for r in rule.evaluate(RegionContext.build(inventory), {})
+        if isinstance(r, Finding)
+    }
+    assert flagged == {"open", "any-topic"}

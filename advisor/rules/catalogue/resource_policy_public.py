@@ -6,10 +6,17 @@ from typing import Any
 from advisor.collect.inventory import (
     DATA_FUNCTIONS,
     DATA_POLICIES,
+    Function,
     PolicyStatement,
+    RegionInventory,
 )
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.context import RegionContext
+from advisor.rules.policy import (
+    is_wildcard_principal,
+    judged_conditions,
+    restricts_caller,
+)
 from advisor.rules.support import (
     gap_reason,
     lambda_cli,
@@ -25,16 +32,25 @@ RULE = Rule(
     pillar=Pillar.SECURITY,
     severity=Severity.CRITICAL,
     rationale=(
-        'A resource-based policy statement that allows Principal "*" with no condition '
-        "(no SourceArn, SourceAccount, PrincipalOrgID or similar) lets any AWS account invoke "
-        "the function: it runs attacker-chosen input with the function's role and bills this "
-        "account. Grant the specific account or service instead, and when granting a service, "
-        "restrict it to the source resource (SourceArn) and account. Statements that only make "
-        "a function URL public are reported by function-url-public."
+        'A resource-based policy statement that allows Principal "*" lets any AWS account '
+        "invoke the function unless a condition pins the caller: it runs attacker-chosen "
+        "input with the function's role and bills this account. As in Security Hub's Lambda.1 "
+        "control, a condition pins the caller only when it names the calling account, "
+        "organisation, principal or source resource (aws:SourceAccount, aws:SourceArn, "
+        "aws:SourceOwner, aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, a VPC "
+        "endpoint) or requires IAM authentication of a function URL "
+        "(lambda:FunctionUrlAuthType AWS_IAM), with a matching operator (not a negation, not "
+        "...IfExists) and fixed values: no wildcard, no policy variable. aws:SecureTransport, "
+        "time and source-IP conditions say nothing about who calls and leave the statement "
+        "public. Statements that only make a function URL public are reported by "
+        "function-url-public."
     ),
     sources=(
+        "https://docs.aws.amazon.com/securityhub/latest/userguide/lambda-controls.html#lambda-1",
+        "https://docs.aws.amazon.com/config/latest/developerguide/lambda-function-public-access-prohibited.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/permissions-granting-access.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
     ),
     requires=(DATA_FUNCTIONS, DATA_POLICIES),
@@ -42,11 +58,23 @@ RULE = Rule(
 
 
 def is_public(statement: PolicyStatement) -> bool:
-    if statement.effect != "Allow" or statement.principal != "*":
+    """Allows any principal, and no condition pins the caller."""
+    if statement.effect != "Allow" or not is_wildcard_principal(statement.principal):
         return False
     if statement.function_url_auth_type is not None:
-        return False  # a function URL permission: judged by function-url-public
-    return not (statement.has_condition or statement.source_arn or statement.source_account)
+        return False  # a function URL permission: NONE is function-url-public's, AWS_IAM pins
+    return not restricts_caller(statement)
+
+
+def statement_evidence(statement: PolicyStatement) -> dict[str, Any]:
+    return {
+        "sid": statement.sid,
+        "effect": statement.effect,
+        "principal": statement.principal,
+        "action": statement.action,
+        "has_condition": statement.has_condition,
+        "conditions": [v.as_evidence() for v in judged_conditions(statement)],
+    }
 
 
 @RULE.checker
@@ -58,55 +86,54 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
             yield not_evaluated(RULE, inventory, fn.arn, gap_reason(gap))
             continue
         public = [s for s in fn.policy_statements if is_public(s)]
-        if not public:
-            continue
-        first = public[0]
-        sid = first.sid or "STATEMENT_ID"
-        yield RULE.finding(
-            inventory=inventory,
-            resource_arn=fn.arn,
-            message=(
-                f"{fn.name}'s resource policy allows any principal to {first.action} without a "
-                f"condition ({len(public)} statement(s): "
-                f"{', '.join(s.sid or '(no sid)' for s in public)})."
+        if public:
+            yield _public_finding(inventory, fn, public)
+
+
+def _public_finding(
+    inventory: RegionInventory, fn: Function, public: list[PolicyStatement]
+) -> Result:
+    first = public[0]
+    sid = first.sid or "STATEMENT_ID"
+    ignored = sorted({c.key for s in public for c in s.conditions})
+    why = (
+        f"its conditions ({', '.join(ignored)}) do not pin the caller"
+        if ignored
+        else "without a condition"
+    )
+    return RULE.finding(
+        inventory=inventory,
+        resource_arn=fn.arn,
+        message=(
+            f"{fn.name}'s resource policy allows any principal to {first.action} {why} "
+            f"({len(public)} statement(s): {', '.join(s.sid or '(no sid)' for s in public)})."
+        ),
+        evidence={"statements": [statement_evidence(s) for s in public]},
+        remediation=Remediation(
+            cli=(
+                lambda_cli(inventory, "remove-permission", fn, f"--statement-id {sid}")
+                + " && "
+                + lambda_cli(
+                    inventory,
+                    "add-permission",
+                    fn,
+                    f"--statement-id {sid}-scoped --action lambda:InvokeFunction "
+                    f"--principal {inventory.account_id}",
+                )
             ),
-            evidence={
-                "statements": [
-                    {
-                        "sid": s.sid,
-                        "effect": s.effect,
-                        "principal": s.principal,
-                        "action": s.action,
-                        "has_condition": s.has_condition,
+            iac=yaml(
+                {
+                    logical_id(f"{fn.name}-invoke-permission"): {
+                        "Type": "AWS::Lambda::Permission",
+                        "Properties": {
+                            "FunctionName": fn.name,
+                            "Action": "lambda:InvokeFunction",
+                            "Principal": inventory.account_id,
+                            "SourceAccount": inventory.account_id,
+                        },
                     }
-                    for s in public
-                ],
-            },
-            remediation=Remediation(
-                cli=(
-                    lambda_cli(inventory, "remove-permission", fn, f"--statement-id {sid}")
-                    + " && "
-                    + lambda_cli(
-                        inventory,
-                        "add-permission",
-                        fn,
-                        f"--statement-id {sid}-scoped --action lambda:InvokeFunction "
-                        f"--principal {inventory.account_id}",
-                    )
-                ),
-                iac=yaml(
-                    {
-                        logical_id(f"{fn.name}-invoke-permission"): {
-                            "Type": "AWS::Lambda::Permission",
-                            "Properties": {
-                                "FunctionName": fn.name,
-                                "Action": "lambda:InvokeFunction",
-                                "Principal": inventory.account_id,
-                                "SourceAccount": inventory.account_id,
-                            },
-                        }
-                    }
-                ),
-                iac_format="CloudFormation",
+                }
             ),
-        )
+            iac_format="CloudFormation",
+        ),
+    )
