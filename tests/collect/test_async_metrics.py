@@ -9,6 +9,9 @@ import pytest
 
 from advisor.collect.inventory import RegionInventory
 from advisor.collect.scanner import CollectOptions, collect_region
+from advisor.rules.base import Finding
+from advisor.rules.context import RegionContext
+from advisor.rules.registry import rules_by_id
 from tests.collect.aws_state import ACCOUNT, REGION, Aws
 
 END = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -77,3 +80,13 @@ def test_a_function_no_async_caller_invokes_gets_no_async_series(inventory):
     metrics = by_name(inventory, "api").metrics
     assert metrics is not None
     assert metrics.async_events_dropped is None and metrics.async_event_age_max is None
+
+
+def test_the_rule_reports_the_lost_events_per_day(inventory):
+    results = list(
+        rules_by_id()["async-events-dropped"].evaluate(RegionContext.build(inventory), {})
+    )
+    [finding] = [r for r in results if isinstance(r, Finding)]
+    assert finding.resource_arn.endswith(":function:uploads")
+    assert sum(finding.evidence["per_day"]["AsyncEventsDropped"].values()) == 8
+    assert finding.evidence["async_event_age_max_ms"] == 95_000
