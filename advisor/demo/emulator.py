@@ -13,6 +13,7 @@ differently from AWS in a way the scan would notice, a module of this package pa
   endpoint of ours for quota-level account settings (concurrency limit, code storage used), and
   one for tests that makes one function's GetFunction or GetPolicy answer an error without a
   code (``FAULTS_PATH``);
+- ``emulator_kafka``: event source mappings for Amazon MSK and self-managed Apache Kafka;
 - ``emulator_cloudwatch``: an indexed GetMetricData with percentiles and pagination;
 - ``emulator_sts``: AssumeRole refuses a wrong ExternalId or an unknown role;
 - ``emulator_ecr``: DescribeImages reports an image's size as AWS does (its layers' sum); and
@@ -30,6 +31,7 @@ from moto import server as moto_server
 from advisor.demo import (
     emulator_cloudwatch,
     emulator_ecr,
+    emulator_kafka,
     emulator_lambda,
     emulator_pricing,
     emulator_sts,
@@ -44,6 +46,7 @@ def install_extensions() -> None:
     if _installed:
         return
     emulator_lambda.install()
+    emulator_kafka.install()
     emulator_cloudwatch.install()
     emulator_sts.install()
     emulator_ecr.install()

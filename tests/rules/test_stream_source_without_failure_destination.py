@@ -1,6 +1,14 @@
 from advisor.rules.base import Severity
 from tests.rules.cases import fails, passes
-from tests.rules.factories import make_function, make_inventory, only_finding, run, stream_mapping
+from tests.rules.factories import (
+    ACCOUNT,
+    REGION,
+    make_function,
+    make_inventory,
+    only_finding,
+    run,
+    stream_mapping,
+)
 
 RULE_ID = "stream-source-without-failure-destination"
 
@@ -45,3 +53,50 @@ def test_stream_with_on_failure_destination_passes():
 @passes(RULE_ID)
 def test_sqs_mapping_is_not_a_stream_and_passes():
     return run(RULE_ID, inventory_with(kind="sqs", on_failure_destination=None))
+
+
+MSK = f"arn:aws:kafka:{REGION}:{ACCOUNT}:cluster/orders/4c5d6e7f-1a2b-3c4d-5e6f-7a8b9c0d1e2f-1"
+
+
+@fails(RULE_ID)
+def test_msk_mapping_without_destination_fails_like_a_stream():
+    results = run(
+        RULE_ID,
+        inventory_with(
+            kind="kafka",
+            source_arn=MSK,
+            on_failure_destination=None,
+            maximum_retry_attempts=-1,
+            maximum_record_age_s=-1,
+        ),
+    )
+    finding = only_finding(results)
+    assert finding.severity is Severity.HIGH
+    assert finding.evidence["kind"] == "kafka"
+    assert f"reads Kafka topics of {MSK}" in finding.message
+    assert "blocks its partition" in finding.message
+    assert f"EventSourceArn: {MSK}" in finding.remediation.iac
+    assert "Topics:" in finding.remediation.iac
+    return results
+
+
+@fails(RULE_ID)
+def test_self_managed_kafka_mapping_without_destination_fails_and_names_the_brokers():
+    results = run(
+        RULE_ID, inventory_with(kind="kafka", source_arn=None, on_failure_destination=None)
+    )
+    finding = only_finding(results)
+    assert "its self-managed Kafka cluster" in finding.message
+    assert "SelfManagedEventSource" in finding.remediation.iac
+    assert "None" not in finding.remediation.iac
+    return results
+
+
+@passes(RULE_ID)
+def test_kafka_mapping_with_an_s3_failure_destination_passes():
+    return run(
+        RULE_ID,
+        inventory_with(
+            kind="kafka", source_arn=MSK, on_failure_destination="arn:aws:s3:::kafka-failures"
+        ),
+    )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_EVENT_SOURCE_MAPPINGS
+from advisor.collect.inventory import DATA_EVENT_SOURCE_MAPPINGS, EventSourceMapping
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.context import RegionContext
 from advisor.rules.support import (
@@ -15,23 +15,31 @@ from advisor.rules.support import (
     yaml,
 )
 
+# Kafka (Amazon MSK and self-managed) mappings retry the same way and take the same on-failure
+# destinations (SQS, SNS, S3 or a Kafka topic): lambda/latest/dg/kafka-on-failure.html.
+FAILURE_DESTINATION_KINDS = (*RETRYING_STREAM_KINDS, "kafka")
+
 RULE = Rule(
     id="stream-source-without-failure-destination",
-    title="Kinesis or DynamoDB stream mapping without an on-failure destination",
+    title="Stream or Kafka mapping without an on-failure destination",
     pillar=Pillar.RELIABILITY,
     severity=Severity.HIGH,
     rationale=(
-        "A stream event source mapping processes each shard in order. When a batch fails, "
-        "Lambda retries it; by default MaximumRetryAttempts and MaximumRecordAgeInSeconds are "
-        "-1 (infinite), so one bad record blocks its shard until the record expires from the "
-        "stream, and then it is dropped. With bounded retries, failed batches are skipped and "
-        "dropped. Either way, without an on-failure destination nothing records which records "
-        "were lost. High with infinite retries (the shard stalls), medium with bounded ones."
+        "A stream event source mapping (Kinesis, DynamoDB Streams, Amazon MSK or self-managed "
+        "Apache Kafka) processes each shard or partition in order. When a batch fails, Lambda "
+        "retries it; by default MaximumRetryAttempts and MaximumRecordAgeInSeconds are -1 "
+        "(infinite), so one bad record blocks its shard or partition until the record expires "
+        "from the stream, and then it is dropped. With bounded retries, failed batches are "
+        "skipped and dropped. Either way, without an on-failure destination (SQS, SNS, and for "
+        "Kafka also S3 or a Kafka topic) nothing records which records were lost. High with "
+        "infinite retries (the shard stalls), medium with bounded ones."
     ),
     sources=(
         "https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html",
+        "https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html",
+        "https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html",
         "https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html",
     ),
     requires=(DATA_EVENT_SOURCE_MAPPINGS,),
@@ -43,18 +51,22 @@ RULE = Rule(
 def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
     inventory = ctx.inventory
     for mapping in inventory.event_source_mappings:
-        if mapping.kind not in RETRYING_STREAM_KINDS or mapping.on_failure_destination:
+        if mapping.kind not in FAILURE_DESTINATION_KINDS or mapping.on_failure_destination:
             continue
         infinite = is_infinite(mapping.maximum_retry_attempts) and is_infinite(
             mapping.maximum_record_age_s
         )
         fn_name = resource_name(mapping.function_arn)
-        source = mapping.source_arn or "its stream"
+        source = mapping.source_arn or (
+            "its self-managed Kafka cluster" if mapping.kind == "kafka" else "its stream"
+        )
         failures_name = f"{fn_name}-stream-failures"
         failures_arn = f"arn:aws:sqs:{inventory.region}:{inventory.account_id}:{failures_name}"
+        kafka = mapping.kind == "kafka"
+        shard = "partition" if kafka else "shard"
         if infinite:
             consequence = (
-                "retries are infinite, so one bad record blocks its shard until the record "
+                f"retries are infinite, so one bad record blocks its {shard} until the record "
                 "expires, and is then dropped unrecorded"
             )
         else:
@@ -73,8 +85,8 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
             ),
             severity=None if infinite else Severity.MEDIUM,
             message=(
-                f"{fn_name} reads {mapping.kind} stream {source} with no on-failure "
-                f"destination: {consequence}."
+                f"{fn_name} reads {'Kafka topics of' if kafka else mapping.kind + ' stream'} "
+                f"{source} with no on-failure destination: {consequence}."
             ),
             evidence={
                 "uuid": mapping.uuid,
@@ -103,7 +115,7 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
                             "Type": "AWS::Lambda::EventSourceMapping",
                             "Properties": {
                                 "FunctionName": fn_name,
-                                "EventSourceArn": mapping.source_arn,
+                                **_source_properties(mapping),
                                 "StartingPosition": "LATEST",
                                 "MaximumRetryAttempts": retries,
                                 "MaximumRecordAgeInSeconds": max_age,
@@ -120,3 +132,16 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
                 iac_format="CloudFormation",
             ),
         )
+
+
+def _source_properties(mapping: EventSourceMapping) -> dict[str, Any]:
+    """What names the source in the mapping's template: the stream or MSK cluster ARN, and for
+    Kafka its topics and, self-managed, the brokers (the scan reads neither: placeholders)."""
+    if mapping.kind != "kafka":
+        return {"EventSourceArn": mapping.source_arn}
+    if mapping.source_arn:
+        return {"EventSourceArn": mapping.source_arn, "Topics": ["TOPIC"]}
+    return {
+        "SelfManagedEventSource": {"Endpoints": {"KafkaBootstrapServers": ["BROKER:9092"]}},
+        "Topics": ["TOPIC"],
+    }
