@@ -4,7 +4,9 @@ Seeds the emulator (a fresh one on a free loopback port, or ``--endpoint-url``) 
 their triggers and hourly metrics, scans the region without the rate limiter, and reports wall
 time, AWS calls per function by operation, GetMetricData calls, peak memory (tracemalloc, in a
 second scan so that tracing does not slow the timed one) and the floor a real account imposes:
-the time the same calls need at AWS's Lambda quotas, and at the collector's default limiter.
+the time the same calls need at AWS's Lambda quotas, and at the collector's default limiter;
+then the decision's cost per function over the scanned inventory (advisor.decide.recommend, with
+and without the crossover search).
 
 Two estates: ``--estate demo`` (the default) seeds the demo company (``advisor.demo.seed``), topped
 up with its generated functions to N, and scans it through the read-only role as the product
@@ -44,8 +46,10 @@ from advisor.collect.options import (
     LAMBDA_SHARED_QUOTA,
     CollectOptions,
 )
+from advisor.collect.relations import RelationIndex
 from advisor.collect.scanner import collect_region
 from advisor.collect.session import allowed_endpoint, assume_role_session, aws_client
+from advisor.decide import DecisionOptions, load_prices, profile_from_function, recommend
 from advisor.demo.seed import seed_demo
 
 ACCOUNT = "123456789012"
@@ -66,6 +70,7 @@ class Result:
     scan_s: float
     peak_memory_bytes: int | None
     inventory: RegionInventory
+    decision_ms: tuple[float, float] | None = None  # per function: verdict, with the crossover
 
     def floor_s(self, fraction: float = 1.0) -> dict[str, float]:
         """Seconds each Lambda quota bucket needs for this scan's calls at ``fraction`` of the
@@ -98,6 +103,13 @@ class Result:
             f"limiter ({CollectOptions().rate_limit_fraction:.0%} of quota): "
             f"{max(at_default.values(), default=0):.1f} s"
         )
+        if self.decision_ms is not None:
+            verdict_ms, crossover_ms = self.decision_ms
+            lines.append(
+                f"- decision per function: {verdict_ms:.2f} ms for the verdict and costs (as "
+                f"lists and reports work it out), {crossover_ms:.2f} ms with the crossover "
+                "(the function page)"
+            )
         shared = sum(c for k, c in calls.items() if lambda_bucket(k) == "lambda")
         lines.append(f"- shared Lambda bucket: {shared} calls, {shared / n:.3f} per function")
         gaps = self.inventory.coverage_gaps
@@ -284,7 +296,24 @@ def run(
             tracemalloc.stop()
     if functions and len(inventory.functions) < functions:
         raise RuntimeError(f"scanned {len(inventory.functions)} of {functions} functions")
-    return Result(len(inventory.functions), seed_s, scan_s, peak, inventory)
+    decision = decision_ms(inventory)
+    log(f"decided in {decision[0]:.2f} / {decision[1]:.2f} ms per function")
+    return Result(len(inventory.functions), seed_s, scan_s, peak, inventory, decision)
+
+
+def decision_ms(inventory: RegionInventory) -> tuple[float, float]:
+    """Milliseconds per function for the decision (front door, INIT note and tiers included):
+    the verdict and costs alone, then with the crossover search."""
+    prices = load_prices(inventory.region)
+    index = RelationIndex.build(inventory)
+    profiles = [profile_from_function(fn, callers=index.callers(fn)) for fn in inventory.functions]
+    timings = []
+    for options in (DecisionOptions(compute_crossover=False), DecisionOptions()):
+        started = time.perf_counter()
+        for profile in profiles:
+            recommend(profile, prices, options)
+        timings.append((time.perf_counter() - started) * 1000 / max(1, len(profiles)))
+    return timings[0], timings[1]
 
 
 def main(argv: list[str] | None = None) -> None:
