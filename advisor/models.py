@@ -3,11 +3,14 @@ across scans (identity: account, rule, resource)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, Count, Q, When
 from django.db.models.functions import Concat, Lower
+from django.utils import timezone
 
 from accounts.models import AwsAccount
 
@@ -25,7 +28,13 @@ class Scan(models.Model):
         SCHEDULED = "scheduled", "Scheduled"
         COMMAND = "command", "Command line"
 
+    # Not ended yet: an account has at most one such scan (the constraint below).
     ACTIVE = (Status.QUEUED, Status.RUNNING)
+    # Ended, one way or another: the status will not change again.
+    ENDED = (Status.SUCCEEDED, Status.PARTIAL, Status.FAILED)
+    # Ended with the account's functions and findings stored: what pages, reports and the
+    # retention window count as an account's scans.
+    WITH_RESULTS = (Status.SUCCEEDED, Status.PARTIAL)
 
     account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="scans")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -89,7 +98,10 @@ class ScanRegion(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    FINISHED = (Status.DONE, Status.FAILED)
+    # Still to run, or running: the scan waits for it.
+    ACTIVE = (Status.PENDING, Status.RUNNING)
+    # Ended, one way or another: the status will not change again.
+    ENDED = (Status.DONE, Status.FAILED)
 
     scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="parts")
     region = models.CharField(max_length=32)
@@ -165,6 +177,69 @@ class FunctionRecord(models.Model):
         return self.name
 
 
+class FindingQuerySet(models.QuerySet):
+    """The questions asked of findings, by name. Each is a filter (or an order), so they chain
+    into one query: ``Finding.objects.for_account(a).open_unsuppressed().worst_first()``."""
+
+    def for_account(self, account: AwsAccount) -> FindingQuerySet:
+        return self.filter(account=account)
+
+    def for_accounts(self, accounts) -> FindingQuerySet:
+        """Of these accounts: a queryset of them, or a list of their ids."""
+        return self.filter(account__in=accounts)
+
+    def open(self) -> FindingQuerySet:
+        """Still present at the last scan, suppressed or not."""
+        return self.filter(status=Finding.Status.OPEN)
+
+    def resolved(self) -> FindingQuerySet:
+        return self.filter(status=Finding.Status.RESOLVED)
+
+    def unsuppressed(self, now: dt.datetime | None = None) -> FindingQuerySet:
+        """Not hidden by a suppression in force (none, or one that has expired)."""
+        return self.filter(_unsuppressed(now or timezone.now()))
+
+    def suppressed(self, now: dt.datetime | None = None) -> FindingQuerySet:
+        """Hidden by a suppression in force."""
+        return self.filter(_suppressed(now or timezone.now()))
+
+    def open_unsuppressed(self, now: dt.datetime | None = None) -> FindingQuerySet:
+        """What the dashboard and the reports call "open": open and not suppressed."""
+        return self.open().unsuppressed(now)
+
+    def worst_first(self) -> FindingQuerySet:
+        """Critical first; within a severity by rule and resource (the finding_worst_first
+        index's order)."""
+        return self.order_by("severity_order", "rule_id", "resource_arn")
+
+    def with_suppressed_now(self, now: dt.datetime | None = None) -> FindingQuerySet:
+        """Each finding with ``suppressed_now``: whether a suppression in force hides it."""
+        hidden = _suppressed(now or timezone.now())
+        return self.annotate(suppressed_now=Case(When(hidden, then=True), default=False))
+
+    def state_counts(self, now: dt.datetime | None = None) -> dict[str, int]:
+        """How many are open (and not suppressed), suppressed, resolved, and in all (one
+        query)."""
+        now = now or timezone.now()
+        is_open = Q(status=Finding.Status.OPEN)
+        return self.aggregate(
+            open=Count("pk", filter=is_open & _unsuppressed(now)),
+            suppressed=Count("pk", filter=is_open & _suppressed(now)),
+            resolved=Count("pk", filter=Q(status=Finding.Status.RESOLVED)),
+            all=Count("pk"),
+        )
+
+
+def _unsuppressed(now: dt.datetime) -> Q:
+    return Q(suppression__isnull=True) | Q(suppression__expires_at__lte=now)
+
+
+def _suppressed(now: dt.datetime) -> Q:
+    return Q(suppression__isnull=False) & (
+        Q(suppression__expires_at__isnull=True) | Q(suppression__expires_at__gt=now)
+    )
+
+
 class Finding(models.Model):
     """One rule broken by one resource of one account, tracked across scans."""
 
@@ -221,6 +296,8 @@ class Finding(models.Model):
     suppression = models.ForeignKey(
         "Suppression", null=True, blank=True, on_delete=models.SET_NULL, related_name="findings"
     )
+
+    objects = FindingQuerySet.as_manager()
 
     class Meta:
         ordering = ["rule_id", "resource_arn"]

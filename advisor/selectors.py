@@ -11,16 +11,6 @@ from django.shortcuts import get_object_or_404
 from accounts.models import AwsAccount
 from accounts.selectors import accounts_for
 from advisor.models import SEVERITY_ORDER, Finding, Scan
-from advisor.services.suppressions import unsuppressed_q
-
-
-def open_findings_for(account: AwsAccount) -> QuerySet[Finding]:
-    """Open findings not hidden by a suppression in force, worst first."""
-    return (
-        Finding.objects.filter(account=account, status=Finding.Status.OPEN)
-        .filter(unsuppressed_q())
-        .order_by("severity_order", "rule_id", "resource_arn")
-    )
 
 
 def latest_scan_for(account: AwsAccount) -> Scan | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connections
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 
@@ -24,9 +24,7 @@ from advisor.models import Finding, FunctionRecord, Scan, ScanRegion, Suppressio
 from advisor.rules.base import Pillar
 from advisor.rules.registry import all_rules
 from advisor.selectors import SEVERITY_ORDER
-from advisor.services.suppressions import suppressed_q, unsuppressed_q
 
-FINISHED = (Scan.Status.SUCCEEDED, Scan.Status.PARTIAL)
 MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 PILLARS = [str(p) for p in Pillar]
 
@@ -41,7 +39,7 @@ def latest_finished_scan_ids(user: AbstractBaseUser) -> list[int]:
     (scan, name) index instead of evaluating a correlated subquery once per function row.
     """
     latest = (
-        Scan.objects.filter(account=OuterRef("pk"), status__in=FINISHED)
+        Scan.objects.filter(account=OuterRef("pk"), status__in=Scan.WITH_RESULTS)
         .order_by("-created_at", "-pk")
         .values("pk")[:1]
     )
@@ -64,7 +62,7 @@ def findings_trend_rows(user: AbstractBaseUser, *, per_account: int = 20) -> lis
     """Findings seen by each of the last ``per_account`` finished scans of each account, oldest
     first: ``{"account", "when", "open"}``."""
     scans = (
-        Scan.objects.filter(account__in=accounts_for(user), status__in=FINISHED)
+        Scan.objects.filter(account__in=accounts_for(user), status__in=Scan.WITH_RESULTS)
         .order_by("-created_at", "-pk")
         .values("account__name", "finished_at", "created_at", "finding_count")[:500]
     )
@@ -117,8 +115,8 @@ FUNCTION_SORTS = {
 
 def _open_findings_of_function() -> QuerySet[Finding]:
     return Finding.objects.filter(
-        account=OuterRef("account"), resource_arn=OuterRef("arn"), status=Finding.Status.OPEN
-    ).filter(unsuppressed_q())
+        account=OuterRef("account"), resource_arn=OuterRef("arn")
+    ).open_unsuppressed()
 
 
 def functions_for(scan_ids: list[int], filters: FunctionFilters) -> QuerySet[FunctionRecord]:
@@ -164,11 +162,8 @@ def open_findings_counts(records: QuerySet[FunctionRecord]) -> dict[tuple[int, s
     """Open findings per (account id, function ARN) over the functions of a list (one query,
     grouped in the database)."""
     rows = (
-        Finding.objects.filter(
-            account_id__in=records.order_by().values("account_id"),
-            status=Finding.Status.OPEN,
-        )
-        .filter(unsuppressed_q())
+        Finding.objects.for_accounts(records.order_by().values("account_id"))
+        .open_unsuppressed()
         .order_by()
         .values_list("account_id", "resource_arn")
         .annotate(n=Count("pk"))
@@ -225,9 +220,8 @@ def attach_open_findings(records: list[FunctionRecord]) -> list[FunctionRecord]:
         Finding.objects.filter(
             account_id__in={r.account_id for r in missing},
             resource_arn__in={r.arn for r in missing},
-            status=Finding.Status.OPEN,
         )
-        .filter(unsuppressed_q())
+        .open_unsuppressed()
         .order_by()
         .values_list("account_id", "resource_arn")
         .annotate(n=Count("pk"))
@@ -272,7 +266,7 @@ def latest_record_of(record: FunctionRecord) -> FunctionRecord | None:
     """The same function in its account's latest finished scan, if that is a newer record."""
     newest = (
         FunctionRecord.objects.filter(
-            account_id=record.account_id, arn=record.arn, scan__status__in=FINISHED
+            account_id=record.account_id, arn=record.arn, scan__status__in=Scan.WITH_RESULTS
         )
         .order_by("-scan__created_at", "-pk")
         .only("pk")
@@ -307,10 +301,8 @@ def _region_with_relations(record: FunctionRecord, relations: dict | None) -> Re
 
 def open_findings_of(record: FunctionRecord) -> QuerySet[Finding]:
     return (
-        Finding.objects.filter(
-            account_id=record.account_id, resource_arn=record.arn, status=Finding.Status.OPEN
-        )
-        .filter(unsuppressed_q())
+        Finding.objects.filter(account_id=record.account_id, resource_arn=record.arn)
+        .open_unsuppressed()
         .order_by("severity_order", "rule_id")
     )
 
@@ -335,14 +327,14 @@ class FindingFilters:
     q: str = ""
 
 
-def _status_q(status: str) -> Q:
+def _in_tab(findings: QuerySet[Finding], status: str) -> QuerySet[Finding]:
     if status == STATUS_SUPPRESSED:
-        return Q(status=Finding.Status.OPEN) & suppressed_q()
+        return findings.open().suppressed()
     if status == STATUS_RESOLVED:
-        return Q(status=Finding.Status.RESOLVED)
+        return findings.resolved()
     if status == STATUS_ALL:
-        return Q()
-    return Q(status=Finding.Status.OPEN) & unsuppressed_q()
+        return findings
+    return findings.open_unsuppressed()
 
 
 def _scoped(account_ids: list[int], filters: FindingFilters) -> list[int]:
@@ -370,10 +362,9 @@ def findings_for(account_ids: list[int], filters: FindingFilters) -> QuerySet[Fi
     """Findings of these accounts (see :func:`visible_account_ids`) matching the filters,
     worst first."""
     return (
-        _findings_base(account_ids, filters)
-        .filter(_status_q(filters.status))
+        _in_tab(_findings_base(account_ids, filters), filters.status)
         .select_related("account", "suppression")
-        .annotate(suppressed_now=Case(When(suppressed_q(), then=True), default=False))
+        .with_suppressed_now()
         # Unique per account, and in the order of the finding_worst_first index.
         .order_by("severity_order", "rule_id", "resource_arn", "account_id")
     )
@@ -391,13 +382,7 @@ def findings_merged(
 
 def finding_tab_counts(account_ids: list[int], filters: FindingFilters) -> dict[str, int]:
     """How many findings each status tab holds under the other filters (one query)."""
-    now_open = Q(status=Finding.Status.OPEN)
-    return _findings_base(account_ids, filters).aggregate(
-        open=Count("pk", filter=now_open & unsuppressed_q()),
-        suppressed=Count("pk", filter=now_open & suppressed_q()),
-        resolved=Count("pk", filter=Q(status=Finding.Status.RESOLVED)),
-        all=Count("pk"),
-    )
+    return _findings_base(account_ids, filters).state_counts()
 
 
 def finding_facets(user: AbstractBaseUser) -> dict[str, list[str]]:
@@ -446,8 +431,8 @@ def can_manage_accounts(user: AbstractBaseUser, account_ids: set[int]) -> bool:
 
 def open_finding_counts_by_rule(user: AbstractBaseUser) -> dict[str, int]:
     rows = (
-        Finding.objects.filter(account__in=accounts_for(user), status=Finding.Status.OPEN)
-        .filter(unsuppressed_q())
+        Finding.objects.for_accounts(accounts_for(user))
+        .open_unsuppressed()
         .order_by()
         .values("rule_id")
         .annotate(n=Count("pk"))
@@ -456,7 +441,7 @@ def open_finding_counts_by_rule(user: AbstractBaseUser) -> dict[str, int]:
 
 
 def latest_finished_scan_of(account: AwsAccount) -> Scan | None:
-    return account.scans.filter(status__in=FINISHED).order_by("-created_at", "-pk").first()
+    return account.scans.filter(status__in=Scan.WITH_RESULTS).order_by("-created_at", "-pk").first()
 
 
 # Overview ----------------------------------------------------------------------------------
@@ -471,9 +456,7 @@ def overview_rows(user: AbstractBaseUser, *, top: int = 10) -> list[dict[str, An
     ids = [a.pk for a in accounts]
     scans = Scan.objects.in_bulk([a.latest_scan_id for a in accounts if a.latest_scan_id])
     roles = dict(Membership.objects.filter(user=user).values_list("workspace_id", "role"))
-    open_findings = Finding.objects.filter(account_id__in=ids, status=Finding.Status.OPEN).filter(
-        unsuppressed_q()
-    )
+    open_findings = Finding.objects.for_accounts(ids).open_unsuppressed()
     by_severity: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_pillar: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for account_id, severity, pillar, n in (

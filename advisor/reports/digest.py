@@ -10,10 +10,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from accounts.models import AwsAccount, Workspace
-from advisor.models import Finding, Scan
+from advisor.models import SEVERITY_ORDER, Finding, Scan
 from advisor.reports.scan_report import site_url
-from advisor.selectors import SEVERITY_ORDER, open_findings_for
-from advisor.services.suppressions import unsuppressed_q
 
 
 @dataclass(frozen=True)
@@ -90,8 +88,10 @@ class WorkspaceDigest:
 def build_workspace_digest(workspace: Workspace, week: Week) -> WorkspaceDigest:
     lines = []
     for account in workspace.aws_accounts.order_by("name"):
-        in_week = Finding.objects.filter(account=account)
-        counts = Counter(open_findings_for(account).values_list("severity", flat=True))
+        in_week = Finding.objects.for_account(account)
+        counts = Counter(
+            in_week.open_unsuppressed().worst_first().values_list("severity", flat=True)
+        )
         lines.append(
             AccountWeek(
                 account=account,
@@ -99,14 +99,12 @@ def build_workspace_digest(workspace: Workspace, week: Week) -> WorkspaceDigest:
                 scans_in_week=account.scans.filter(
                     created_at__gte=week.start, created_at__lt=week.end
                 ).count(),
-                new=in_week.filter(
-                    unsuppressed_q(), first_seen_at__gte=week.start, first_seen_at__lt=week.end
-                ).count(),
-                resolved=in_week.filter(
-                    status=Finding.Status.RESOLVED,
-                    resolved_at__gte=week.start,
-                    resolved_at__lt=week.end,
-                ).count(),
+                new=in_week.unsuppressed()
+                .filter(first_seen_at__gte=week.start, first_seen_at__lt=week.end)
+                .count(),
+                resolved=in_week.resolved()
+                .filter(resolved_at__gte=week.start, resolved_at__lt=week.end)
+                .count(),
                 open_by_severity=[(s, counts.get(s, 0)) for s in SEVERITY_ORDER],
                 open_total=sum(counts.values()),
                 link=site_url(reverse("accounts:detail", args=[account.pk])),

@@ -20,12 +20,9 @@ from advisor.collect.inventory import Inventory, RegionInventory
 from advisor.csv_cells import csv_row
 from advisor.decide import account_cost_opportunities
 from advisor.decide.opportunities import Opportunity
-from advisor.models import Finding, Scan, ScanRegion
-from advisor.selectors import SEVERITY_ORDER, open_findings_for
+from advisor.models import SEVERITY_ORDER, Finding, Scan, ScanRegion
 from advisor.services.prices import stored_prices_install
-from advisor.services.suppressions import unsuppressed_q
 
-REPORTABLE = (Scan.Status.SUCCEEDED, Scan.Status.PARTIAL)
 TOP_RISKS = 5
 LIST_LIMIT = 25  # longer lists are cut in the email; the CSV and the dashboard have them all
 HEADLINE_SEVERITIES = ("critical", "high")
@@ -125,14 +122,16 @@ def report_subject(*, account_name: str, new_by_severity: dict[str, int], resolv
 
 def previous_scan_of(scan: Scan) -> Scan | None:
     return (
-        Scan.objects.filter(account_id=scan.account_id, status__in=REPORTABLE, pk__lt=scan.pk)
+        Scan.objects.filter(
+            account_id=scan.account_id, status__in=Scan.WITH_RESULTS, pk__lt=scan.pk
+        )
         .order_by("-pk")
         .first()
     )
 
 
 def latest_reportable_scan(account: AwsAccount) -> Scan | None:
-    return account.scans.filter(status__in=REPORTABLE).order_by("-pk").first()
+    return account.scans.filter(status__in=Scan.WITH_RESULTS).order_by("-pk").first()
 
 
 def new_findings_of(scan: Scan) -> QuerySet[Finding]:
@@ -140,26 +139,20 @@ def new_findings_of(scan: Scan) -> QuerySet[Finding]:
 
     Not "absent from the previous scan": a region that scan could not read hid its findings
     without resolving them, and they are not news when the next scan sees them again."""
-    return _worst_first(
-        Finding.objects.filter(occurrences__scan=scan, occurrences__opened=True).filter(
-            unsuppressed_q()
-        )
+    return (
+        Finding.objects.filter(occurrences__scan=scan, occurrences__opened=True)
+        .unsuppressed()
+        .worst_first()
     )
 
 
 def resolved_findings_of(scan: Scan) -> QuerySet[Finding]:
     """Resolved by this scan (``record_findings`` stamps them with the scan's finish time)."""
-    return _worst_first(
-        Finding.objects.filter(
-            account_id=scan.account_id,
-            status=Finding.Status.RESOLVED,
-            resolved_at=scan.finished_at,
-        )
+    return (
+        Finding.objects.filter(account_id=scan.account_id, resolved_at=scan.finished_at)
+        .resolved()
+        .worst_first()
     )
-
-
-def _worst_first(findings: QuerySet[Finding]) -> QuerySet[Finding]:
-    return findings.order_by("severity_order", "rule_id", "resource_arn")
 
 
 def scan_inventory(scan: Scan) -> Inventory | None:
@@ -200,7 +193,7 @@ def build_scan_report(scan: Scan) -> ScanReport:
     previous = previous_scan_of(scan)
     new = list(new_findings_of(scan))
     resolved = list(resolved_findings_of(scan))
-    open_findings = open_findings_for(account)
+    open_findings = Finding.objects.for_account(account).open_unsuppressed().worst_first()
     counts = Counter(open_findings.values_list("severity", flat=True))
 
     opportunities, cost_total, cost_note = _cost_opportunities(
@@ -241,7 +234,8 @@ def open_findings_csv(account: AwsAccount) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    for f in open_findings_for(account).iterator(chunk_size=500):
+    open_findings = Finding.objects.for_account(account).open_unsuppressed().worst_first()
+    for f in open_findings.iterator(chunk_size=500):
         writer.writerow(
             csv_row(
                 [

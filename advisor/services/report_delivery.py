@@ -23,7 +23,7 @@ from accounts.models import ReportRecipient, Workspace
 from advisor.models import ReportDelivery, Scan
 from advisor.reports.digest import Week, build_workspace_digest
 from advisor.reports.email import digest_message, scan_report_message
-from advisor.reports.scan_report import REPORTABLE, build_scan_report
+from advisor.reports.scan_report import build_scan_report
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def scan_report_deliveries(*, scan_id: int) -> list[ReportDelivery]:
     """The deliveries of a scan's report, one per subscribed recipient, created once. Returns
     those still to send."""
     scan = Scan.objects.select_related("account").get(pk=scan_id)
-    if scan.status not in REPORTABLE:
+    if scan.status not in Scan.WITH_RESULTS:
         logger.info("scan %s is %s: no report", scan.pk, scan.status)
         return []
     recipients = scan.account.report_recipients.filter(unsubscribed_at__isnull=True)

@@ -20,9 +20,6 @@ from advisor.models import FunctionRecord, Scan, ScanRegion
 
 logger = logging.getLogger(__name__)
 
-KEPT_STATUSES = (Scan.Status.SUCCEEDED, Scan.Status.PARTIAL)
-FINISHED = (Scan.Status.SUCCEEDED, Scan.Status.PARTIAL, Scan.Status.FAILED)
-
 
 @dataclass
 class PruneResult:
@@ -34,12 +31,12 @@ def scans_to_prune(*, keep: int):
     """Finished scans not yet pruned that are older than the account's last ``keep`` finished
     (succeeded or partial) scans."""
     nth_newest = (
-        Scan.objects.filter(account_id=OuterRef("account_id"), status__in=KEPT_STATUSES)
+        Scan.objects.filter(account_id=OuterRef("account_id"), status__in=Scan.WITH_RESULTS)
         .order_by("-pk")
         .values("pk")[keep - 1 : keep]
     )
     return (
-        Scan.objects.filter(status__in=FINISHED, metrics_pruned_at__isnull=True)
+        Scan.objects.filter(status__in=Scan.ENDED, metrics_pruned_at__isnull=True)
         .annotate(cutoff=Subquery(nth_newest))
         .filter(cutoff__isnull=False, pk__lt=F("cutoff"))
         .order_by("pk")

@@ -114,7 +114,7 @@ def scan_region(*, scan_id: int, region: str) -> bool:
     scan = part.scan
     if scan.status not in Scan.ACTIVE:
         return False
-    if part.status in ScanRegion.FINISHED:
+    if part.status in ScanRegion.ENDED:
         return _all_parts_finished(scan)
 
     now = timezone.now()
@@ -203,13 +203,13 @@ def unfinished_part(part_id: int) -> QuerySet[ScanRegion]:
     """The part, if it is still there to be written: not finished, its scan still active."""
     return ScanRegion.objects.filter(
         pk=part_id,
-        status__in=(ScanRegion.Status.PENDING, ScanRegion.Status.RUNNING),
+        status__in=ScanRegion.ACTIVE,
         scan__status__in=Scan.ACTIVE,
     )
 
 
 def _all_parts_finished(scan: Scan) -> bool:
-    return not scan.parts.exclude(status__in=ScanRegion.FINISHED).exists()
+    return not scan.parts.exclude(status__in=ScanRegion.ENDED).exists()
 
 
 def scan_finish(*, scan_id: int) -> Scan:

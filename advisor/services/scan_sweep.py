@@ -59,7 +59,7 @@ def _sweep(scan_id: int, now: dt.datetime) -> bool:
             return False
         parts = list(ScanRegion.objects.select_for_update().filter(scan=scan))
         failed = [part for part in parts if _fail_if_lost(scan, part, now)]
-        if any(part.status not in ScanRegion.FINISHED for part in parts):
+        if any(part.status not in ScanRegion.ENDED for part in parts):
             return bool(failed)
         last_finished = max(part.finished_at or scan.created_at for part in parts)
         if not failed and now - last_finished <= lost_after():

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import AwsAccount
@@ -93,16 +93,3 @@ def apply_suppressions(*, account: AwsAccount) -> None:
             finding.suppression_id = wanted
             changed.append(finding)
     Finding.objects.bulk_update(changed, ["suppression"], batch_size=1000)
-
-
-def unsuppressed_q(now: dt.datetime | None = None) -> Q:
-    """Findings not hidden by a suppression in force now."""
-    now = now or timezone.now()
-    return Q(suppression__isnull=True) | Q(suppression__expires_at__lte=now)
-
-
-def suppressed_q(now: dt.datetime | None = None) -> Q:
-    now = now or timezone.now()
-    return Q(suppression__isnull=False) & (
-        Q(suppression__expires_at__isnull=True) | Q(suppression__expires_at__gt=now)
-    )

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import account_for, accounts_for, membership_for
 from advisor import selectors
+from advisor.models import ScanRegion
 from advisor.services.scans import ScanRefused, scan_start
 from advisor.views import params
 from config.celery import app as celery_app
@@ -57,7 +58,7 @@ def scan_list(request: HttpRequest) -> HttpResponse:
 def scan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scan = selectors.scan_for(request.user, pk)
     parts = list(scan.parts.defer("inventory"))  # a region's inventory can be megabytes
-    done = sum(1 for p in parts if p.status in ("done", "failed"))
+    done = sum(1 for p in parts if p.status in ScanRegion.ENDED)
     api_calls_so_far = sum(sum((p.api_calls or {}).values()) for p in parts)
     # htmx polls a running scan's progress and swaps in just that part of the page.
     polled = bool(request.headers.get("HX-Request"))

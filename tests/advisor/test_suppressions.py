@@ -6,12 +6,10 @@ import pytest
 from django.utils import timezone
 
 from advisor.models import Finding, Scan
-from advisor.selectors import open_findings_for
 from advisor.services.suppressions import (
     SuppressionError,
     apply_suppressions,
     suppress_findings,
-    suppressed_q,
     suppression_create,
     suppression_delete,
 )
@@ -43,6 +41,10 @@ def account_with_findings():
     return account
 
 
+def open_findings(account):
+    return Finding.objects.for_account(account).open_unsuppressed()
+
+
 def names(findings):
     return sorted(f.resource_name for f in findings)
 
@@ -55,8 +57,8 @@ def test_pattern_suppression_hides_matching_findings_and_keeps_them(account_with
         resource_pattern="arn:aws:lambda:*:function:legacy-*",
         reason="retiring in Q1",
     )
-    assert names(open_findings_for(account)) == ["orders"]
-    assert names(Finding.objects.filter(account=account).filter(suppressed_q())) == [
+    assert names(open_findings(account)) == ["orders"]
+    assert names(Finding.objects.for_account(account).suppressed()) == [
         "legacy-a",
         "legacy-b",
     ]
@@ -68,7 +70,7 @@ def test_other_rules_are_not_hidden_by_a_rule_suppression(account_with_findings)
     suppression_create(
         account=account, rule_id="tracing-disabled", resource_pattern="*", reason="no X-Ray"
     )
-    assert len(open_findings_for(account)) == 3
+    assert len(open_findings(account)) == 3
 
 
 def test_expired_suppression_lets_findings_return(account_with_findings):
@@ -78,10 +80,17 @@ def test_expired_suppression_lets_findings_return(account_with_findings):
         reason="accepted risk",
         expires_at=timezone.now() + dt.timedelta(days=1),
     )
-    assert names(open_findings_for(account)) == ["legacy-a", "legacy-b"]
+    assert names(open_findings(account)) == [
+        "legacy-a",
+        "legacy-b",
+    ]
     suppression.expires_at = timezone.now() - dt.timedelta(seconds=1)
     suppression.save()
-    assert names(open_findings_for(account)) == ["legacy-a", "legacy-b", "orders"]
+    assert names(open_findings(account)) == [
+        "legacy-a",
+        "legacy-b",
+        "orders",
+    ]
     apply_suppressions(account=account)  # the next scan clears the link
     assert not Finding.objects.filter(suppression__isnull=False).exists()
 
@@ -91,9 +100,9 @@ def test_deleting_a_suppression_shows_its_findings_again(account_with_findings):
     suppression = suppression_create(
         account=account, rule_id="deprecated-runtime", resource_pattern="*", reason="later"
     )
-    assert len(open_findings_for(account)) == 0
+    assert len(open_findings(account)) == 0
     suppression_delete(suppression=suppression)
-    assert len(open_findings_for(account)) == 3
+    assert len(open_findings(account)) == 3
 
 
 @pytest.mark.parametrize(

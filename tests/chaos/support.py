@@ -71,7 +71,7 @@ def assert_completely_stored(scan: Scan) -> None:
     """Nothing half-written: every region finished, every done region carries its inventory,
     and the scan's functions were stored once each."""
     for part in scan.parts.all():
-        assert part.status in ScanRegion.FINISHED, part
+        assert part.status in ScanRegion.ENDED, part
         assert part.finished_at is not None, part
         if part.status == ScanRegion.Status.DONE:
             assert part.inventory is not None and part.relations is not None, part

@@ -29,7 +29,7 @@ from advisor.collect.session import (
     assume_role_session,
     aws_client,
 )
-from advisor.models import Scan
+from advisor.models import Scan, ScanRegion
 from advisor.reports.scan_document import scan_document
 from advisor.rules.base import Severity
 from advisor.rules.registry import evaluate
@@ -124,7 +124,7 @@ class Command(BaseCommand):
         while scan.status in Scan.ACTIVE:
             time.sleep(1)
             scan.refresh_from_db()
-            done = scan.parts.filter(status__in=["done", "failed"]).count()
+            done = scan.parts.filter(status__in=ScanRegion.ENDED).count()
             self.progress(f"scan {scan.pk}: {scan.status}, regions {done}/{len(scan.regions)}")
         return scan
 
