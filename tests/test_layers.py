@@ -224,7 +224,7 @@ def layer_of(module: str) -> str | None:
         return "tasks"
     if within(module, "advisor.services"):
         return "services"
-    if module.startswith("advisor.selectors"):  # selectors.py, selectors_dashboard.py, a package
+    if within(module, "advisor.selectors"):
         return "selectors"
     if within(module, "advisor.reports") and last not in ("views", "urls"):
         return "reports"

@@ -18,10 +18,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import accounts_for, manageable_workspaces_for
-from advisor import selectors_dashboard as sd
 from advisor.csv_cells import csv_cell
 from advisor.forms import SuppressForm
 from advisor.models import Finding
+from advisor.selectors import common
+from advisor.selectors import findings as selectors
 from advisor.services.suppressions import (
     SuppressionError,
     suppress_findings,
@@ -49,12 +50,12 @@ EXPORT_FIELDS = (
 )
 
 
-def filters_from(query) -> sd.FindingFilters:
-    return sd.FindingFilters(
+def filters_from(query) -> selectors.FindingFilters:
+    return selectors.FindingFilters(
         severity=params.text(query, "severity"),
         pillar=params.text(query, "pillar"),
         rule=params.text(query, "rule"),
-        status=params.choice(query, "status", sd.FINDING_STATUSES, sd.STATUS_OPEN),
+        status=params.choice(query, "status", selectors.FINDING_STATUSES, selectors.STATUS_OPEN),
         region=params.text(query, "region"),
         account=params.integer(query, "account"),
         q=params.text(query, "q"),
@@ -64,16 +65,16 @@ def filters_from(query) -> sd.FindingFilters:
 @require_GET
 def findings_export_or_list(request: HttpRequest) -> HttpResponse:
     filters = filters_from(request.GET)
-    account_ids = sd.visible_account_ids(request.user)
-    findings = sd.findings_for(account_ids, filters)
+    account_ids = common.visible_account_ids(request.user)
+    findings = selectors.findings_for(account_ids, filters)
     export = request.GET.get("format")
     if export == "csv":
         return _export_csv(findings)
     if export == "json":
         return _export_json(findings)
-    counts = sd.finding_tab_counts(account_ids, filters)
+    counts = selectors.finding_tab_counts(account_ids, filters)
     # The current tab's count is the list's length: the paginator need not count again.
-    rows = sd.findings_merged(findings, account_ids, filters, count=counts[filters.status])
+    rows = selectors.findings_merged(findings, account_ids, filters, count=counts[filters.status])
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     can_manage = manageable_workspaces_for(request.user).exists()
     return render(
@@ -82,24 +83,26 @@ def findings_export_or_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filters": filters,
-            "facets": sd.finding_facets(request.user),
+            "facets": selectors.finding_facets(request.user),
             "accounts": list(accounts_for(request.user).select_related(None).only("pk", "name")),
             "tabs": _tabs(request, filters, counts),
             "base_query": params.query_without(request.GET, "page"),
             "export_query": params.query_without(request.GET, "page", "format"),
-            "can_suppress": filters.status == sd.STATUS_OPEN and can_manage,
-            "can_unsuppress": filters.status == sd.STATUS_SUPPRESSED and can_manage,
+            "can_suppress": filters.status == selectors.STATUS_OPEN and can_manage,
+            "can_unsuppress": filters.status == selectors.STATUS_SUPPRESSED and can_manage,
         },
     )
 
 
-def _tabs(request: HttpRequest, filters: sd.FindingFilters, counts: dict[str, int]) -> list[dict]:
+def _tabs(
+    request: HttpRequest, filters: selectors.FindingFilters, counts: dict[str, int]
+) -> list[dict]:
     rest = params.query_without(request.GET, "page", "status", "format")
     labels = {
-        sd.STATUS_OPEN: "Open",
-        sd.STATUS_SUPPRESSED: "Suppressed",
-        sd.STATUS_RESOLVED: "Resolved",
-        sd.STATUS_ALL: "All",
+        selectors.STATUS_OPEN: "Open",
+        selectors.STATUS_SUPPRESSED: "Suppressed",
+        selectors.STATUS_RESOLVED: "Resolved",
+        selectors.STATUS_ALL: "All",
     }
     return [
         {
@@ -179,10 +182,10 @@ def findings_suppress(request: HttpRequest) -> HttpResponse:
     valid = form.is_valid()
     ids = form.cleaned_data.get("finding", [])
     back = _safe_next(request)
-    findings = sd.findings_to_suppress(request.user, ids)
+    findings = selectors.findings_to_suppress(request.user, ids)
     if ids and findings.count() != len(set(ids)):
         raise Http404("No such finding.")
-    if not sd.can_manage_all(request.user, findings):
+    if not selectors.can_manage_all(request.user, findings):
         raise PermissionDenied("Viewers cannot suppress findings.")
     if not ids:
         messages.error(request, "Select at least one finding to suppress.")
@@ -214,10 +217,10 @@ def findings_suppress(request: HttpRequest) -> HttpResponse:
 def findings_unsuppress(request: HttpRequest) -> HttpResponse:
     """Remove the suppressions hiding the checked findings: they show as open again."""
     ids = [int(v) for v in request.POST.getlist("suppression") if v.isdigit()]
-    suppressions = sd.suppressions_for(request.user, ids)
+    suppressions = selectors.suppressions_for(request.user, ids)
     if len(suppressions) != len(set(ids)):
         raise Http404("No such suppression.")
-    if not sd.can_manage_accounts(request.user, {s.account_id for s in suppressions}):
+    if not selectors.can_manage_accounts(request.user, {s.account_id for s in suppressions}):
         raise PermissionDenied("Viewers cannot remove suppressions.")
     for suppression in suppressions:
         suppression_delete(suppression=suppression)

@@ -9,11 +9,12 @@ from django.views.decorators.http import require_GET
 
 from accounts.selectors import accounts_for
 from advisor import charts
-from advisor import selectors_dashboard as sd
 from advisor.collect.relations import ASYNC, QUEUE, STREAM, SYNC, RelationIndex
 from advisor.decide import UnknownRegionError, load_prices, profile_from_function
 from advisor.merged_list import MergedOrderedList
 from advisor.models import NO_VERDICT
+from advisor.selectors import common
+from advisor.selectors import functions as selectors
 from advisor.views import params
 from advisor.views.decision import VERDICT_SHORT, decision_card, verdicts_for
 
@@ -47,8 +48,8 @@ TRIGGERS = {
 @require_GET
 def function_list(request: HttpRequest) -> HttpResponse:
     q = request.GET
-    sort = params.choice(q, "sort", sd.FUNCTION_SORTS, "name")
-    filters = sd.FunctionFilters(
+    sort = params.choice(q, "sort", selectors.FUNCTION_SORTS, "name")
+    filters = selectors.FunctionFilters(
         q=params.text(q, "q"),
         account=params.integer(q, "account"),
         region=params.text(q, "region"),
@@ -60,17 +61,17 @@ def function_list(request: HttpRequest) -> HttpResponse:
         sort=sort,
         descending=params.text(q, "dir") == "desc",
     )
-    scan_ids = sd.latest_finished_scan_ids(request.user)
-    records = sd.functions_for(scan_ids, filters)
+    scan_ids = common.latest_scan_ids_with_results(request.user)
+    records = selectors.functions_for(scan_ids, filters)
     if sort == "findings":
-        records = sd.FindingsOrderedList(records, descending=filters.descending)
+        records = selectors.FindingsOrderedList(records, descending=filters.descending)
     else:
         records = MergedOrderedList(records, partition="scan_id", values=scan_ids)
     page = Paginator(records, PAGE_SIZE).get_page(q.get("page"))
-    page.object_list = sd.attach_open_findings(list(page.object_list))
+    page.object_list = selectors.attach_open_findings(list(page.object_list))
     # Scans store each function's verdict; records stored without one are decided here.
     undecided = [r for r in page.object_list if not r.verdict]
-    verdicts = verdicts_for(sd.functions_with_callers(undecided)) if undecided else {}
+    verdicts = verdicts_for(selectors.functions_with_callers(undecided)) if undecided else {}
     for record in page.object_list:
         stored = None if record.verdict == NO_VERDICT else record.verdict
         record.verdict = stored or verdicts.get(record.pk)
@@ -93,7 +94,7 @@ def function_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filters": filters,
-            "facets": sd.function_facets(scan_ids),
+            "facets": selectors.function_facets(scan_ids),
             "trigger_choices": list(TRIGGERS.items()),
             "verdict_choices": list(VERDICT_SHORT.items()),
             "accounts": list(accounts_for(request.user).select_related(None).only("pk", "name")),
@@ -106,9 +107,9 @@ def function_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def function_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    record = sd.function_for(request.user, pk)
-    fn = sd.function_of(record)
-    inventory = sd.relations_inventory(record, fn)
+    record = selectors.function_for(request.user, pk)
+    fn = selectors.function_of(record)
+    inventory = selectors.relations_inventory(record, fn)
     callers = RelationIndex.build(inventory).callers(fn)
     api_timeout_ms = max((api.timeout_ms for api in callers.api_integrations), default=None)
     queues = [
@@ -145,14 +146,14 @@ def function_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "record": record,
             "fn": fn,
-            "newer": sd.latest_record_of(record),
+            "newer": selectors.latest_record_of(record),
             "callers": callers,
             "queues": queues,
             "destinations": destinations,
             "api_timeout_ms": api_timeout_ms,
             "figures": figures,
             "daily": charts.daily_figures(fn.metrics),
-            "findings": list(sd.open_findings_of(record)),
+            "findings": list(selectors.open_findings_of(record)),
             "decision": decision,
             "no_prices": no_prices,
         },

@@ -7,13 +7,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import workspaces_for
-from advisor import selectors_dashboard as sd
 from advisor.rules.registry import all_rules
+from advisor.selectors import rules as selectors
 
 
 @require_GET
 def rule_list(request: HttpRequest) -> HttpResponse:
-    counts = sd.open_finding_counts_by_rule(request.user)
+    counts = selectors.open_finding_counts_by_rule(request.user)
     workspaces = list(workspaces_for(request.user).order_by("name"))
     rules = [
         {

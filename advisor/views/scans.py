@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import account_for, accounts_for, membership_for
-from advisor import selectors
 from advisor.models import ScanRegion
+from advisor.selectors import scans as selectors
 from advisor.services.scans import ScanRefused, scan_start
 from advisor.views import params
 from config.celery import app as celery_app

@@ -5,9 +5,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from advisor import selectors_dashboard as sd
 from advisor.merged_list import MergedOrderedList
 from advisor.models import Finding
+from advisor.selectors import common, findings, functions
 from tests.dashboard.builders import make_finding, make_function, make_scan
 from tests.factories import make_account, make_user, make_workspace
 
@@ -54,11 +54,11 @@ def pages(rows, size):
     return [list(rows[start : start + size]) for start in range(0, total, size)]
 
 
-@pytest.mark.parametrize("sort", [s for s in sd.FUNCTION_SORTS if s != "findings"])
+@pytest.mark.parametrize("sort", [s for s in functions.FUNCTION_SORTS if s != "findings"])
 @pytest.mark.parametrize("descending", [False, True])
 def test_function_pages_match_the_plain_order(fleet, sort, descending):
-    filters = sd.FunctionFilters(sort=sort, descending=descending)
-    plain = sd.functions_for(fleet["scan_ids"], filters)
+    filters = functions.FunctionFilters(sort=sort, descending=descending)
+    plain = functions.functions_for(fleet["scan_ids"], filters)
     merged = MergedOrderedList(plain, partition="scan_id", values=fleet["scan_ids"])
     expected = list(plain)
     assert len(expected) == 27
@@ -68,15 +68,15 @@ def test_function_pages_match_the_plain_order(fleet, sort, descending):
     assert got[0].account.name.startswith("acct-")
 
 
-@pytest.mark.parametrize("status", sd.FINDING_STATUSES)
+@pytest.mark.parametrize("status", findings.FINDING_STATUSES)
 def test_finding_pages_match_the_plain_order(fleet, status):
-    account_ids = sd.visible_account_ids(fleet["user"])
-    filters = sd.FindingFilters(status=status)
-    plain = sd.findings_for(account_ids, filters)
+    account_ids = common.visible_account_ids(fleet["user"])
+    filters = findings.FindingFilters(status=status)
+    plain = findings.findings_for(account_ids, filters)
     expected = [f.pk for f in plain]
-    if status != sd.STATUS_SUPPRESSED:  # nothing is suppressed in this fleet
+    if status != findings.STATUS_SUPPRESSED:  # nothing is suppressed in this fleet
         assert len(expected) > 10
-    merged = sd.findings_merged(plain, account_ids, filters, count=len(expected))
+    merged = findings.findings_merged(plain, account_ids, filters, count=len(expected))
     assert [f.pk for page in pages(merged, 7) for f in page] == expected
     # Deep slices, and slices running past the end.
     assert [f.pk for f in merged[5:12]] == expected[5:12]
@@ -85,10 +85,10 @@ def test_finding_pages_match_the_plain_order(fleet, status):
 
 
 def test_page_rows_carry_what_the_table_shows(fleet):
-    account_ids = sd.visible_account_ids(fleet["user"])
-    filters = sd.FindingFilters()
-    plain = sd.findings_for(account_ids, filters)
-    merged = sd.findings_merged(plain, account_ids, filters, count=plain.count())
+    account_ids = common.visible_account_ids(fleet["user"])
+    filters = findings.FindingFilters()
+    plain = findings.findings_for(account_ids, filters)
+    merged = findings.findings_merged(plain, account_ids, filters, count=plain.count())
     with CaptureQueriesContext(connection) as queries:
         page = merged[0:10]
         names = [(f.account.name, f.suppressed_now) for f in page]
@@ -103,10 +103,10 @@ def test_page_rows_carry_what_the_table_shows(fleet):
     reason="the merge needs ORDER BY/LIMIT inside UNION (PostgreSQL); others sort plainly",
 )
 def test_several_accounts_are_read_one_by_one_and_merged(fleet):
-    account_ids = sd.visible_account_ids(fleet["user"])
-    filters = sd.FindingFilters()
-    plain = sd.findings_for(account_ids, filters)
-    merged = sd.findings_merged(plain, account_ids, filters, count=plain.count())
+    account_ids = common.visible_account_ids(fleet["user"])
+    filters = findings.FindingFilters()
+    plain = findings.findings_for(account_ids, filters)
+    merged = findings.findings_merged(plain, account_ids, filters, count=plain.count())
     with CaptureQueriesContext(connection) as queries:
         merged[0:5]
     keys = queries.captured_queries[0]["sql"]
@@ -115,10 +115,10 @@ def test_several_accounts_are_read_one_by_one_and_merged(fleet):
 
 
 def test_too_many_accounts_are_sorted_in_one_query(fleet):
-    account_ids = sd.visible_account_ids(fleet["user"])
-    filters = sd.FindingFilters()
-    plain = sd.findings_for(account_ids, filters)
-    merged = sd.findings_merged(plain, account_ids, filters, count=plain.count())
+    account_ids = common.visible_account_ids(fleet["user"])
+    filters = findings.FindingFilters()
+    plain = findings.findings_for(account_ids, filters)
+    merged = findings.findings_merged(plain, account_ids, filters, count=plain.count())
     merged.max_parts = 2  # three accounts
     with CaptureQueriesContext(connection) as queries:
         got = merged[3:8]
@@ -127,10 +127,10 @@ def test_too_many_accounts_are_sorted_in_one_query(fleet):
 
 
 def test_one_account_is_the_plain_query(fleet):
-    account_ids = sd.visible_account_ids(fleet["user"])[:1]
-    filters = sd.FindingFilters()
-    plain = sd.findings_for(account_ids, filters)
-    merged = sd.findings_merged(plain, account_ids, filters, count=plain.count())
+    account_ids = common.visible_account_ids(fleet["user"])[:1]
+    filters = findings.FindingFilters()
+    plain = findings.findings_for(account_ids, filters)
+    merged = findings.findings_merged(plain, account_ids, filters, count=plain.count())
     with CaptureQueriesContext(connection) as queries:
         got = merged[0:5]
     assert [f.pk for f in got] == [f.pk for f in plain[:5]]

@@ -1,4 +1,4 @@
-"""Reads for the dashboard, always scoped to the user's workspaces."""
+"""Reads for the scans list and a scan's page (``advisor.views.scans``)."""
 
 from __future__ import annotations
 
