@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from advisor.collect.inventory import FunctionMetrics, Series
@@ -29,24 +29,17 @@ PALETTE = {
 }
 # One colour per account in trend charts, cycled.
 SERIES_COLOURS = ("#1f6fb2", "#d45d00", "#2f8f46", "#7a4fbf", "#b3261e", "#555555")
-SEVERITY_COLOURS = {
-    "critical": "#8b0d1a",
-    "high": "#b3261e",
-    "medium": "#8a5a00",
-    "low": "#2f5f8a",
-    "info": "#4a5563",
-}
 
 Figure = dict[str, Any]
 
 
-def _layout(*, y_title: str, x_type: str = "date", **extra: Any) -> dict[str, Any]:
+def _layout(*, y_title: str, **extra: Any) -> dict[str, Any]:
     layout = {
         "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
         "height": 300,
         "hovermode": "x unified",
         "legend": {"orientation": "h", "y": -0.25},
-        "xaxis": {"type": x_type, "gridcolor": PALETTE["grid"]},
+        "xaxis": {"type": "date", "gridcolor": PALETTE["grid"]},
         "yaxis": {"title": {"text": y_title}, "gridcolor": PALETTE["grid"], "rangemode": "tozero"},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
@@ -230,21 +223,3 @@ def findings_trend_chart(rows: Iterable[Mapping[str, Any]]) -> Figure | None:
         for i, (account, (xs, ys)) in enumerate(by_account.items())
     ]
     return {"data": traces, "layout": _layout(y_title="Findings seen")}
-
-
-def severity_bar_chart(counts: Sequence[tuple[str, int]]) -> Figure:
-    """Open findings by severity, each bar labelled with its count (not colour alone)."""
-    return {
-        "data": [
-            {
-                "type": "bar",
-                "x": [s.capitalize() for s, _ in counts],
-                "y": [n for _, n in counts],
-                "text": [str(n) for _, n in counts],
-                "textposition": "auto",
-                "marker": {"color": [SEVERITY_COLOURS.get(s, "#555555") for s, _ in counts]},
-                "name": "Open findings",
-            }
-        ],
-        "layout": _layout(y_title="Open findings", x_type="category", height=240),
-    }

@@ -136,10 +136,6 @@ class PriceTable:
     api_gateway: ApiGatewayPrices | None = None
     load_balancer: LoadBalancerPrices | None = None
 
-    @property
-    def seconds_per_month(self) -> float:
-        return self.hours_per_month * 3600
-
 
 # Regions refreshed from the Price List API: {region: data in prices.toml's region shape},
 # with a version that changes whenever they do (it keys the parsed tables' cache).

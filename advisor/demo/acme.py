@@ -105,7 +105,6 @@ class Fn:
 # the collector's secret detection knows); nothing here is a real key.
 FAKE_STRIPE_KEY = "sk_live_" + "51Hx9AcmeDemo0000000000000000000000"
 FAKE_WEBHOOK_SECRET = "whsec_" + "Q2FjbWVEZW1vV2ViaG9va1NlY3JldDAwMDA"
-FAKE_DB_PASSWORD = "Tr0ub4dor&3-acme-" + "prod-8c1e5f"
 FAKE_SLACK_TOKEN = "xoxb-" + "000000000000-acme-demo-token-0000"
 
 COMMON_ENV = {"POWERTOOLS_SERVICE_NAME": "acme", "LOG_LEVEL": "INFO", "STAGE": "prod"}

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.models import AwsAccount
 from accounts.selectors import accounts_for
-from advisor.models import SEVERITY_ORDER, Finding, Scan
-
-
-def latest_scan_for(account: AwsAccount) -> Scan | None:
-    return account.scans.first()
+from advisor.models import Scan
 
 
 def scans_for(user: AbstractBaseUser) -> QuerySet[Scan]:
@@ -32,8 +25,3 @@ def scan_for(user: AbstractBaseUser, pk: int) -> Scan:
         Scan.objects.select_related("account__workspace").filter(account__in=accounts_for(user)),
         pk=pk,
     )
-
-
-def severity_counts(findings: QuerySet[Finding]) -> list[tuple[str, int]]:
-    counts = Counter(findings.values_list("severity", flat=True))
-    return [(s, counts.get(s, 0)) for s in SEVERITY_ORDER]

@@ -21,10 +21,6 @@ def recipients_set(*, account: AwsAccount, emails: list[str]) -> list[ReportReci
     return list(account.report_recipients.all())
 
 
-def subscribed_recipients(account: AwsAccount) -> list[ReportRecipient]:
-    return list(account.report_recipients.filter(unsubscribed_at__isnull=True))
-
-
 def recipients_unsubscribe(*, workspace_id: int, email: str, account_id: int | None = None) -> int:
     """Unsubscribe an address from one account's reports, or (``account_id`` None, the digest's
     link) from every account of the workspace. Returns how many subscriptions ended."""

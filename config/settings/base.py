@@ -283,7 +283,6 @@ CELERY_IMPORTS = ["advisor.reports.tasks", "advisor.periodic.tasks"]
 # would receive them. Enforced in one place, advisor/collect/session.py, which is handed this
 # flag by advisor/services/endpoints.py (the collector reads no settings).
 ADVISOR_ALLOW_ENDPOINT_URL = env.bool("ADVISOR_ALLOW_ENDPOINT_URL", default=False)
-ADVISOR_DEFAULT_REGION = env("AWS_DEFAULT_REGION", default="us-east-1")
 ADVISOR_APP_ACCOUNT_ID = env("ADVISOR_APP_ACCOUNT_ID", default="000000000000")
 # The scanner's client-side rate limit (a share of AWS's Lambda control-plane quotas) leaves the
 # customer's own deployments room; turn it off only against an emulator.
