@@ -17,6 +17,6 @@ def scan_regions_enqueue(scan_id: int, regions: list[str], *, retry_policy: dict
     )
 
 
-def scan_finish_enqueue(scan_id: int, *, retry_policy: dict | None = None) -> None:
+def scan_finish_enqueue(scan_id: int) -> None:
     """The scan's finishing step (idempotent: a second one finds the scan finished)."""
-    signature(FINISH_SCAN_TASK, args=(scan_id,)).apply_async(retry_policy=retry_policy)
+    signature(FINISH_SCAN_TASK, args=(scan_id,)).apply_async()
