@@ -13,6 +13,7 @@ from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 
 from accounts.models import AwsAccount
+from advisor.rules.resources import resource_label
 
 
 class Scan(models.Model):
@@ -188,6 +189,11 @@ class FindingQuerySet(models.QuerySet):
         """Of these accounts: a queryset of them, or a list of their ids."""
         return self.filter(account__in=accounts)
 
+    def concerning(self, function_arn: str) -> FindingQuerySet:
+        """About this function (unqualified ARN) wherever they are filed: its own, its queue's,
+        its mappings', an account-level one that names it (``FindingFunction``)."""
+        return self.filter(concerns__function_arn=function_arn)
+
     def open(self) -> FindingQuerySet:
         """Still present at the last scan, suppressed or not."""
         return self.filter(status=Finding.Status.OPEN)
@@ -322,7 +328,30 @@ class Finding(models.Model):
 
     @property
     def resource_name(self) -> str:
-        return self.resource_arn.rsplit(":", 1)[-1]
+        """The resource as a person reads it (a queue's name, "SQS orders-jobs → orders-consumer",
+        "account-level, us-east-1"): see ``advisor.rules.resources``."""
+        return resource_label(self.resource_arn, self.evidence)
+
+
+class FindingFunction(models.Model):
+    """A function a finding concerns, by unqualified ARN: its own, the function reading a queue
+    or mapping the finding is filed under, a function an account-level finding names. Written
+    with the findings (``record_findings``), so a function's page finds every finding about it
+    with one indexed query."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="concerns")
+    function_arn = models.CharField(max_length=2048)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["finding", "function_arn"], name="one_concern_per_function"
+            )
+        ]
+        indexes = [models.Index(fields=["function_arn", "finding"], name="finding_of_function")]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} concerns {self.function_arn}"
 
 
 class FindingOccurrence(models.Model):

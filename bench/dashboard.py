@@ -29,7 +29,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import AwsAccount, Membership, Workspace  # noqa: E402
 from advisor.collect.inventory import Function, FunctionMetrics, Series  # noqa: E402
-from advisor.models import Finding, FunctionRecord, Scan, ScanRegion  # noqa: E402
+from advisor.models import Finding, FindingFunction, FunctionRecord, Scan, ScanRegion  # noqa: E402
 
 RULES = [
     ("deprecated-runtime", "high", "security"),
@@ -172,10 +172,18 @@ def _build_account(
             )
         )
         if len(rows) == 1000:
-            Finding.objects.bulk_create(rows)
+            _store_findings(rows)
             rows = []
-    Finding.objects.bulk_create(rows)
+    _store_findings(rows)
     return account, scan
+
+
+def _store_findings(rows: list[Finding]) -> None:
+    """The findings, each linked to the function it concerns as ``record_findings`` links it."""
+    Finding.objects.bulk_create(rows)
+    FindingFunction.objects.bulk_create(
+        [FindingFunction(finding=f, function_arn=f.resource_arn) for f in rows]
+    )
 
 
 def fetch(client: Client, url: str):

@@ -30,6 +30,7 @@ class FindingFilters:
     region: str = ""
     account: int | None = None
     q: str = ""
+    function: str = ""  # an unqualified function ARN: the findings that concern it
 
 
 def _in_tab(findings: QuerySet[Finding], status: str) -> QuerySet[Finding]:
@@ -57,6 +58,8 @@ def _findings_base(account_ids: list[int], filters: FindingFilters) -> QuerySet[
         qs = qs.filter(rule_id=filters.rule)
     if filters.region:
         qs = qs.filter(region=filters.region)
+    if filters.function:
+        qs = qs.concerning(filters.function)
     if filters.q:
         # Rule, title, resource and message, lower-cased in one column (trigram-indexed).
         qs = qs.filter(search_text__contains=filters.q.lower())

@@ -51,7 +51,7 @@ FUNCTION_SORTS = {
 
 def _open_findings_of_function() -> QuerySet[Finding]:
     return Finding.objects.filter(
-        account=OuterRef("account"), resource_arn=OuterRef("arn")
+        account=OuterRef("account"), concerns__function_arn=OuterRef("arn")
     ).open_unsuppressed()
 
 
@@ -96,12 +96,12 @@ def functions_for(scan_ids: list[int], filters: FunctionFilters) -> QuerySet[Fun
 
 def open_findings_counts(records: QuerySet[FunctionRecord]) -> dict[tuple[int, str], int]:
     """Open findings per (account id, function ARN) over the functions of a list (one query,
-    grouped in the database)."""
+    grouped in the database): every finding that concerns the function, as on its page."""
     rows = (
         Finding.objects.for_accounts(records.order_by().values("account_id"))
         .open_unsuppressed()
         .order_by()
-        .values_list("account_id", "resource_arn")
+        .values_list("account_id", "concerns__function_arn")
         .annotate(n=Count("pk"))
     )
     return {(account_id, arn): n for account_id, arn, n in rows}
@@ -155,11 +155,11 @@ def attach_open_findings(records: list[FunctionRecord]) -> list[FunctionRecord]:
     rows = (
         Finding.objects.filter(
             account_id__in={r.account_id for r in missing},
-            resource_arn__in={r.arn for r in missing},
+            concerns__function_arn__in={r.arn for r in missing},
         )
         .open_unsuppressed()
         .order_by()
-        .values_list("account_id", "resource_arn")
+        .values_list("account_id", "concerns__function_arn")
         .annotate(n=Count("pk"))
     )
     counts = {(account_id, arn): n for account_id, arn, n in rows}
@@ -270,8 +270,12 @@ def _region_with_relations(record: FunctionRecord, relations: dict | None) -> Re
 
 
 def open_findings_of(record: FunctionRecord) -> QuerySet[Finding]:
+    """Every open finding that concerns the function: its own, and those filed under its queues,
+    mappings and APIs or under the account that name it (one query on the finding_of_function
+    index)."""
     return (
-        Finding.objects.filter(account_id=record.account_id, resource_arn=record.arn)
+        Finding.objects.filter(account_id=record.account_id)
+        .concerning(record.arn)
         .open_unsuppressed()
-        .order_by("severity_order", "rule_id")
+        .worst_first()
     )

@@ -7,15 +7,28 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from advisor.models import Finding, FindingOccurrence, Scan
+from advisor.models import Finding, FindingFunction, FindingOccurrence, Scan
 from advisor.rules.base import Finding as RuleFinding
 from advisor.rules.base import NotEvaluated, Result
+from advisor.rules.context import RegionContext
 from advisor.rules.registry import rules_by_id
+from advisor.rules.resources import FunctionConcerns
 
 
-def record_findings(*, scan: Scan, results: Iterable[Result], scanned_regions: set[str]) -> int:
-    """Apply one finished scan's results to the account's findings. Returns how many it saw."""
+def record_findings(
+    *,
+    scan: Scan,
+    results: Iterable[Result],
+    scanned_regions: set[str],
+    contexts: Iterable[RegionContext] = (),
+) -> int:
+    """Apply one finished scan's results to the account's findings. Returns how many it saw.
+
+    Each finding seen is linked to the functions it concerns (``FindingFunction``), worked out
+    from the relation index of each region's context (a queue's readers, a mapping's function)
+    and from what its evidence names; without contexts, from the evidence and its own ARN."""
     rules = rules_by_id()
+    concerns = {ctx.region: FunctionConcerns.build(ctx.relations) for ctx in contexts}
     seen: dict[tuple[str, str], RuleFinding] = {}
     blind_regions: set[tuple[str, str]] = set()  # (rule, region) not evaluated
     blind_resources: set[tuple[str, str]] = set()  # (rule, resource) not evaluated
@@ -123,4 +136,37 @@ def record_findings(*, scan: Scan, results: Iterable[Result], scanned_regions: s
             ],
             batch_size=1000,
         )
+        _link_functions(
+            scan.account_id,
+            {
+                by_key[key].pk: (concerns.get(result.region) or FunctionConcerns()).of(
+                    result.resource_arn, result.evidence
+                )
+                for key, result in seen.items()
+            },
+        )
     return len(seen)
+
+
+def _link_functions(account_id: int, wanted: dict[int, tuple[str, ...]]) -> None:
+    """Make the seen findings' function links what this scan says (resolved findings keep
+    theirs: the page of a function as an older scan saw it still finds them)."""
+    have: dict[tuple[int, str], int] = {
+        (finding_id, arn): pk
+        for pk, finding_id, arn in FindingFunction.objects.filter(
+            finding__account_id=account_id
+        ).values_list("pk", "finding_id", "function_arn")
+    }
+    want = {(finding_id, arn) for finding_id, arns in wanted.items() for arn in arns}
+    stale = [pk for key, pk in have.items() if key[0] in wanted and key not in want]
+    for start in range(0, len(stale), 500):
+        FindingFunction.objects.filter(pk__in=stale[start : start + 500]).delete()
+    # Rows of findings this scan did not see (resolved, or in a region it could not look at)
+    # are left as they are.
+    FindingFunction.objects.bulk_create(
+        [
+            FindingFunction(finding_id=finding_id, function_arn=arn)
+            for finding_id, arn in sorted(want - have.keys())
+        ],
+        batch_size=1000,
+    )

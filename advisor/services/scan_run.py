@@ -249,7 +249,10 @@ def scan_finish(*, scan_id: int) -> Scan:
         recommendations = {arn: rec for p in done for arn, rec in (p.recommendations or {}).items()}
         _store_functions(scan, contexts, recommendations)
         scan.finding_count = record_findings(
-            scan=scan, results=results, scanned_regions={p.region for p in done}
+            scan=scan,
+            results=results,
+            scanned_regions={p.region for p in done},
+            contexts=contexts,
         )
         apply_suppressions(account=scan.account)
         scan.function_count = len(inventory.functions)

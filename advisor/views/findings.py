@@ -42,6 +42,7 @@ EXPORT_FIELDS = (
     "status",
     "suppressed",
     "resource_arn",
+    "resource",
     "title",
     "message",
     "first_seen_at",
@@ -59,6 +60,7 @@ def filters_from(query) -> selectors.FindingFilters:
         region=params.text(query, "region"),
         account=params.integer(query, "account"),
         q=params.text(query, "q"),
+        function=params.text(query, "function", max_length=2048),
     )
 
 
@@ -76,6 +78,7 @@ def findings_export_or_list(request: HttpRequest) -> HttpResponse:
     # The current tab's count is the list's length: the paginator need not count again.
     rows = selectors.findings_merged(findings, account_ids, filters, count=counts[filters.status])
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = common.attach_function_links(list(page.object_list))
     can_manage = manageable_workspaces_for(request.user).exists()
     return render(
         request,
@@ -129,6 +132,7 @@ def _row(finding: Finding, now: dt.datetime) -> dict:
         "status": finding.status,
         "suppressed": bool(suppression and suppression.active_at(now)),
         "resource_arn": finding.resource_arn,
+        "resource": finding.resource_name,
         "title": finding.title,
         "message": finding.message,
         "first_seen_at": finding.first_seen_at.isoformat(),

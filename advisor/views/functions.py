@@ -133,6 +133,7 @@ def function_detail(request: HttpRequest, pk: int) -> HttpResponse:
         profile = profile_from_function(fn, callers=callers)
         decision, no_prices = decision_card(profile, prices), None
 
+    findings = list(selectors.open_findings_of(record))
     figures = {
         "activity": charts.activity_chart(fn.metrics),
         "duration": charts.duration_chart(
@@ -153,7 +154,8 @@ def function_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "api_timeout_ms": api_timeout_ms,
             "figures": figures,
             "daily": charts.daily_figures(fn.metrics),
-            "findings": list(selectors.open_findings_of(record)),
+            "findings": findings,
+            "filed_elsewhere": sum(f.resource_arn != record.arn for f in findings),
             "decision": decision,
             "no_prices": no_prices,
         },

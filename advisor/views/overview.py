@@ -17,6 +17,7 @@ from advisor.services.opportunities import opportunities_of
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     rows = selectors.overview_rows(request.user)
+    common.attach_function_links([f for row in rows for f in row["findings"]])
     trend = charts.findings_trend_chart(selectors.findings_trend_rows(request.user))
     return render(
         request,

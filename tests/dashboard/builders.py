@@ -17,7 +17,7 @@ from advisor.collect.inventory import (
     Series,
     relations_part,
 )
-from advisor.models import Finding, FunctionRecord, Scan, ScanRegion
+from advisor.models import Finding, FindingFunction, FunctionRecord, Scan, ScanRegion
 
 HOUR = 3600
 WINDOW_HOURS = 14 * 24
@@ -158,19 +158,25 @@ def make_finding(
     pillar: str = "operations",
     status: str = Finding.Status.OPEN,
     message: str | None = None,
+    resource_arn: str | None = None,
+    evidence: dict | None = None,
+    concerns: tuple[str, ...] | None = None,
 ) -> Finding:
+    """A finding about ``record``, filed under its ARN or under ``resource_arn`` (a queue, a
+    mapping, the account), linked as ``record_findings`` links it: to ``concerns``, by default
+    the record's function."""
     now = timezone.now()
-    return Finding.objects.create(
+    finding = Finding.objects.create(
         account=record.account,
         rule_id=rule_id,
-        resource_arn=record.arn,
+        resource_arn=resource_arn or record.arn,
         region=record.region,
         status=status,
         severity=severity,
         pillar=pillar,
         title=rule_id.replace("-", " ").capitalize(),
         message=message or f"{record.name} breaks {rule_id}.",
-        evidence={"function": record.name},
+        evidence={"function": record.name} if evidence is None else evidence,
         remediation_cli=f"aws lambda update-function-configuration --function-name {record.name}",
         remediation_iac="Properties:\n  TracingConfig:\n    Mode: Active",
         first_seen_scan=record.scan,
@@ -179,3 +185,6 @@ def make_finding(
         last_seen_at=now,
         resolved_at=now if status == Finding.Status.RESOLVED else None,
     )
+    for arn in (record.arn,) if concerns is None else concerns:
+        FindingFunction.objects.create(finding=finding, function_arn=arn)
+    return finding
