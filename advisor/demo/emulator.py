@@ -25,6 +25,8 @@ differently from AWS in a way the scan would notice, a module of this package pa
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
 from moto import server as moto_server
 
@@ -60,7 +62,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=5000)
     args = parser.parse_args(argv)
     install_extensions()
-    moto_server.main(["--host", args.host, "--port", str(args.port)])
+    try:
+        moto_server.main(["--host", args.host, "--port", str(args.port)])
+    except SystemExit as stop:
+        # moto's server exits this way on SIGTERM and SIGINT. The emulator keeps nothing, so it
+        # leaves without tearing down its heap: the interpreter's final garbage collection of a
+        # seeded account takes seconds (more on a busy machine), long enough for a launcher
+        # waiting on it to give up and kill it.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(stop.code if isinstance(stop.code, int) else 0)
 
 
 if __name__ == "__main__":

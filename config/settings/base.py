@@ -7,10 +7,12 @@ from pathlib import Path
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# The embedded mode's state (SQLite, the filesystem broker, mail files, logs).
+VAR_DIR = Path(env("ADVISOR_VAR_DIR", default=str(BASE_DIR / "var")))
 
 # No default here: the local and test modes have their fixed keys, production requires a real one.
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
