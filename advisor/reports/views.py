@@ -15,6 +15,7 @@ from advisor.reports.email import scan_report_message
 from advisor.reports.preview_policy import preview_policy_update
 from advisor.reports.scan_report import build_scan_report, latest_reportable_scan
 from advisor.reports.unsubscribe import read_unsubscribe_token
+from advisor.selectors.reports import report_recipient_emails
 from advisor.services.recipients import recipients_unsubscribe
 
 
@@ -40,8 +41,12 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     account = account_for(request.user, pk)
     scan = latest_reportable_scan(account)
     context: dict = {"account": account, "scan": scan}
+    # Each recipient gets a copy of their own (their own unsubscribe link): the preview shows
+    # the first one's, and names them all.
+    recipients = report_recipient_emails(account)
+    context["recipients"] = recipients
     if scan is not None:
-        to = request.user.email or "you@example.com"
+        to = recipients[0] if recipients else request.user.email or "you@example.com"
         message = scan_report_message(build_scan_report(scan), to=to)
         html = next(content for content, mime in message.alternatives if mime == "text/html")
         context.update(

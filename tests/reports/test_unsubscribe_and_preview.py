@@ -1,6 +1,8 @@
 """The signed unsubscribe link (no login; GET confirms, POST unsubscribes), the preview on the
 account page, and the send_report command."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
@@ -8,7 +10,7 @@ from django.urls import reverse
 
 from accounts.models import ReportRecipient
 from advisor.reports.unsubscribe import Unsubscribe, unsubscribe_token, unsubscribe_url
-from advisor.services.recipients import recipients_set
+from advisor.services.recipients import recipients_set, recipients_unsubscribe
 from tests.factories import make_account, make_user, make_workspace
 from tests.reports.builders import connected_account, estate_v1, scan_inline
 
@@ -149,3 +151,26 @@ def test_send_report_previews_or_sends(reported, capsys):
 
     with pytest.raises(CommandError, match="No account named"):
         call_command("send_report", "--account", "nope")
+
+
+def test_preview_is_addressed_to_the_accounts_recipients(reported):
+    # given an account with two report recipients, one of whom unsubscribed
+    client, account, _ = reported
+    recipients_set(account=account, emails=["ops@example.com", "dev@example.com", "gone@x.org"])
+    recipients_unsubscribe(
+        workspace_id=account.workspace_id, email="gone@x.org", account_id=account.pk
+    )
+    # when the preview is read
+    body = client.get(reverse("reports:preview", args=[account.pk])).content.decode()
+    # then "To" names the subscribed recipients, not the reader
+    to = re.search(r'<dd class="report-to">(.+?)</dd>', body, re.S).group(1)
+    assert "dev@example.com, ops@example.com" in to
+    assert "gone@x.org" not in to and "me@example.com" not in to
+
+
+def test_preview_without_recipients_says_nobody_gets_it(reported):
+    client, account, _ = reported
+    body = client.get(reverse("reports:preview", args=[account.pk])).content.decode()
+    to = re.search(r'<dd class="report-to">(.+?)</dd>', body, re.S).group(1)
+    assert to.startswith("nobody yet")
+    assert reverse("accounts:schedule", args=[account.pk]) in to
