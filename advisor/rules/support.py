@@ -192,6 +192,16 @@ def stream_retry_options() -> dict[str, Any]:
     }
 
 
+def limit_text(value: int | None, unit: str = "") -> str:
+    """A stream mapping's limit as a message says it: ``-1 (no limit)``, ``not set (no
+    limit)``, or the number with its unit."""
+    if value is None:
+        return "not set (no limit)"
+    if value == -1:
+        return "-1 (no limit)"
+    return f"{value}{unit}"
+
+
 def layers_size(fn: Function) -> int | None:
     """Zipped size of the function's layers in bytes; None when any layer's size is unknown."""
     sizes = [layer.code_size for layer in fn.layers]

@@ -90,6 +90,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {{ moment|when }}: one format, with its time zone, on every page and email.
+            "builtins": ["advisor.templatetags.moments"],
         },
     },
 ]

@@ -30,3 +30,16 @@ def test_bounded_record_age_passes():
 @passes(RULE_ID)
 def test_sqs_mapping_passes():
     return run(RULE_ID, inventory_with(kind="sqs", maximum_retry_attempts=None))
+
+
+def test_unset_limits_read_as_no_limit_never_none():
+    # given a mapping whose limits the collector saw unset (the emulator returns none)
+    results = run(RULE_ID, inventory_with(maximum_retry_attempts=None, maximum_record_age_s=None))
+    message = only_finding(results).message
+    # then the message says what that means
+    assert "MaximumRetryAttempts not set (no limit)" in message
+    assert "None" not in message
+    dash = only_finding(
+        run(RULE_ID, inventory_with(maximum_retry_attempts=-1, maximum_record_age_s=-1))
+    ).message
+    assert "MaximumRecordAgeInSeconds -1 (no limit)" in dash

@@ -9,6 +9,7 @@ from advisor.rules.context import RegionContext
 from advisor.rules.support import (
     RETRYING_STREAM_KINDS,
     is_infinite,
+    limit_text,
     logical_id,
     resource_name,
     stream_retry_options,
@@ -61,8 +62,9 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
             ),
             message=(
                 f"{fn_name}'s {mapping.kind} mapping retries failed batches without limit "
-                f"(MaximumRetryAttempts {mapping.maximum_retry_attempts}, "
-                f"MaximumRecordAgeInSeconds {mapping.maximum_record_age_s}){bisect}: one bad "
+                f"(MaximumRetryAttempts {limit_text(mapping.maximum_retry_attempts)}, "
+                f"MaximumRecordAgeInSeconds {limit_text(mapping.maximum_record_age_s)})"
+                f"{bisect}: one bad "
                 "record stalls its shard until the record expires."
             ),
             evidence={

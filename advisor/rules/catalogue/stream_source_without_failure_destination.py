@@ -9,6 +9,7 @@ from advisor.rules.context import RegionContext
 from advisor.rules.support import (
     RETRYING_STREAM_KINDS,
     is_infinite,
+    limit_text,
     logical_id,
     resource_name,
     stream_retry_options,
@@ -71,9 +72,9 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
             )
         else:
             consequence = (
-                f"after {mapping.maximum_retry_attempts} retries (or "
-                f"{mapping.maximum_record_age_s} s) failed records are skipped and dropped "
-                "unrecorded"
+                f"after {limit_text(mapping.maximum_retry_attempts, ' retries')} (or a record "
+                f"age of {limit_text(mapping.maximum_record_age_s, ' s')}) failed records are "
+                "skipped and dropped unrecorded"
             )
         retries = options["suggested_retry_attempts"]
         max_age = options["suggested_record_age_s"]
