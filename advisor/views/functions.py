@@ -13,6 +13,7 @@ from advisor.collect.relations import ASYNC, QUEUE, STREAM, SYNC, RelationIndex
 from advisor.decide import UnknownRegionError, load_prices, profile_from_function
 from advisor.merged_list import MergedOrderedList
 from advisor.models import NO_VERDICT
+from advisor.rules.reconcile import MEMORY, RESERVED, TIMEOUT, function_fix
 from advisor.selectors import common
 from advisor.selectors import functions as selectors
 from advisor.views import params
@@ -134,6 +135,14 @@ def function_detail(request: HttpRequest, pk: int) -> HttpResponse:
         decision, no_prices = decision_card(profile, prices), None
 
     findings = list(selectors.open_findings_of(record))
+    # One value per setting when the function's own findings disagree (a timeout to lower
+    # under API Gateway's limit and to raise for long invocations).
+    fix = function_fix(
+        function_name=fn.name,
+        region=record.region,
+        findings=[(f.rule_id, f.evidence, f.message) for f in findings if f.resource_arn == fn.arn],
+        current={TIMEOUT: fn.timeout_s, MEMORY: fn.memory_mb, RESERVED: fn.reserved_concurrency},
+    )
     figures = {
         "activity": charts.activity_chart(fn.metrics),
         "duration": charts.duration_chart(
@@ -156,6 +165,8 @@ def function_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "daily": charts.daily_figures(fn.metrics),
             "findings": findings,
             "filed_elsewhere": sum(f.resource_arn != record.arn for f in findings),
+            "fix": fix,
+            "reconciled_rules": {p.rule_id for s in fix.reconciled for p in s.proposals},
             "decision": decision,
             "no_prices": no_prices,
         },

@@ -140,3 +140,37 @@ def test_a_scanned_function_s_card_says_init_is_left_out_because_not_measured(cl
     assert notes is not None
     assert "not in the Lambda figures" in notes.group(1)
     assert "cold starts were not measured" in notes.group(1)
+
+
+def test_findings_that_disagree_about_a_setting_show_one_reconciled_change(client, world):
+    # given a function behind a 29 s API whose long invocations ask for a 90 s timeout
+    from tests.dashboard.builders import make_finding
+
+    orders = world["orders"]
+    world["my_high"].delete()
+    make_finding(
+        orders,
+        rule_id="apigw-timeout-exceeds-integration",
+        severity="high",
+        message="orders-api's 30 s timeout outlasts its API's 29 s integration timeout.",
+        evidence={"suggested_timeout_s": 28, "integration_timeout_ms": 29_000},
+    )
+    make_finding(
+        orders,
+        rule_id="timeouts-observed",
+        message="orders-api ran up to 29.8 s of its 30 s timeout.",
+        evidence={"suggested_timeout_s": 90},
+    )
+    client.force_login(world["alice"])
+    # when its page is read
+    body = client.get(reverse("advisor:function-detail", args=[orders.pk])).content.decode()
+    # then one change is shown: the cap, with both findings' reasons and why the cap wins
+    assert body.count('id="reconciled-fix"') == 1
+    setting = re.search(r'<dd data-setting="timeout_s">(.+?)</dd>', body, re.S).group(1)
+    assert "30 → 28 s" in setting
+    assert "outlasts its API" in setting and "ran up to 29.8 s" in setting
+    assert "hard limit" in setting and "asynchronously" in setting
+    assert "--function-name orders-api --timeout 28" in body
+    assert "--timeout 90" not in body.split('id="reconciled-fix"')[1].split("</section>")[0]
+    # and each of the two findings points to it
+    assert body.count('href="#reconciled-fix"') == 2

@@ -85,6 +85,8 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
                 "account_concurrency_limit": inventory.account.concurrency_limit,
                 "account_unreserved_concurrency": inventory.account.unreserved_concurrency,
                 "window_hours": metrics.window_hours,
+                # None when the fix is to remove a reservation of 0, not to set one.
+                "suggested_reservation": None if reserved == 0 else suggested,
             },
             remediation=_remediation(inventory, fn, suggested),
         )

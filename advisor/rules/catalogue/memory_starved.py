@@ -68,6 +68,7 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
                 "duration_p99_ms": metrics.duration_p99_ms,
                 "invocations": metrics.invocations_total,
                 "vcpu_share": round(fn.memory_mb / 1769, 3),
+                "suggested_memory_mb": suggested,
                 "power_tuning": POWER_TUNING,
             },
             remediation=Remediation(
