@@ -21,6 +21,8 @@ from advisor.csv_cells import csv_row
 from advisor.decide import account_cost_opportunities
 from advisor.decide.opportunities import Opportunity
 from advisor.models import SEVERITY_ORDER, Finding, Scan, ScanRegion
+from advisor.reports.fixes import reconciled_fixes
+from advisor.rules.reconcile import FunctionFix
 from advisor.services.prices import stored_prices_install
 
 TOP_RISKS = 5
@@ -87,6 +89,7 @@ class ScanReport:
     failed_regions: list[str]
     links: dict[str, str] = field(default_factory=dict)
     new_by_severity: dict[str, int] = field(default_factory=dict)
+    fixes: list[FunctionFix] = field(default_factory=list)  # findings settled to one change
 
     @property
     def subject(self) -> str:
@@ -227,6 +230,7 @@ def build_scan_report(scan: Scan) -> ScanReport:
             "account": site_url(reverse("accounts:detail", args=[account.pk])),
         },
         new_by_severity=dict(Counter(f.severity for f in new)),
+        fixes=reconciled_fixes(scan),
     )
 
 

@@ -118,6 +118,19 @@ class FunctionFix:
         return "\n".join(lines)
 
 
+# The rules whose findings propose a setting (see proposals_of).
+PROPOSING_RULES = frozenset(
+    {
+        "apigw-timeout-exceeds-integration",
+        "timeouts-observed",
+        "default-timeout-and-memory",
+        "memory-starved",
+        "function-throttled",
+        "unbounded-concurrency-hog",
+    }
+)
+
+
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
