@@ -14,6 +14,9 @@ differently from AWS in a way the scan would notice, a module of this package pa
   one for tests that makes one function's GetFunction or GetPolicy answer an error without a
   code (``FAULTS_PATH``);
 - ``emulator_kafka``: event source mappings for Amazon MSK and self-managed Apache Kafka;
+- ``emulator_lambda_qualifiers``: versions and aliases with their own resource policy, event
+  invoke config and function URL, mappings that keep the alias ARN they were given, and an
+  endpoint of ours for the state Lambda reports on a mapping (``MAPPING_STATE_PATH``);
 - ``emulator_cloudwatch``: an indexed GetMetricData with percentiles and pagination;
 - ``emulator_sts``: AssumeRole refuses a wrong ExternalId or an unknown role;
 - ``emulator_ecr``: DescribeImages reports an image's size as AWS does (its layers' sum); and
@@ -35,6 +38,7 @@ from advisor.demo import (
     emulator_ecr,
     emulator_kafka,
     emulator_lambda,
+    emulator_lambda_qualifiers,
     emulator_pricing,
     emulator_sts,
 )
@@ -49,6 +53,7 @@ def install_extensions() -> None:
         return
     emulator_lambda.install()
     emulator_kafka.install()
+    emulator_lambda_qualifiers.install()  # after emulator_lambda: it wraps what that adds
     emulator_cloudwatch.install()
     emulator_sts.install()
     emulator_ecr.install()
