@@ -12,6 +12,7 @@ READ_ONLY_ACTIONS = [
     "lambda:ListFunctions",
     "lambda:GetFunction",
     "lambda:GetPolicy",
+    "lambda:GetAlias",
     "lambda:GetAccountSettings",
     "lambda:ListEventSourceMappings",
     "lambda:GetFunctionEventInvokeConfig",
@@ -29,6 +30,10 @@ READ_ONLY_ACTIONS = [
     "logs:DescribeLogGroups",
     "cloudwatch:GetMetricData",
     "cloudwatch:ListMetrics",
+    "scheduler:ListSchedules",
+    "events:ListEventBuses",
+    "events:ListRules",
+    "events:ListTargetsByRule",
 ]
 
 

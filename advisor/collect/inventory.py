@@ -32,6 +32,11 @@ DATA_PROVISIONED_CONCURRENCY = "provisioned_concurrency"
 DATA_LAYERS = "layers"
 DATA_IMAGES = "images"  # ECR DescribeImages: a container image's size
 DATA_SUBNETS = "subnets"  # EC2 DescribeSubnets: the Availability Zone of each VPC subnet
+# Aliases and versions callers invoke: their configuration (GetFunction with a Qualifier), policy,
+# event invoke config, URL and routing (see collect/qualifiers.py)
+DATA_QUALIFIERS = "qualifiers"
+DATA_SCHEDULES = "schedules"  # EventBridge Scheduler: callers that invoke through an IAM role
+DATA_EVENT_RULES = "event_rules"  # EventBridge rule targets: which qualifier each rule invokes
 
 
 @dataclass
@@ -84,6 +89,10 @@ class FunctionMetrics:
     async_event_age_max: Series | None = None  # ms, Maximum
     provisioned_utilization_max: Series | None = None  # 0..1
     provisioned_spillover: Series | None = None  # Sum
+    # The same two per alias or version (the fields above merge them: max, sum), so that each
+    # provisioned configuration is judged on its own
+    provisioned_utilization_by_qualifier: dict[str, Series] = field(default_factory=dict)
+    provisioned_spillover_by_qualifier: dict[str, Series] = field(default_factory=dict)
 
     # Summary figures for rules, computed by the collector from the series above.
     invocations_total: float = 0.0
@@ -157,6 +166,64 @@ class ProvisionedConcurrencyConfig:
 
 
 @dataclass
+class FunctionVersion:
+    """The configuration of one published version, as GetFunction with a Qualifier answers it.
+
+    A version is immutable: what it says is what serves every caller of the version, and of
+    every alias that points at it."""
+
+    version: str  # "7"
+    runtime: str | None = None
+    memory_mb: int = 128
+    timeout_s: int = 3
+    package_type: str = "Zip"
+    architectures: list[str] = field(default_factory=lambda: ["x86_64"])
+    code_size: int = 0
+    code_sha256: str | None = None
+    snap_start: str = "None"
+    snap_start_optimized: bool = False  # SnapStart.OptimizationStatus == "On"
+    dead_letter_target: str | None = None
+    ephemeral_storage_mb: int = 512
+    tracing_mode: str = "PassThrough"
+    last_modified: str | None = None
+
+
+@dataclass
+class Qualifier:
+    """An alias or version a caller invokes (``fn:live``, ``fn:7``), and what is attached to it.
+
+    On AWS each alias and version has its own resource policy, event invoke config, function URL
+    and provisioned concurrency; none of them is inherited from the unqualified function. The
+    ``*_read`` flags say whether the scan read that part (see ``coverage_gaps`` when a read
+    failed, and collect/qualifiers.py for when a read is not needed)."""
+
+    name: str  # "live" or "7"
+    kind: str  # "alias" or "version"
+    # How the scan found it: "api", "mapping", "schedule", "rule", "metrics"
+    named_by: list[str] = field(default_factory=list)
+    exists: bool | None = None  # False: a trigger names an alias or version that is not there
+    version: str | None = None  # the version it serves (an alias's primary version)
+    # An alias's weighted routing: extra version -> share of traffic (0..1). Read (GetAlias) only
+    # when the metrics show the alias running more than one version.
+    routing: dict[str, float] = field(default_factory=dict)
+    routing_read: bool = False
+    executed_versions: list[str] = field(default_factory=list)  # metrics' ExecutedVersion
+    has_traffic: bool = False  # CloudWatch lists metrics for it (invocations in the window)
+    policy_statements: list[PolicyStatement] = field(default_factory=list)
+    policy_read: bool = False
+    async_config: AsyncInvokeConfig | None = None
+    async_config_read: bool = False
+    function_url: FunctionUrl | None = None
+    function_url_read: bool = False
+
+    @property
+    def versions(self) -> list[str]:
+        """Every version that serves this qualifier's callers (primary first)."""
+        found = [self.version] if self.version else []
+        return found + [v for v in self.routing if v not in found]
+
+
+@dataclass
 class Function:
     arn: str
     name: str
@@ -183,6 +250,7 @@ class Function:
     log_format: str | None = None
     environment: list[EnvVar] = field(default_factory=list)
     last_modified: str | None = None
+    code_sha256: str | None = None
     # From GetFunction (None when it could not be read: see coverage gaps)
     reserved_concurrency: int | None = None
     tags: dict[str, str] = field(default_factory=dict)
@@ -191,7 +259,28 @@ class Function:
     function_url: FunctionUrl | None = None
     async_config: AsyncInvokeConfig | None = None
     provisioned_concurrency: list[ProvisionedConcurrencyConfig] = field(default_factory=list)
+    provisioned_concurrency_read: bool = False
     metrics: FunctionMetrics | None = None
+    # Aliases and versions callers invoke, and the published versions they serve
+    qualifiers: list[Qualifier] = field(default_factory=list)
+    versions: list[FunctionVersion] = field(default_factory=list)
+
+    def qualifier(self, name: str | None) -> Qualifier | None:
+        """The alias or version ``name`` (None and "$LATEST": the unqualified function)."""
+        if not name or name == "$LATEST":
+            return None
+        return next((q for q in self.qualifiers if q.name == name), None)
+
+    def version(self, number: str | None) -> FunctionVersion | None:
+        return next((v for v in self.versions if v.version == number), None)
+
+    def serving(self, qualifier: str | None) -> list[FunctionVersion]:
+        """The published versions that serve callers of ``qualifier`` (empty for the
+        unqualified function, which is $LATEST, or when the versions could not be read)."""
+        found = self.qualifier(qualifier)
+        if found is None:
+            return []
+        return [v for v in (self.version(n) for n in found.versions) if v is not None]
 
     @property
     def arch(self) -> str:
@@ -213,6 +302,24 @@ class EventSourceMapping:
     on_failure_destination: str | None = None
     report_batch_item_failures: bool = False
     parallelization_factor: int | None = None  # Kinesis/DynamoDB: batches per shard, 1-10
+    # What Lambda reports: who made the last state change and why ("USER_INITIATED", or
+    # "PROBLEM: ..." when Lambda disabled it), and the last poll's outcome ("OK",
+    # "No records processed", "PROBLEM: Function call failed", ...)
+    state_transition_reason: str | None = None
+    last_processing_result: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        """Polling or about to: Disabled and Disabling mappings invoke nothing."""
+        return self.state not in ("Disabled", "Disabling", "Deleting")
+
+    @property
+    def problem(self) -> str | None:
+        """What Lambda reports as broken about this mapping, if anything."""
+        for text in (self.last_processing_result, self.state_transition_reason):
+            if text and text.upper().startswith("PROBLEM"):
+                return text
+        return None
 
 
 @dataclass
@@ -234,6 +341,20 @@ class PushSource:
     principal: str  # "s3.amazonaws.com", "sns.amazonaws.com", ...
     source_arn: str | None
     invocation: str  # "async" or "sync"
+    # "policy": a statement of the function's (or the qualifier's) resource policy allows it;
+    # "role": it invokes with an IAM role and holds no statement (EventBridge Scheduler)
+    via: str = "policy"
+
+
+@dataclass
+class Schedule:
+    """An EventBridge Scheduler schedule whose target is a Lambda function (ListSchedules)."""
+
+    arn: str
+    name: str
+    group: str
+    target_arn: str  # the function ARN, maybe qualified
+    state: str  # "ENABLED" or "DISABLED"
 
 
 @dataclass
@@ -244,6 +365,10 @@ class ApiIntegration:
     api_kind: str  # "rest" or "http"
     route: str  # "GET /orders/{id}"
     timeout_ms: int  # REST: 29,000 when unset; HTTP API: 30,000 when unset
+    # The stage whose variables resolved ``${stageVariables.x}`` in the URI (None: no variable)
+    stage: str | None = None
+    # Why the URI names no function the scan could resolve (a stage variable no stage sets)
+    unresolved: str | None = None
 
 
 @dataclass
@@ -270,6 +395,9 @@ class RegionInventory:
     # Availability Zone of each subnet a function is attached to (EC2 DescribeSubnets), by id;
     # a subnet DescribeSubnets did not return is absent.
     subnet_zones: dict[str, str] = field(default_factory=dict)
+    schedules: list[Schedule] = field(default_factory=list)
+    # EventBridge rule targets that invoke a function: (rule ARN, target function ARN)
+    event_rule_targets: list[list[str]] = field(default_factory=list)
     account_concurrency_max: Series | None = None
     account_unreserved_concurrency_min: Series | None = None
     account_unreserved_concurrency_max: Series | None = None

@@ -117,6 +117,7 @@ def function_from_configuration(item: dict[str, Any], region: str) -> Function:
         log_format=logging_config.get("LogFormat"),
         environment=environment,
         last_modified=item.get("LastModified"),
+        code_sha256=item.get("CodeSha256"),
     )
 
 
@@ -160,7 +161,7 @@ def read_details(ctx: ScanContext, fn: Function, *, provisioned: bool) -> None:
     # this keeps the shared 15/s bucket under 0.5 calls per function (async_config stays None).
     if invoked_async and (not fn.dead_letter_target or ctx.options.async_config_with_dead_letter):
         read_async_config(ctx, fn)
-    if any(_grants_function_url(s) for s in fn.policy_statements):
+    if any(grants_function_url(s) for s in fn.policy_statements):
         read_function_url(ctx, fn)
     if provisioned:
         read_provisioned_concurrency(ctx, fn)
@@ -261,9 +262,10 @@ def read_provisioned_concurrency(ctx: ScanContext, fn: Function) -> None:
     )
     if configs is not None:
         fn.provisioned_concurrency = configs
+        fn.provisioned_concurrency_read = True
 
 
-def _grants_function_url(statement: PolicyStatement) -> bool:
+def grants_function_url(statement: PolicyStatement) -> bool:
     return (
         statement.action in ("lambda:InvokeFunctionUrl", "lambda:*", "*")
         and statement.effect == "Allow"

@@ -95,6 +95,12 @@ class Query:
     stat: str
     dimensions: tuple[tuple[str, str], ...]
 
+    @property
+    def qualifier(self) -> str | None:
+        """The alias or version a per-qualifier query reads (its ``Resource`` dimension)."""
+        resource = dict(self.dimensions).get("Resource") or ""
+        return resource.partition(":")[2] or None
+
     def request(self, query_id: str, period: int) -> dict[str, Any]:
         return {
             "Id": query_id,
@@ -233,6 +239,8 @@ class _Collector:
         self.start = int(window.start.timestamp())
         self.points = window.points
         self.series: dict[tuple[str, str], Series] = {}
+        # (target, field, qualifier) -> the series of one alias or version, unmerged
+        self.by_qualifier: dict[tuple[str, str, str], Series] = {}
         self._floats: dict[float, float] = {}  # one float object per distinct value
 
     def ensure(self, query: Query) -> Series:
@@ -245,8 +253,22 @@ class _Collector:
             self.series[key] = series
         return series
 
+    def ensure_qualified(self, query: Query) -> Series | None:
+        qualifier = query.qualifier
+        if qualifier is None:
+            return None
+        key = (query.target, query.field, qualifier)
+        series = self.by_qualifier.get(key)
+        if series is None:
+            series = Series(
+                start=self.start, period=self.window.period, values=[None] * self.points
+            )
+            self.by_qualifier[key] = series
+        return series
+
     def add(self, query: Query, timestamps: list[datetime], values: list[float]) -> None:
         series = self.ensure(query)
+        own = self.ensure_qualified(query)
         sums = query.stat == "Sum"
         floats = self._floats
         for timestamp, value in zip(timestamps, values, strict=False):
@@ -254,6 +276,11 @@ class _Collector:
             if not 0 <= index < self.points:
                 continue
             value = floats.setdefault(float(value), float(value))
+            if own is not None:
+                mine = own.values[index]
+                own.values[index] = (
+                    value if mine is None else mine + value if sums else max(mine, value)
+                )
             current = series.values[index]
             if current is None:
                 series.values[index] = value
@@ -312,6 +339,7 @@ def _fetch(ctx: ScanContext, window: Window, batch: list[Query], collector: _Col
             break
     for query in batch:  # a query with no data point still ran: an empty series, not a gap
         collector.ensure(query)
+        collector.ensure_qualified(query)
 
 
 def _record_failure(ctx: ScanContext, error: BaseException, batch: list[Query]) -> None:
@@ -355,6 +383,13 @@ def _assign(
             key = (fn.arn, field)
             if key not in failed and key in series:
                 setattr(metrics, field, series[key])
+        for (target, field, qualifier), own in collector.by_qualifier.items():
+            if target != fn.arn or (target, field) in failed:
+                continue
+            if field == PROVISIONED[0][0]:
+                metrics.provisioned_utilization_by_qualifier[qualifier] = own
+            elif field == PROVISIONED[1][0]:
+                metrics.provisioned_spillover_by_qualifier[qualifier] = own
         summarise(metrics)
         fn.metrics = metrics
 

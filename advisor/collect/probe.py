@@ -25,6 +25,9 @@ ABSENT = {
 }
 # A repository name no one uses: DescribeImages on it proves the permission without reading one.
 PROBE_REPOSITORY = "lambda-advisor-permission-probe"
+# Likewise an alias and an EventBridge rule no one names so: "not found" proves the permission.
+PROBE_ALIAS = "lambda-advisor-permission-probe"
+PROBE_RULE = "lambda-advisor-permission-probe"
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ def probe_permissions(
     for action, call in [
         ("lambda:GetFunction", lambda: lam.get_function(FunctionName=name)),
         ("lambda:GetPolicy", lambda: lam.get_policy(FunctionName=name)),
+        ("lambda:GetAlias", lambda: lam.get_alias(FunctionName=name, Name=PROBE_ALIAS)),
     ]:
         if name is None:
             checks.append(PermissionCheck(action, None, "no function in this region to try it on"))
@@ -95,6 +99,19 @@ def probe_permissions(
         checks,
         "ec2:DescribeSubnets",
         lambda: client("ec2").describe_subnets(MaxResults=5),
+    )
+    _check(
+        checks,
+        "scheduler:ListSchedules",
+        lambda: client("scheduler").list_schedules(MaxResults=1),
+    )
+    events = client("events")
+    _check(checks, "events:ListEventBuses", lambda: events.list_event_buses(Limit=1))
+    _check(checks, "events:ListRules", lambda: events.list_rules(Limit=1))
+    _check(
+        checks,
+        "events:ListTargetsByRule",
+        lambda: events.list_targets_by_rule(Rule=PROBE_RULE, Limit=1),
     )
     _check(checks, "sqs:ListQueues", lambda: client("sqs").list_queues(MaxResults=1))
     _check(checks, "logs:DescribeLogGroups", lambda: client("logs").describe_log_groups(limit=1))

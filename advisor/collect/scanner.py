@@ -6,11 +6,15 @@ The order of work, chosen so each step only pays for what earlier answers showed
    AwsAccessError -- unless STS still accepts them, which means the region itself refuses them
    (an opt-in region that is not enabled): then the region is one coverage gap.
 2. CloudWatch ListMetrics for ProvisionedConcurrencyUtilization: which functions have
-   provisioned concurrency worth a Lambda call.
+   provisioned concurrency worth a Lambda call; and for Invocations by ``Resource``: which
+   aliases and versions had traffic (qualifiers.py).
 3. On a bounded thread pool: the account-wide listings (event source mappings, account settings,
-   REST/HTTP APIs, log groups, the subnets of VPC functions) and, per function, GetFunction +
-   GetPolicy and the calls they call for (see lambda_.py).
-4. Push sources from the policies, layer sizes ListFunctions left out, the SQS source queues.
+   REST/HTTP APIs, log groups, the subnets of VPC functions, schedules, EventBridge rule
+   targets) and, per function, GetFunction + GetPolicy and the calls they call for (see
+   lambda_.py); then, per alias or version some caller invokes, what serves it (see
+   qualifiers.py).
+4. Push sources from the policies (the qualifiers' too) and the schedules, layer sizes
+   ListFunctions left out, the SQS source queues.
 5. GetMetricData for every function (see metrics.py).
 
 Stopping early: when the collecting thread is interrupted by one of ``interrupts`` (the worker
@@ -34,7 +38,17 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from advisor.collect import apis, images, lambda_, logs, metrics, queues, subnets, triggers
+from advisor.collect import (
+    apis,
+    images,
+    lambda_,
+    logs,
+    metrics,
+    qualifiers,
+    queues,
+    subnets,
+    triggers,
+)
 from advisor.collect.clients import CallCounter, Clients, RateLimiter
 from advisor.collect.context import (
     FATAL_CODES,
@@ -48,6 +62,7 @@ from advisor.collect.inventory import (
     DATA_ACCOUNT_SETTINGS,
     DATA_APIS,
     DATA_ASYNC_CONFIG,
+    DATA_EVENT_RULES,
     DATA_EVENT_SOURCE_MAPPINGS,
     DATA_FUNCTION_DETAILS,
     DATA_FUNCTION_URLS,
@@ -58,7 +73,9 @@ from advisor.collect.inventory import (
     DATA_METRICS,
     DATA_POLICIES,
     DATA_PROVISIONED_CONCURRENCY,
+    DATA_QUALIFIERS,
     DATA_QUEUES,
+    DATA_SCHEDULES,
     DATA_SUBNETS,
     CoverageGap,
     Inventory,
@@ -125,6 +142,7 @@ def _scan(ctx: ScanContext, *, session: boto3.Session, endpoint_url: str | None)
     ctx.completed(DATA_FUNCTIONS)
     functions = inventory.functions
     provisioned = metrics.provisioned_dimensions(ctx) if ctx.options.metrics else {}
+    with_traffic = qualifiers.qualifier_metrics(ctx) if ctx.options.metrics else {}
 
     pool = ThreadPoolExecutor(
         max_workers=max(1, ctx.options.max_workers), thread_name_prefix=f"collect-{ctx.region}"
@@ -138,6 +156,8 @@ def _scan(ctx: ScanContext, *, session: boto3.Session, endpoint_url: str | None)
             pool.submit(_listing, ctx, DATA_APIS, apis.collect_apis),
             pool.submit(_listing, ctx, DATA_LOG_GROUPS, logs.collect_log_groups, functions),
             pool.submit(_listing, ctx, DATA_SUBNETS, subnets.read_subnet_zones, functions),
+            pool.submit(_listing, ctx, DATA_SCHEDULES, qualifiers.list_schedules),
+            pool.submit(_listing, ctx, DATA_EVENT_RULES, qualifiers.list_event_rule_targets),
         ]
         details = [
             pool.submit(lambda_.read_details, ctx, fn, provisioned=fn.name in provisioned)
@@ -149,6 +169,10 @@ def _scan(ctx: ScanContext, *, session: boto3.Session, endpoint_url: str | None)
             ctx.progress("details", done, len(details))
         ctx.completed(*DETAIL_DATA)
         _wait(listings)
+        # The aliases and versions callers invoke, now that every caller has been listed.
+        in_use = qualifiers.discover(inventory, with_traffic)
+        _wait(qualifiers.read_qualifiers(ctx, in_use, pool.submit))
+        ctx.completed(DATA_QUALIFIERS)
     except BaseException:
         # Whatever stops this thread stops the work queued behind it, instead of waiting for
         # all of it (which would outlast a time limit): queued calls are cancelled, running
@@ -158,7 +182,9 @@ def _scan(ctx: ScanContext, *, session: boto3.Session, endpoint_url: str | None)
         raise
     pool.shutdown(wait=True)
 
-    inventory.push_sources = triggers.push_sources(functions)
+    inventory.push_sources = triggers.push_sources(functions) + qualifiers.push_sources(
+        functions, inventory.schedules
+    )
     lambda_.fill_layer_sizes(ctx, functions)
     ctx.completed(DATA_LAYERS)
     images.read_image_sizes(ctx, functions)
@@ -186,7 +212,10 @@ ALL_DATA = (
     DATA_APIS,
     DATA_LOG_GROUPS,
     DATA_SUBNETS,
+    DATA_SCHEDULES,
+    DATA_EVENT_RULES,
     *DETAIL_DATA,
+    DATA_QUALIFIERS,
     DATA_LAYERS,
     DATA_IMAGES,
     DATA_QUEUES,

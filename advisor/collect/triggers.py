@@ -70,6 +70,8 @@ def mapping_from_response(item: dict) -> EventSourceMapping:
         parallelization_factor=item.get("ParallelizationFactor"),
         report_batch_item_failures="ReportBatchItemFailures"
         in (item.get("FunctionResponseTypes") or []),
+        state_transition_reason=item.get("StateTransitionReason") or None,
+        last_processing_result=item.get("LastProcessingResult") or None,
     )
 
 

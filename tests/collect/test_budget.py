@@ -109,7 +109,11 @@ def test_calls_per_operation_for_120_functions(scanned: RegionInventory):
         "logs.DescribeLogGroups": 1,
         "apigateway.GetRestApis": 1,
         "apigatewayv2.GetApis": 1,
-        "cloudwatch.ListMetrics": 1,
+        "scheduler.ListSchedules": 1,
+        "events.ListEventBuses": 1,
+        "events.ListRules": 1,
+        # provisioned-concurrency metrics, and invocations per alias or version
+        "cloudwatch.ListMetrics": 2,
         "cloudwatch.GetMetricData": math.ceil(queries / 300),
     }
     assert scanned.api_retries == {}
@@ -136,3 +140,95 @@ def test_get_metric_data_calls_follow_the_datapoint_limit(scanned: RegionInvento
 def test_one_describe_subnets_reads_the_zones_of_every_vpc_function(scanned: RegionInventory):
     assert sorted(set(scanned.subnet_zones.values())) == ["us-east-1a", "us-east-1b", "us-east-1c"]
     assert scanned.api_calls["ec2.DescribeSubnets"] == 1
+
+
+# An estate shaped like production: 40 % of the functions sit behind an alias (live -> version 1)
+# that their triggers invoke, a quarter of those asynchronously (SNS, granted on the alias).
+ALIASED = 48
+ALIASED_ASYNC = 12
+ALIASED_MAPPINGS = 30  # SQS mappings on fn:live
+
+
+@pytest.fixture(scope="module")
+def production(aws_endpoint: str) -> RegionInventory:
+    reset_emulator(aws_endpoint)
+    state = Aws.connect(aws_endpoint, **DUMMY_CREDENTIALS)
+    lam = state.client("lambda")
+    queue_arns = [state.queue(f"work-{i}")[1] for i in range(QUEUES)]
+    invocations = []
+    for i in range(FUNCTIONS):
+        name = f"svc-{i:03d}"
+        state.function(name)
+        if i >= ALIASED:
+            continue
+        lam.publish_version(FunctionName=name)
+        lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+        if i < ALIASED_ASYNC:
+            lam.add_permission(
+                FunctionName=name,
+                Qualifier="live",
+                StatementId="sns",
+                Action="lambda:InvokeFunction",
+                Principal="sns.amazonaws.com",
+                SourceArn=f"arn:aws:sns:{REGION}:{ACCOUNT}:topic-{i}",
+            )
+        elif i < ALIASED_ASYNC + ALIASED_MAPPINGS:
+            lam.create_event_source_mapping(
+                EventSourceArn=queue_arns[i % QUEUES], FunctionName=f"{name}:live", BatchSize=10
+            )
+        invocations.append(
+            {
+                "MetricName": "Invocations",
+                "Dimensions": [
+                    {"Name": "FunctionName", "Value": name},
+                    {"Name": "Resource", "Value": f"{name}:live"},
+                ],
+                "Timestamp": END - timedelta(hours=1),
+                "Value": 5,
+            }
+        )
+    cloudwatch = state.client("cloudwatch")
+    for start in range(0, len(invocations), 20):
+        cloudwatch.put_metric_data(
+            Namespace="AWS/Lambda", MetricData=invocations[start : start + 20]
+        )
+    return collect_region(
+        session=state.session,
+        account_id=ACCOUNT,
+        region=REGION,
+        endpoint_url=aws_endpoint,
+        options=CollectOptions(rate_limit=False, max_attempts=2, metrics_end=END),
+    )
+
+
+def test_aliases_keep_the_shared_bucket_under_half_a_call_per_function(
+    production: RegionInventory,
+):
+    calls = production.api_calls
+    shared = {key: n for key, n in calls.items() if lambda_bucket(key) == "lambda"}
+    assert shared == {
+        "lambda.ListFunctions": math.ceil(FUNCTIONS / 50),
+        "lambda.ListEventSourceMappings": 1,
+        "lambda.GetAccountSettings": 1,
+        # the aliases SNS may invoke: their own event invoke config
+        "lambda.GetFunctionEventInvokeConfig": ALIASED_ASYNC,
+    }
+    assert sum(shared.values()) / FUNCTIONS < 0.5
+    invoked = sum(len(fn.qualifiers) for fn in production.functions)
+    assert invoked == ALIASED
+    # GetPolicy: at most one per function plus one per qualifier a caller invokes
+    assert calls["lambda.GetPolicy"] == FUNCTIONS + invoked
+    assert calls["lambda.GetFunction"] == FUNCTIONS + invoked
+    assert production.coverage_gaps == []
+
+
+def test_every_alias_resolves_to_the_version_that_serves_it(production: RegionInventory):
+    aliased = [fn for fn in production.functions if fn.qualifiers]
+    assert len(aliased) == ALIASED
+    for fn in aliased:
+        live = fn.qualifier("live")
+        assert (live.exists, live.version, live.has_traffic) == (True, "1", True)
+        assert [v.version for v in fn.serving("live")] == ["1"]
+    async_aliases = [fn for fn in aliased if fn.qualifier("live").policy_statements]
+    assert len(async_aliases) == ALIASED_ASYNC
+    assert all(fn.qualifier("live").async_config_read for fn in async_aliases)

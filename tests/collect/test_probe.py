@@ -29,6 +29,14 @@ def test_every_permission_works_for_the_read_only_role(aws):
         "ecr:DescribeImages",
         "cloudwatch:GetMetricData",
     } <= set(checks)
+    # Every permission of the read-only policy that a scan of aliases and schedules uses
+    assert {
+        "lambda:GetAlias",
+        "scheduler:ListSchedules",
+        "events:ListEventBuses",
+        "events:ListRules",
+        "events:ListTargetsByRule",
+    } <= set(checks)
 
 
 def test_a_denied_permission_is_named_with_its_error(aws):
