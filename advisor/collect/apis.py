@@ -8,6 +8,8 @@ A region without one of these services is a coverage gap, not a failed scan.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
 from advisor.collect.context import ScanContext
@@ -18,6 +20,8 @@ HTTP_DEFAULT_TIMEOUT_MS = 30_000  # HTTP API: at most 30,000 ms, the default
 WEBSOCKET_DEFAULT_TIMEOUT_MS = 29_000
 
 _LAMBDA_PATH = ":lambda:path/"
+# ${stageVariables.name} in an integration URI: resolved per stage from the stage's variables
+_STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 _FUNCTIONS = "/functions/"
 _INVOCATIONS = "/invocations"
 
@@ -52,19 +56,29 @@ def collect_rest_apis(ctx: ScanContext) -> None:
 
     apis = ctx.attempt(list_apis, service="apigateway", operation="GetRestApis", hides=DATA_APIS)
     for api in apis or []:
+        found: list[ApiIntegration] = []
+        resource_arn = f"arn:aws:apigateway:{ctx.region}::/restapis/{api['id']}"
 
-        def read(api: dict[str, Any] = api) -> None:
+        def read(api: dict[str, Any] = api, found: list[ApiIntegration] = found) -> None:
             paginator = client.get_paginator("get_resources")
             for page in paginator.paginate(restApiId=api["id"], embed=["methods"]):
                 for resource in page.get("items") or []:
-                    ctx.inventory.api_integrations.extend(_rest_integrations(api, resource))
+                    found.extend(_rest_integrations(api, resource))
 
         ctx.attempt(
             read,
             service="apigateway",
             operation="GetResources",
             hides=DATA_APIS,
-            resource_arn=f"arn:aws:apigateway:{ctx.region}::/restapis/{api['id']}",
+            resource_arn=resource_arn,
+        )
+
+        def stages(api_id: str = api["id"]) -> list[tuple[str, dict[str, str]]]:
+            items = client.get_stages(restApiId=api_id).get("item") or []
+            return [(s["stageName"], dict(s.get("variables") or {})) for s in items]
+
+        ctx.inventory.api_integrations.extend(
+            resolve_stage_variables(ctx, found, stages, "apigateway", resource_arn)
         )
 
 
@@ -135,9 +149,73 @@ def collect_http_apis(ctx: ScanContext) -> None:
             hides=DATA_APIS,
             resource_arn=resource_arn,
         )
+
+        def stages(api_id: str = api_id) -> list[tuple[str, dict[str, str]]]:
+            items = client.get_stages(ApiId=api_id).get("Items") or []
+            return [(s["StageName"], dict(s.get("StageVariables") or {})) for s in items]
+
         ctx.inventory.api_integrations.extend(
-            _http_integrations(api, lambda_integrations, route_items)
+            resolve_stage_variables(
+                ctx,
+                _http_integrations(api, lambda_integrations, route_items),
+                stages,
+                "apigatewayv2",
+                resource_arn,
+            )
         )
+
+
+def resolve_stage_variables(
+    ctx: ScanContext,
+    integrations: list[ApiIntegration],
+    read_stages: Any,
+    service: str,
+    resource_arn: str,
+) -> list[ApiIntegration]:
+    """An integration whose URI names ``${stageVariables.x}`` becomes one integration per stage,
+    with the function that stage's variables name; where a stage sets no such variable (or the
+    stages cannot be read) it stays unresolved, saying why. GetStages is called once per API,
+    and only for an API with such a URI."""
+    if not any(_STAGE_VARIABLE.search(i.function_arn) for i in integrations):
+        return integrations
+    stages = ctx.attempt(
+        read_stages,
+        service=service,
+        operation="GetStages",
+        hides=DATA_APIS,
+        resource_arn=resource_arn,
+    )
+    resolved: list[ApiIntegration] = []
+    for integration in integrations:
+        names = _STAGE_VARIABLE.findall(integration.function_arn)
+        if not names:
+            resolved.append(integration)
+            continue
+        if not stages:
+            why = "its stages could not be read" if stages is None else "the API has no stage"
+            resolved.append(
+                replace(integration, unresolved=f"the URI names a stage variable and {why}")
+            )
+            continue
+        for stage, variables in stages:
+            missing = [n for n in names if n not in variables]
+            if missing:
+                resolved.append(
+                    replace(
+                        integration,
+                        stage=stage,
+                        unresolved=(
+                            f"stage {stage} sets no stage variable "
+                            + ", ".join(sorted(set(missing)))
+                        ),
+                    )
+                )
+                continue
+            arn = _STAGE_VARIABLE.sub(
+                lambda m, variables=variables: variables[m.group(1)], integration.function_arn
+            )
+            resolved.append(replace(integration, function_arn=arn, stage=stage))
+    return resolved
 
 
 def _http_integrations(

@@ -41,6 +41,8 @@ class Api:
     name: str
     route: str  # "GET /orders"
     timeout_ms: int | None = None  # None: the integration's default (29 s REST, 30 s HTTP)
+    # REST only: the URI names ``fn:${stageVariables.alias}``; the prod stage sets alias=live
+    stage_variable: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class Mapping:
     max_retries: int | None = None  # None: AWS's default (-1, infinite, for streams)
     bisect: bool = False
     partial_batch: bool = False
+    enabled: bool = True
+    # What Lambda reports on a broken mapping (StateTransitionReason and LastProcessingResult)
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,13 @@ class Fn:
     async_retries: int | None = None
     reserved: int | None = None
     provisioned: int | None = None  # on alias "live"
+    # Production shape: a published version behind alias "live", which every trigger invokes
+    # (APIs, mappings, SNS, EventBridge, schedules), with the permissions and the async config
+    # on the alias, not on the function.
+    alias: bool = False
+    latest_timeout: int | None = None  # $LATEST changed after publishing (not yet published)
+    canary: float | None = None  # version 2 takes this share of "live" (traffic shifting)
+    scheduler: str | None = None  # EventBridge Scheduler expression (invokes with an IAM role)
     log_retention_days: int | None = 30  # None: the log group keeps logs forever
     apis: tuple[Api, ...] = ()
     mappings: tuple[Mapping, ...] = ()
@@ -125,6 +137,7 @@ QUEUES: tuple[Queue, ...] = (
     Queue("acme-eu-gdpr-exports", visibility_s=600, redrive_to="acme-eu-dlq", max_receive=5),
     Queue("acme-eu-dlq", visibility_s=60, retention_s=1_209_600),
     Queue("acme-eu-emails", visibility_s=20),
+    Queue("acme-returns", visibility_s=30),  # no redrive: its mapping is disabled, though
 )
 # Which region slot each queue lives in (default 0).
 QUEUE_SLOT = {"acme-eu-gdpr-exports": 1, "acme-eu-dlq": 1, "acme-eu-emails": 1}
@@ -588,6 +601,86 @@ FUNCTIONS: tuple[Fn, ...] = (
         on_failure="acme-async-dlq",
         traffic=Traffic("bursty", 9_000, 1_500),
         description="Screens uploaded photos (container image)",
+    ),
+    # --- behind aliases (us): what production estates look like ------------------------------
+    Fn(
+        "reviews-api",
+        "python3.13",
+        memory=512,
+        timeout=60,  # the published version behind "live"
+        latest_timeout=10,  # $LATEST, not yet published
+        arch="arm64",
+        tracing=True,
+        alias=True,
+        apis=(Api("rest", REST_STOREFRONT, "GET /reviews", stage_variable=True),),
+        traffic=Traffic("diurnal", 6_000, 220),
+        description="Product reviews; the storefront's prod stage names the alias",
+    ),
+    Fn(
+        "shipping-quotes-api",
+        "nodejs24.x",
+        memory=512,
+        timeout=8,
+        arch="arm64",
+        tracing=True,
+        alias=True,
+        canary=0.1,
+        apis=(Api("http", HTTP_PUBLIC, "GET /shipping/quote"),),
+        traffic=Traffic("diurnal", 9_000, 140),
+        description="Carrier quotes; version 2 is being shifted in at 10 %",
+    ),
+    Fn(
+        "order-webhooks-dispatcher",
+        "python3.13",
+        memory=256,
+        timeout=30,
+        arch="arm64",
+        alias=True,
+        sns_topic="acme-order-events",
+        on_failure="acme-async-dlq",  # on the alias, where SNS invokes
+        traffic=Traffic("diurnal", 4_000, 180),
+        description="Fans order events out to partners (alias with its own destination)",
+    ),
+    Fn(
+        "loyalty-points",
+        "python3.13",
+        memory=256,
+        timeout=20,
+        arch="arm64",
+        alias=True,
+        sns_topic="acme-user-signups",
+        traffic=Traffic("diurnal", 1_200, 90),
+        description="Credits loyalty points on sign-up (SNS may invoke the alias only)",
+    ),
+    Fn(
+        "data-export",
+        "python3.13",
+        memory=1024,
+        timeout=300,
+        arch="arm64",
+        alias=True,
+        scheduler="cron(30 1 * * ? *)",
+        traffic=Traffic("nightly", 1, 60_000),
+        description="Nightly warehouse export, run by EventBridge Scheduler with an IAM role",
+    ),
+    Fn(
+        "returns-worker",
+        "python3.13",
+        memory=512,
+        timeout=30,
+        arch="arm64",
+        alias=True,
+        mappings=(
+            Mapping(
+                "sqs",
+                "acme-returns",
+                batch_size=10,
+                enabled=False,
+                problem="PROBLEM: Lambda is unable to receive messages from the queue",
+            ),
+        ),
+        traffic=Traffic("sparse", 0, 300),
+        description="Returns; Lambda disabled its mapping when the role lost queue access",
     ),
     # --- the EU region (slot 1) ---------------------------------------------------------------
     Fn(

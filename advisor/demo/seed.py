@@ -47,8 +47,11 @@ EXECUTION_ROLE = "acme-lambda-execution"
 # The account the product runs in: the emulator's default credentials belong to it.
 PRODUCT_ACCOUNT_ID = "123456789012"
 ACCOUNT_SETTINGS_PATH = "/moto-api/lambda-advisor/account-settings"
+MAPPING_STATE_PATH = "/moto-api/lambda-advisor/mapping-state"
+SCHEDULER_ROLE = "acme-scheduler-invoke"
 ARTIFACT_BUCKET = "acme-build-artifacts-{region}"
 LIVE_ALIAS = "live"
+STAGE_ALIAS = "alias"  # the stage variable a stage-variable API names its alias with
 WORKERS = 8
 
 # What the read-only role may do: the scan's reads, nothing else.
@@ -64,8 +67,10 @@ READ_ONLY_ACTIONS = [
     "sns:ListSubscriptions",
     "ecr:DescribeImages",
     "ec2:DescribeSubnets",
+    "events:ListEventBuses",
     "events:ListRules",
     "events:ListTargetsByRule",
+    "scheduler:ListSchedules",
 ]
 
 ProgressFn = Callable[[str], None]
@@ -182,6 +187,10 @@ def bootstrap_roles(*, endpoint_url: str, account_id: str, external_id: str) -> 
         ADMIN_ROLE: (
             _trust({"AWS": product_root}),
             {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        ),
+        SCHEDULER_ROLE: (
+            _trust({"Service": "scheduler.amazonaws.com"}),
+            {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": "*"},
         ),
         EXECUTION_ROLE: (
             _trust({"Service": "lambda.amazonaws.com"}),
@@ -305,6 +314,7 @@ class RegionBuilder:
         self.sqs = client("sqs")
         self.sns = client("sns")
         self.events = client("events")
+        self.scheduler = client("scheduler")
         self.kinesis = client("kinesis")
         self.dynamodb = client("dynamodb")
         self.apigw = client("apigateway")
@@ -316,6 +326,8 @@ class RegionBuilder:
         self.security_group: str | None = None
         self.functions: list[Fn] = []
         self.function_arns: dict[str, str] = {}
+        # What triggers invoke: the alias ARN for functions behind "live", else the function's
+        self.target_arns: dict[str, str] = {}
         self.queue_arns: dict[str, str] = {}
         self.topic_arns: dict[str, str] = {}
         self.stream_arns: dict[str, str] = {}
@@ -493,6 +505,9 @@ class RegionBuilder:
             }
         created = self.lam.create_function(**kwargs)
         self.function_arns[fn.name] = created["FunctionArn"]
+        self.target_arns[fn.name] = (
+            f"{created['FunctionArn']}:{LIVE_ALIAS}" if fn.alias else created["FunctionArn"]
+        )
 
     def _push_image(self, repository: str, tag: str, size_mb: float) -> None:
         """An image in ECR the function deploys from: a manifest whose layers add up to the
@@ -522,14 +537,15 @@ class RegionBuilder:
         )
 
     def _configure_function(self, fn: Fn) -> None:
-        lam, arn = self.lam, self.function_arns[fn.name]
+        lam, arn = self.lam, self.target_arns[fn.name]
+        # Where the triggers' permissions and the async config go: the alias, when they invoke it
+        on_alias: dict[str, str] = {"Qualifier": LIVE_ALIAS} if fn.alias else {}
         if fn.reserved is not None:
             lam.put_function_concurrency(
                 FunctionName=fn.name, ReservedConcurrentExecutions=fn.reserved
             )
-        if fn.provisioned or fn.snap_start:
-            version = lam.publish_version(FunctionName=fn.name)["Version"]
-            lam.create_alias(FunctionName=fn.name, Name=LIVE_ALIAS, FunctionVersion=version)
+        if fn.provisioned or fn.snap_start or fn.alias:
+            self._publish(fn)
             if fn.provisioned:
                 lam.put_provisioned_concurrency_config(
                     FunctionName=fn.name,
@@ -546,6 +562,7 @@ class RegionBuilder:
                 FunctionName=fn.name,
                 MaximumRetryAttempts=2 if fn.async_retries is None else fn.async_retries,
                 DestinationConfig=destinations,
+                **on_alias,
             )
         if fn.url_auth:
             lam.create_function_url_config(FunctionName=fn.name, AuthType=fn.url_auth)
@@ -576,10 +593,37 @@ class RegionBuilder:
                 rule_arn = self.events.put_rule(Name=rule, EventPattern=fn.event_pattern)
             self._allow(fn, "events.amazonaws.com", rule_arn["RuleArn"], "events")
             self.events.put_targets(Rule=rule, Targets=[{"Id": fn.name, "Arn": arn}])
+        if fn.scheduler:
+            # Scheduler invokes with its role: no statement in the function's policy.
+            self.scheduler.create_schedule(
+                Name=f"{fn.name}-schedule",
+                ScheduleExpression=fn.scheduler,
+                FlexibleTimeWindow={"Mode": "OFF"},
+                Target={
+                    "Arn": arn,
+                    "RoleArn": f"arn:aws:iam::{self.account_id}:role/{SCHEDULER_ROLE}",
+                },
+            )
         if fn.s3_bucket:
             self._allow(fn, "s3.amazonaws.com", f"arn:aws:s3:::{fn.s3_bucket}", "s3")
         for mapping in fn.mappings:
             self._mapping(fn, mapping)
+
+    def _publish(self, fn: Fn) -> None:
+        """Version 1 behind alias "live"; with a canary, version 2 (a new deployment) takes
+        its share of "live"; with ``latest_timeout``, $LATEST then changes without a publish."""
+        lam = self.lam
+        version = lam.publish_version(FunctionName=fn.name)["Version"]
+        alias: dict[str, Any] = {"FunctionVersion": version}
+        if fn.canary:
+            lam.update_function_configuration(
+                FunctionName=fn.name, Description=f"{fn.description} (next release)"
+            )
+            canary = lam.publish_version(FunctionName=fn.name)["Version"]
+            alias["RoutingConfig"] = {"AdditionalVersionWeights": {canary: fn.canary}}
+        lam.create_alias(FunctionName=fn.name, Name=LIVE_ALIAS, **alias)
+        if fn.latest_timeout is not None:
+            lam.update_function_configuration(FunctionName=fn.name, Timeout=fn.latest_timeout)
 
     def _allow(self, fn: Fn, principal: str, source_arn: str, sid: str) -> None:
         self.lam.add_permission(
@@ -589,13 +633,15 @@ class RegionBuilder:
             Principal=principal,
             SourceArn=source_arn,
             SourceAccount=self.account_id,
+            **({"Qualifier": LIVE_ALIAS} if fn.alias else {}),
         )
 
     def _mapping(self, fn: Fn, mapping: Mapping) -> None:
         kwargs: dict[str, Any] = {
-            "FunctionName": fn.name,
+            "FunctionName": f"{fn.name}:{LIVE_ALIAS}" if fn.alias else fn.name,
             "BatchSize": mapping.batch_size,
             "MaximumBatchingWindowInSeconds": mapping.window_s,
+            "Enabled": mapping.enabled,
         }
         if mapping.kind == "sqs":
             kwargs["EventSourceArn"] = self.queue_arns[mapping.source]
@@ -611,7 +657,30 @@ class RegionBuilder:
                 }
         if mapping.partial_batch:
             kwargs["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
-        self.lam.create_event_source_mapping(**kwargs)
+        created = self.lam.create_event_source_mapping(**kwargs)
+        if mapping.problem:
+            # Lambda disabled it; only Lambda sets these fields (the emulator's endpoint).
+            self._post(
+                MAPPING_STATE_PATH,
+                {
+                    "account_id": self.account_id,
+                    "region": self.region,
+                    "uuid": created["UUID"],
+                    "state": "Disabled",
+                    "state_transition_reason": mapping.problem,
+                    "last_processing_result": "PROBLEM: Function call failed",
+                },
+            )
+
+    def _post(self, path: str, body: dict[str, Any]) -> None:
+        request = urllib.request.Request(  # noqa: S310 (the emulator's own endpoint)
+            f"{self.endpoint_url}{path}",
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+            pass
 
     def _wire_filler(self, fn: Fn) -> None:
         for mapping in fn.mappings:
@@ -626,7 +695,7 @@ class RegionBuilder:
             configurations = [
                 {
                     "Id": f"{fn.name}-on-upload",
-                    "LambdaFunctionArn": self.function_arns[fn.name],
+                    "LambdaFunctionArn": self.target_arns[fn.name],
                     "Events": ["s3:ObjectCreated:*"],
                     "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": f"{prefix}/"}]}},
                 }
@@ -680,13 +749,17 @@ class RegionBuilder:
                 "httpMethod": method,
                 "type": "AWS_PROXY",
                 "integrationHttpMethod": "POST",
-                "uri": _invocation_uri(self.region, self.function_arns[fn.name]),
+                "uri": _invocation_uri(self.region, self.target_arns[fn.name]),
             }
+            if api.stage_variable:
+                target = f"{self.function_arns[fn.name]}:${{stageVariables.{STAGE_ALIAS}}}"
+                integration["uri"] = _invocation_uri(self.region, target)
             if api.timeout_ms:
                 integration["timeoutInMillis"] = api.timeout_ms
             self.apigw.put_integration(**integration)
             self._allow_api(fn, f"{api_id}/*/{method}{path}", method)
-        self.apigw.create_deployment(restApiId=api_id, stageName="prod")
+        variables = {STAGE_ALIAS: LIVE_ALIAS} if any(a.stage_variable for _, a in routes) else {}
+        self.apigw.create_deployment(restApiId=api_id, stageName="prod", variables=variables)
 
     def _http_api(self, name: str, routes: list[tuple[Fn, Api]]) -> None:
         api_id = self.apigwv2.create_api(Name=name, ProtocolType="HTTP")["ApiId"]
@@ -694,7 +767,7 @@ class RegionBuilder:
             integration: dict[str, Any] = {
                 "ApiId": api_id,
                 "IntegrationType": "AWS_PROXY",
-                "IntegrationUri": self.function_arns[fn.name],
+                "IntegrationUri": self.target_arns[fn.name],
                 "PayloadFormatVersion": "2.0",
             }
             if api.timeout_ms:
@@ -714,6 +787,7 @@ class RegionBuilder:
             Action="lambda:InvokeFunction",
             Principal="apigateway.amazonaws.com",
             SourceArn=self._arn("execute-api", resource),
+            **({"Qualifier": LIVE_ALIAS} if fn.alias else {}),
         )
 
     # -- logs --

@@ -157,6 +157,15 @@ def function_metrics(
         errors = min(count, round(count * rate * rng.uniform(0.6, 1.4)) + timed_out)
         values, counts = duration_distribution(fn, traffic, count, rng, timed_out)
         items.append(_item("Invocations", by_name, moment, count, "Count"))
+        if fn.alias:
+            # Lambda also counts an alias's invocations by Resource, and by ExecutedVersion
+            # for the versions its routing sends them to.
+            items.append(_item("Invocations", by_alias, moment, count, "Count"))
+            if fn.canary:
+                second = round(count * fn.canary)
+                for version, share in (("1", count - second), ("2", second)):
+                    executed = [*by_alias, {"Name": "ExecutedVersion", "Value": version}]
+                    items.append(_item("Invocations", executed, moment, share, "Count"))
         items.append(_item("Errors", by_name, moment, errors, "Count"))
         items.append(
             {

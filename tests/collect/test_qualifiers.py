@@ -78,6 +78,23 @@ def estate(aws_endpoint: str) -> Aws:
             uri=uri(target),
         )
 
+    # A stage-variable API: prod names orders:live, dev names nothing.
+    staged = apigw.create_rest_api(name="staged")
+    staged_root = apigw.get_resources(restApiId=staged["id"])["items"][0]["id"]
+    apigw.put_method(
+        restApiId=staged["id"], resourceId=staged_root, httpMethod="GET", authorizationType="NONE"
+    )
+    apigw.put_integration(
+        restApiId=staged["id"],
+        resourceId=staged_root,
+        httpMethod="GET",
+        type="AWS_PROXY",
+        integrationHttpMethod="POST",
+        uri=uri(arn("orders") + ":${stageVariables.alias}"),
+    )
+    apigw.create_deployment(restApiId=staged["id"], stageName="prod", variables={"alias": "live"})
+    apigw.create_deployment(restApiId=staged["id"], stageName="dev")
+
     # billing: a traffic-shifting alias (live -> 1, 10 % to 2) seen in the metrics only.
     state.function("billing", Timeout=30)
     lam.publish_version(FunctionName="billing")
@@ -202,6 +219,22 @@ def test_the_qualifier_s_own_policy_and_destination(inventory: RegionInventory):
     assert [(s.function_arn, s.invocation, s.via) for s in sources] == [
         (arn("orders:live"), "async", "policy")
     ]
+
+
+def test_stage_variables_resolve_per_stage(inventory: RegionInventory):
+    staged = sorted(
+        (i for i in inventory.api_integrations if i.api_name == "staged"),
+        key=lambda i: i.stage or "",
+    )
+    assert [(i.stage, i.function_arn, i.unresolved) for i in staged] == [
+        (
+            "dev",
+            arn("orders") + ":${stageVariables.alias}",
+            "stage dev sets no stage variable alias",
+        ),
+        ("prod", arn("orders:live"), None),
+    ]
+    assert inventory.api_calls["apigateway.GetStages"] == 1  # only the API that needs it
 
 
 def test_a_missing_alias_is_recorded_as_missing(inventory: RegionInventory):
