@@ -34,6 +34,10 @@ READ_ONLY_ACTIONS = [
     "events:ListEventBuses",
     "events:ListRules",
     "events:ListTargetsByRule",
+    "states:ListStateMachines",
+    "states:DescribeStateMachine",
+    "pipes:ListPipes",
+    "pipes:DescribePipe",
 ]
 
 

@@ -37,6 +37,7 @@ DATA_SUBNETS = "subnets"  # EC2 DescribeSubnets: the Availability Zone of each V
 DATA_QUALIFIERS = "qualifiers"
 DATA_SCHEDULES = "schedules"  # EventBridge Scheduler: callers that invoke through an IAM role
 DATA_EVENT_RULES = "event_rules"  # EventBridge rule targets: which qualifier each rule invokes
+DATA_WORKFLOWS = "workflows"  # Step Functions and Pipes: callers that invoke with an IAM role
 
 
 @dataclass
@@ -199,7 +200,7 @@ class Qualifier:
 
     name: str  # "live" or "7"
     kind: str  # "alias" or "version"
-    # How the scan found it: "api", "mapping", "schedule", "rule", "metrics"
+    # How the scan found it: "api", "mapping", "schedule", "rule", "workflow", "metrics"
     named_by: list[str] = field(default_factory=list)
     exists: bool | None = None  # False: a trigger names an alias or version that is not there
     version: str | None = None  # the version it serves (an alias's primary version)
@@ -398,6 +399,10 @@ class RegionInventory:
     schedules: list[Schedule] = field(default_factory=list)
     # EventBridge rule targets that invoke a function: (rule ARN, target function ARN)
     event_rule_targets: list[list[str]] = field(default_factory=list)
+    # Step Functions and Pipes invoking functions with their role (see collect/workflows.py);
+    # state machines with a Lambda task whose function is chosen at run time
+    role_callers: list[PushSource] = field(default_factory=list)
+    unresolved_workflow_targets: list[str] = field(default_factory=list)
     account_concurrency_max: Series | None = None
     account_unreserved_concurrency_min: Series | None = None
     account_unreserved_concurrency_max: Series | None = None

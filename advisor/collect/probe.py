@@ -3,6 +3,7 @@ with the smallest request that proves it, and say exactly which work."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ ABSENT = {
     "NotFoundException",
     "AWS.SimpleQueueService.NonExistentQueue",
     "RepositoryNotFoundException",
+    "StateMachineDoesNotExist",
 }
 # A repository name no one uses: DescribeImages on it proves the permission without reading one.
 PROBE_REPOSITORY = "lambda-advisor-permission-probe"
@@ -113,6 +115,18 @@ def probe_permissions(
         "events:ListTargetsByRule",
         lambda: events.list_targets_by_rule(Rule=PROBE_RULE, Limit=1),
     )
+    states = client("stepfunctions")
+    _check(checks, "states:ListStateMachines", lambda: states.list_state_machines(maxResults=1))
+    _check(
+        checks,
+        "states:DescribeStateMachine",
+        lambda: states.describe_state_machine(
+            stateMachineArn=_probe_machine_arn(client("sts"), region)
+        ),
+    )
+    pipes = client("pipes")
+    _check(checks, "pipes:ListPipes", lambda: pipes.list_pipes(Limit=1))
+    _check(checks, "pipes:DescribePipe", lambda: pipes.describe_pipe(Name=PROBE_RULE))
     _check(checks, "sqs:ListQueues", lambda: client("sqs").list_queues(MaxResults=1))
     _check(checks, "logs:DescribeLogGroups", lambda: client("logs").describe_log_groups(limit=1))
     _check(
@@ -140,6 +154,15 @@ def probe_permissions(
         ),
     )
     return checks
+
+
+def _probe_machine_arn(sts: Any, region: str) -> str:
+    """A state machine ARN no one uses, in the role's account: "does not exist" proves
+    DescribeStateMachine is allowed without reading a definition."""
+    account = "000000000000"
+    with contextlib.suppress(ClientError, BotoCoreError):
+        account = sts.get_caller_identity()["Account"]
+    return f"arn:aws:states:{region}:{account}:stateMachine:{PROBE_RULE}"
 
 
 def _check(checks: list[PermissionCheck], action: str, call: Callable[[], Any]) -> Any:

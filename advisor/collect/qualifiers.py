@@ -59,8 +59,9 @@ from advisor.collect.relations import function_arn, qualifier
 NAMESPACE = "AWS/Lambda"
 NOT_FOUND = ("ResourceNotFoundException",)
 # Schedules and EventBridge rules invoke Lambda asynchronously
-# (lambda/latest/dg/invocation-async.html; scheduler/latest/UserGuide/managing-targets.html).
-ASYNC_NAMERS = frozenset({"schedule", "rule"})
+# (lambda/latest/dg/invocation-async.html; scheduler/latest/UserGuide/managing-targets.html);
+# Step Functions and Pipes as their definition says (collect/workflows.py).
+ASYNC_NAMERS = frozenset({"schedule", "rule", "workflow-async"})
 
 
 # ---------------------------------------------------------------- qualifiers with traffic
@@ -209,6 +210,8 @@ def discover(
         name(schedule.target_arn, "schedule")
     for _, target in inventory.event_rule_targets:
         name(target, "rule")
+    for caller in inventory.role_callers:
+        name(caller.function_arn, "workflow-async" if caller.invocation == "async" else "workflow")
     by_name = {fn.name: fn for fn in inventory.functions}
     for fn_name, qualifiers in metrics.items():
         fn = by_name.get(fn_name)
@@ -453,9 +456,13 @@ def _gap_recorded(ctx: ScanContext, fn: Function, entry: Qualifier, operation: s
 # ---------------------------------------------------------------- callers from qualifiers
 
 
-def push_sources(functions: Iterable[Function], schedules: Iterable[Schedule]) -> list[PushSource]:
-    """Services the qualifiers' own policies allow, on the qualified ARN they may invoke; and
-    the enabled schedules, which invoke with an IAM role and need no statement."""
+def push_sources(
+    functions: Iterable[Function],
+    schedules: Iterable[Schedule],
+    role_callers: Iterable[PushSource] = (),
+) -> list[PushSource]:
+    """Services the qualifiers' own policies allow, on the qualified ARN they may invoke; the
+    enabled schedules, and the workflows, which invoke with an IAM role and need no statement."""
     sources: list[PushSource] = []
     for fn in functions:
         for entry in fn.qualifiers:
@@ -487,4 +494,5 @@ def push_sources(functions: Iterable[Function], schedules: Iterable[Schedule]) -
                 via="role",
             )
         )
+    sources.extend(role_callers)
     return sources

@@ -10,9 +10,9 @@ The order of work, chosen so each step only pays for what earlier answers showed
    aliases and versions had traffic (qualifiers.py).
 3. On a bounded thread pool: the account-wide listings (event source mappings, account settings,
    REST/HTTP APIs, log groups, the subnets of VPC functions, schedules, EventBridge rule
-   targets) and, per function, GetFunction + GetPolicy and the calls they call for (see
-   lambda_.py); then, per alias or version some caller invokes, what serves it (see
-   qualifiers.py).
+   targets, Step Functions and Pipes) and, per function, GetFunction + GetPolicy and the calls
+   they call for (see lambda_.py); then, per alias or version some caller invokes, what serves
+   it (see qualifiers.py).
 4. Push sources from the policies (the qualifiers' too) and the schedules, layer sizes
    ListFunctions left out, the SQS source queues.
 5. GetMetricData for every function (see metrics.py).
@@ -48,6 +48,7 @@ from advisor.collect import (
     queues,
     subnets,
     triggers,
+    workflows,
 )
 from advisor.collect.clients import CallCounter, Clients, RateLimiter
 from advisor.collect.context import (
@@ -77,6 +78,7 @@ from advisor.collect.inventory import (
     DATA_QUEUES,
     DATA_SCHEDULES,
     DATA_SUBNETS,
+    DATA_WORKFLOWS,
     CoverageGap,
     Inventory,
     RegionInventory,
@@ -158,6 +160,7 @@ def _scan(ctx: ScanContext, *, session: boto3.Session, endpoint_url: str | None)
             pool.submit(_listing, ctx, DATA_SUBNETS, subnets.read_subnet_zones, functions),
             pool.submit(_listing, ctx, DATA_SCHEDULES, qualifiers.list_schedules),
             pool.submit(_listing, ctx, DATA_EVENT_RULES, qualifiers.list_event_rule_targets),
+            pool.submit(_listing, ctx, DATA_WORKFLOWS, workflows.collect_workflows),
         ]
         details = [
             pool.submit(lambda_.read_details, ctx, fn, provisioned=fn.name in provisioned)
@@ -183,7 +186,7 @@ def _scan(ctx: ScanContext, *, session: boto3.Session, endpoint_url: str | None)
     pool.shutdown(wait=True)
 
     inventory.push_sources = triggers.push_sources(functions) + qualifiers.push_sources(
-        functions, inventory.schedules
+        functions, inventory.schedules, inventory.role_callers
     )
     lambda_.fill_layer_sizes(ctx, functions)
     ctx.completed(DATA_LAYERS)
@@ -214,6 +217,7 @@ ALL_DATA = (
     DATA_SUBNETS,
     DATA_SCHEDULES,
     DATA_EVENT_RULES,
+    DATA_WORKFLOWS,
     *DETAIL_DATA,
     DATA_QUALIFIERS,
     DATA_LAYERS,

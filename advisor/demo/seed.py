@@ -71,6 +71,10 @@ READ_ONLY_ACTIONS = [
     "events:ListRules",
     "events:ListTargetsByRule",
     "scheduler:ListSchedules",
+    "states:ListStateMachines",
+    "states:DescribeStateMachine",
+    "pipes:ListPipes",
+    "pipes:DescribePipe",
 ]
 
 ProgressFn = Callable[[str], None]

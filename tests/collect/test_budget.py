@@ -112,6 +112,8 @@ def test_calls_per_operation_for_120_functions(scanned: RegionInventory):
         "scheduler.ListSchedules": 1,
         "events.ListEventBuses": 1,
         "events.ListRules": 1,
+        "stepfunctions.ListStateMachines": 1,
+        "pipes.ListPipes": 1,
         # provisioned-concurrency metrics, and invocations per alias or version
         "cloudwatch.ListMetrics": 2,
         "cloudwatch.GetMetricData": math.ceil(queries / 300),

@@ -36,6 +36,10 @@ def test_every_permission_works_for_the_read_only_role(aws):
         "events:ListEventBuses",
         "events:ListRules",
         "events:ListTargetsByRule",
+        "states:ListStateMachines",
+        "states:DescribeStateMachine",
+        "pipes:ListPipes",
+        "pipes:DescribePipe",
     } <= set(checks)
 
 
