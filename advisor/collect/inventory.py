@@ -315,6 +315,12 @@ class EventSourceMapping:
         return self.state not in ("Disabled", "Disabling", "Deleting")
 
     @property
+    def live(self) -> bool:
+        """Invoking the function as configured: enabled, and nothing Lambda reports broken.
+        Queue and stream rules judge live mappings only; the others are shown as they are."""
+        return self.enabled and self.problem is None
+
+    @property
     def problem(self) -> str | None:
         """What Lambda reports as broken about this mapping, if anything."""
         for text in (self.last_processing_result, self.state_transition_reason):

@@ -137,11 +137,13 @@ class RelationIndex:
     @classmethod
     def build(cls, inventory: RegionInventory) -> RelationIndex:
         RelationIndex.builds += 1
+        # A disabled mapping, or one Lambda reports broken, invokes nothing: not a caller.
+        live = [m for m in inventory.event_source_mappings if m.live]
         return cls(
             api_integrations=_group(inventory.api_integrations),
             push_sources=_group(inventory.push_sources),
-            event_source_mappings=_group(inventory.event_source_mappings),
-            mappings_by_source=_group_by_source(inventory.event_source_mappings),
+            event_source_mappings=_group(live),
+            mappings_by_source=_group_by_source(live),
             functions={function_arn(fn.arn): fn for fn in inventory.functions},
         )
 

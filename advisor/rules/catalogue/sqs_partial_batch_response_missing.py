@@ -33,6 +33,8 @@ RULE = Rule(
 def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
     inventory = ctx.inventory
     for mapping in inventory.event_source_mappings:
+        if not mapping.live:
+            continue  # disabled or broken: it invokes nothing
         if mapping.kind != "sqs" or mapping.report_batch_item_failures:
             continue
         batch = mapping.batch_size or 10  # Lambda's default for SQS

@@ -52,6 +52,8 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
     minimum = options["min_max_receive_count"]
     consumers: dict[str, list[str]] = {}
     for mapping in inventory.event_source_mappings:
+        if not mapping.live:
+            continue  # disabled or broken: it invokes nothing
         if mapping.kind == "sqs" and mapping.source_arn:
             consumers.setdefault(mapping.source_arn, []).append(mapping.function_arn)
     for queue_arn, function_arns in consumers.items():

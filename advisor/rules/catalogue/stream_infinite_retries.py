@@ -45,6 +45,8 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
     retries = options["suggested_retry_attempts"]
     max_age = options["suggested_record_age_s"]
     for mapping in inventory.event_source_mappings:
+        if not mapping.live:
+            continue  # disabled or broken: it invokes nothing
         if mapping.kind not in RETRYING_STREAM_KINDS:
             continue
         if not (

@@ -52,6 +52,8 @@ RULE = Rule(
 def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
     inventory = ctx.inventory
     for mapping in inventory.event_source_mappings:
+        if not mapping.live:
+            continue  # disabled or broken: it invokes nothing
         if mapping.kind not in FAILURE_DESTINATION_KINDS or mapping.on_failure_destination:
             continue
         infinite = is_infinite(mapping.maximum_retry_attempts) and is_infinite(

@@ -1,0 +1,217 @@
+"""Rules judge what serves each caller: the published version behind the alias or version a
+trigger invokes, and that qualifier's own permissions and destinations."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from advisor.collect.inventory import (
+    ApiIntegration,
+    AsyncInvokeConfig,
+    FunctionVersion,
+    PushSource,
+    Qualifier,
+)
+from advisor.rules.base import Severity
+from tests.rules.cases import fails, passes
+from tests.rules.factories import (
+    api_integration,
+    make_function,
+    make_inventory,
+    not_evaluated,
+    only_finding,
+    run,
+    sqs_mapping,
+    sqs_queue,
+    stream_mapping,
+)
+
+API_RULE = "apigw-timeout-exceeds-integration"
+ASYNC_RULE = "async-without-failure-destination"
+DLQ = "arn:aws:sqs:us-east-1:111122223333:orders-dlq"
+
+
+def aliased(latest_timeout: int = 10, **alias):
+    """orders: $LATEST with ``latest_timeout``; live -> version 2 (60 s), version 1 (10 s)."""
+    live = Qualifier(
+        name="live",
+        kind="alias",
+        exists=True,
+        version="2",
+        policy_read=True,
+        async_config_read=True,
+        has_traffic=True,
+        named_by=["api"],
+    )
+    live = replace(live, **alias)
+    return make_function(
+        timeout_s=latest_timeout,
+        code_sha256="latest",
+        qualifiers=[live],
+        versions=[
+            FunctionVersion(version="1", timeout_s=10, code_sha256="one"),
+            FunctionVersion(version="2", timeout_s=60, code_sha256="two"),
+        ],
+    )
+
+
+@fails(API_RULE)
+def test_the_version_behind_the_alias_is_judged_not_latest():
+    fn = aliased(latest_timeout=10)
+    results = run(
+        API_RULE, make_inventory(fn, api_integrations=[api_integration(fn, qualifier="live")])
+    )
+    finding = only_finding(results)
+    assert finding.severity is Severity.HIGH
+    assert (finding.evidence["qualifier"], finding.evidence["version"]) == ("live", "2")
+    assert finding.evidence["function_timeout_ms"] == 60_000
+    assert finding.evidence["latest_timeout_ms"] == 10_000
+    assert "live (version 2)" in finding.message and "$LATEST says 10 s" in finding.message
+    assert "publish-version" in finding.remediation.cli
+    assert "update-alias" in finding.remediation.cli and "--name live" in finding.remediation.cli
+    return results
+
+
+@passes(API_RULE)
+def test_a_short_version_behind_the_alias_passes_whatever_latest_is_like():
+    fn = aliased(latest_timeout=10, version="1")
+    return run(
+        API_RULE, make_inventory(fn, api_integrations=[api_integration(fn, qualifier="live")])
+    )
+
+
+@fails(API_RULE)
+def test_an_unpublished_long_timeout_on_latest_is_only_info():
+    fn = aliased(latest_timeout=60, version="1")
+    results = run(
+        API_RULE, make_inventory(fn, api_integrations=[api_integration(fn, qualifier="live")])
+    )
+    finding = only_finding(results)
+    assert finding.severity is Severity.INFO
+    assert finding.evidence["unpublished"] is True
+    assert finding.message.startswith("Not live yet")
+    return results
+
+
+@fails(API_RULE)
+def test_the_canary_version_of_a_weighted_alias_is_judged_too():
+    fn = aliased(version="1", routing={"2": 0.1}, routing_read=True)
+    results = run(
+        API_RULE, make_inventory(fn, api_integrations=[api_integration(fn, qualifier="live")])
+    )
+    finding = only_finding(results)
+    assert (finding.evidence["qualifier"], finding.evidence["version"]) == ("live", "2")
+    return results
+
+
+def test_an_alias_that_does_not_exist_is_not_evaluated():
+    fn = aliased(exists=False, version=None)
+    results = run(
+        API_RULE, make_inventory(fn, api_integrations=[api_integration(fn, qualifier="live")])
+    )
+    (reason,) = not_evaluated(results)
+    assert "does not exist" in reason.reason
+
+
+def test_an_unresolved_stage_variable_is_not_evaluated():
+    fn = make_function(timeout_s=60)
+    integration = ApiIntegration(
+        function_arn=f"{fn.arn}:${{stageVariables.alias}}",
+        api_id="a1",
+        api_name="shop",
+        api_kind="rest",
+        route="GET /reviews",
+        timeout_ms=29_000,
+        stage="dev",
+        unresolved="stage dev sets no stage variable alias",
+    )
+    results = run(API_RULE, make_inventory(fn, api_integrations=[integration]))
+    (reason,) = not_evaluated(results)
+    assert "stage dev sets no stage variable alias" in reason.reason
+
+
+def sns_on_alias(fn) -> PushSource:
+    return PushSource(
+        function_arn=f"{fn.arn}:live",
+        principal="sns.amazonaws.com",
+        source_arn="arn:aws:sns:us-east-1:111122223333:orders",
+        invocation="async",
+    )
+
+
+@passes(ASYNC_RULE)
+def test_a_destination_on_the_alias_sns_invokes_passes():
+    fn = aliased(async_config=AsyncInvokeConfig(on_failure=DLQ))
+    return run(ASYNC_RULE, make_inventory(fn, push_sources=[sns_on_alias(fn)]))
+
+
+@fails(ASYNC_RULE)
+def test_a_destination_on_latest_does_not_cover_the_alias():
+    fn = replace(aliased(), async_config=AsyncInvokeConfig(on_failure=DLQ))
+    results = run(ASYNC_RULE, make_inventory(fn, push_sources=[sns_on_alias(fn)]))
+    finding = only_finding(results)
+    assert (finding.evidence["qualifier"], finding.evidence["version"]) == ("live", "2")
+    assert "orders:live (version 2)" in finding.message
+    assert "--qualifier live" in finding.remediation.cli
+    return results
+
+
+@passes(ASYNC_RULE)
+def test_a_schedule_on_an_alias_whose_version_has_a_dead_letter_queue_passes():
+    fn = aliased(async_config=None)
+    fn.versions[1] = replace(fn.versions[1], dead_letter_target=DLQ)
+    schedule = PushSource(
+        function_arn=f"{fn.arn}:live",
+        principal="scheduler.amazonaws.com",
+        source_arn="arn:aws:scheduler:us-east-1:111122223333:schedule/default/nightly",
+        invocation="async",
+        via="role",
+    )
+    return run(ASYNC_RULE, make_inventory(fn, push_sources=[schedule]))
+
+
+def test_an_unread_event_invoke_config_on_the_alias_is_not_evaluated():
+    fn = aliased(async_config_read=False)
+    results = run(ASYNC_RULE, make_inventory(fn, push_sources=[sns_on_alias(fn)]))
+    (reason,) = not_evaluated(results)
+    assert "orders:live" in reason.reason
+
+
+# --- mappings that invoke nothing ----------------------------------------------------------
+
+
+@passes("sqs-source-without-dlq")
+def test_a_disabled_mapping_is_no_live_risk():
+    fn = make_function()
+    queue = sqs_queue(redrive_target_arn=None, max_receive_count=None)
+    mapping = sqs_mapping(fn, queue, state="Disabled")
+    return run(
+        "sqs-source-without-dlq",
+        make_inventory(fn, queues={queue.arn: queue}, event_source_mappings=[mapping]),
+    )
+
+
+@passes("stream-source-without-failure-destination")
+def test_a_mapping_lambda_reports_broken_is_no_live_risk():
+    fn = make_function()
+    mapping = stream_mapping(
+        fn,
+        on_failure_destination=None,
+        state_transition_reason="PROBLEM: Lambda cannot read the stream",
+    )
+    assert not mapping.live
+    return run(
+        "stream-source-without-failure-destination",
+        make_inventory(fn, event_source_mappings=[mapping]),
+    )
+
+
+def test_a_mapping_without_a_problem_stays_live():
+    fn = make_function()
+    mapping = stream_mapping(fn, on_failure_destination=None, last_processing_result="OK")
+    assert mapping.live
+    results = run(
+        "stream-source-without-failure-destination",
+        make_inventory(fn, event_source_mappings=[mapping]),
+    )
+    assert only_finding(results).rule_id == "stream-source-without-failure-destination"
