@@ -668,6 +668,21 @@ FUNCTIONS: tuple[Fn, ...] = (
         description="Nightly warehouse export, run by EventBridge Scheduler with an IAM role",
     ),
     Fn(
+        "promo-banner-api",
+        "nodejs24.x",
+        memory=512,
+        timeout=5,
+        arch="arm64",
+        tracing=True,
+        alias=True,
+        provisioned=10,
+        apis=(Api("http", HTTP_PUBLIC, "GET /promo"),),
+        traffic=Traffic("sparse", 0, 30),
+        # an idle alias emits no provisioned-concurrency metric: only its listing shows it
+        breaks=("provisioned-concurrency-underused",),
+        description="Promotion banners; provisioned for a campaign that ended",
+    ),
+    Fn(
         "returns-worker",
         "python3.13",
         memory=512,

@@ -9,6 +9,7 @@ from advisor.collect.inventory import (
     ApiIntegration,
     AsyncInvokeConfig,
     FunctionVersion,
+    ProvisionedConcurrencyConfig,
     PushSource,
     Qualifier,
 )
@@ -16,8 +17,10 @@ from advisor.rules.base import Severity
 from tests.rules.cases import fails, passes
 from tests.rules.factories import (
     api_integration,
+    hourly,
     make_function,
     make_inventory,
+    make_metrics,
     not_evaluated,
     only_finding,
     run,
@@ -215,3 +218,47 @@ def test_a_mapping_without_a_problem_stays_live():
         make_inventory(fn, event_source_mappings=[mapping]),
     )
     assert only_finding(results).rule_id == "stream-source-without-failure-destination"
+
+
+# --- provisioned concurrency, alias by alias ----------------------------------------------
+
+PC_RULE = "provisioned-concurrency-underused"
+
+
+def two_aliases(live_use: float, canary_traffic: bool):
+    """live: 10 instances at ``live_use``; canary: 10 instances, no metric at all."""
+    return make_function(
+        provisioned_concurrency=[
+            ProvisionedConcurrencyConfig("live", 10, 10),
+            ProvisionedConcurrencyConfig("canary", 10, 10),
+        ],
+        qualifiers=[
+            Qualifier(name="live", kind="alias", exists=True, version="2", has_traffic=True),
+            Qualifier(
+                name="canary", kind="alias", exists=True, version="2", has_traffic=canary_traffic
+            ),
+        ],
+        metrics=make_metrics(
+            provisioned_utilization_max=hourly(live_use),
+            provisioned_utilization_by_qualifier={"live": hourly(live_use)},
+        ),
+    )
+
+
+@fails(PC_RULE)
+def test_an_idle_alias_is_judged_on_its_own_not_merged_with_a_busy_one():
+    results = run(PC_RULE, make_inventory(two_aliases(live_use=0.9, canary_traffic=False)))
+    finding = only_finding(results)
+    assert finding.evidence["qualifier"] == "canary"
+    assert finding.evidence["idle"] == 10
+    assert "orders:canary" in finding.message
+    by_alias = {c["qualifier"]: c for c in finding.evidence["configs"]}
+    assert by_alias["live"]["idle"] == 1
+    assert "delete-provisioned-concurrency-config" in finding.remediation.cli
+    assert "--qualifier canary" in finding.remediation.cli
+    return results
+
+
+def test_an_invoked_alias_without_its_metric_is_not_evaluated_alone():
+    results = run(PC_RULE, make_inventory(two_aliases(live_use=0.9, canary_traffic=True)))
+    assert results == []  # live is busy, canary unknown: nothing to report on live

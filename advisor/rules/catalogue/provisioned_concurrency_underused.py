@@ -1,14 +1,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from advisor.collect.inventory import (
     DATA_FUNCTIONS,
     DATA_METRICS,
     DATA_PROVISIONED_CONCURRENCY,
+    Function,
+    ProvisionedConcurrencyConfig,
+    RegionInventory,
 )
-from advisor.decide import idle_provisioned_concurrency
+from advisor.decide import WorkloadProfile, idle_provisioned_concurrency
+from advisor.decide.opportunities import IdleProvisioned
 from advisor.rules.base import NotEvaluated, Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.context import RegionContext
 from advisor.rules.costing import prices_or_reason, profile_or_reason, usd
@@ -31,7 +36,9 @@ RULE = Rule(
         "ProvisionedConcurrencyUtilization over the window shows most instances were never "
         "needed (or the function was not invoked at all), the idle ones are pure cost. Lower "
         "the setting to the peak in use, or scale it on a schedule or with Application Auto "
-        "Scaling."
+        "Scaling. Each alias's configuration is judged on its own utilisation; an alias no "
+        "caller invoked in the window keeps its instances idle, which no metric shows, so the "
+        "scan lists the configurations of every alias in use."
     ),
     sources=(
         "https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html",
@@ -68,63 +75,133 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
         if isinstance(profile, str):
             yield not_evaluated(RULE, inventory, fn.arn, profile)
             continue
-        if profile.provisioned_utilization_peak is None and profile.monthly_requests > 0:
-            yield not_evaluated(
-                RULE, inventory, fn.arn, "invoked, but no ProvisionedConcurrencyUtilization metric"
-            )
+        judged = [_judge(fn, config, profile, prices) for config in fn.provisioned_concurrency]
+        unknown = [j for j in judged if j.idle is None and j.reason]
+        wasteful = [
+            j
+            for j in judged
+            if j.idle is not None
+            and j.idle.idle / j.idle.configured >= options["min_idle_share"]
+            and j.idle.monthly_saving_usd >= options["min_monthly_saving_usd"]
+        ]
+        if not wasteful:
+            if unknown and len(unknown) == len(judged):
+                yield not_evaluated(RULE, inventory, fn.arn, unknown[0].reason)
             continue
-        idle = idle_provisioned_concurrency(profile, prices)
-        if idle is None:
-            continue
-        idle_share = idle.idle / idle.configured
-        if idle_share < options["min_idle_share"]:
-            continue
-        if idle.monthly_saving_usd < options["min_monthly_saving_usd"]:
-            continue
-        config = max(fn.provisioned_concurrency, key=lambda c: c.requested)
-        keep = max(0, config.requested - idle.idle)
-        used = (
-            f"at most {idle.peak_in_use} in use (peak utilization {idle.utilization_peak:.0%})"
-            if idle.utilization_peak is not None
-            else "no invocations in the window"
+        yield _finding(
+            inventory,
+            fn,
+            judged,
+            max(wasteful, key=lambda j: j.idle.monthly_saving_usd),
+            prices,
+            options,
         )
-        if keep > 0:
-            cli = lambda_cli(
-                inventory,
-                "put-provisioned-concurrency-config",
-                fn,
-                f"--qualifier {config.qualifier} --provisioned-concurrent-executions {keep}",
-            )
-        else:
-            cli = lambda_cli(
-                inventory,
-                "delete-provisioned-concurrency-config",
-                fn,
-                f"--qualifier {config.qualifier}",
-            )
-        iac_props: dict[str, Any] = {"AutoPublishAlias": config.qualifier}
-        if keep > 0:
-            iac_props["ProvisionedConcurrencyConfig"] = {"ProvisionedConcurrentExecutions": keep}
-        yield RULE.finding(
-            inventory=inventory,
-            resource_arn=fn.arn,
-            message=(
-                f"{fn.name} keeps {idle.configured} provisioned instances with {used}: "
-                f"{idle.idle} idle instances cost {usd(idle.monthly_saving_usd)} a month."
-            ),
-            evidence={
-                "configured": idle.configured,
-                "peak_in_use": idle.peak_in_use,
-                "idle": idle.idle,
-                "idle_share": round(idle_share, 4),
-                "min_idle_share": options["min_idle_share"],
-                "utilization_peak": idle.utilization_peak,
-                "monthly_waste_usd": round(idle.monthly_saving_usd, 2),
-                "configs": [
-                    {"qualifier": c.qualifier, "requested": c.requested, "allocated": c.allocated}
-                    for c in fn.provisioned_concurrency
-                ],
-                "prices_as_of": prices.as_of.isoformat(),
-            },
-            remediation=Remediation(cli=cli, iac=sam_function(fn, iac_props)),
+
+
+@dataclass(frozen=True)
+class _Judged:
+    config: ProvisionedConcurrencyConfig
+    idle: IdleProvisioned | None
+    reason: str | None = None  # why its use is not known
+
+
+def _judge(
+    fn: Function,
+    config: ProvisionedConcurrencyConfig,
+    profile: WorkloadProfile,
+    prices: Any,
+) -> _Judged:
+    """One provisioned configuration, on its own alias's utilisation (never the maximum over
+    the function's aliases). An inventory without per-alias series judges the function's."""
+    metrics = fn.metrics
+    per_alias = metrics.provisioned_utilization_by_qualifier if metrics else {}
+    configured = config.allocated if config.allocated is not None else config.requested
+    if per_alias or fn.qualifiers:
+        series = per_alias.get(config.qualifier)
+        entry = fn.qualifier(config.qualifier)
+        invoked = entry is None or entry.has_traffic
+        utilization = series.peak() if series is not None else None
+        profile = replace(
+            profile,
+            provisioned_concurrency=configured,
+            provisioned_utilization_peak=utilization,
+            monthly_requests=profile.monthly_requests if invoked else 0,
         )
+    elif len(fn.provisioned_concurrency) > 1:
+        profile = replace(profile, provisioned_concurrency=configured)
+    if profile.provisioned_utilization_peak is None and profile.monthly_requests > 0:
+        return _Judged(
+            config,
+            None,
+            f"{config.qualifier}: invoked, but no ProvisionedConcurrencyUtilization metric",
+        )
+    return _Judged(config, idle_provisioned_concurrency(profile, prices))
+
+
+def _finding(
+    inventory: RegionInventory,
+    fn: Function,
+    judged: list[_Judged],
+    worst: _Judged,
+    prices: Any,
+    options: Mapping[str, Any],
+) -> Result:
+    idle, config = worst.idle, worst.config
+    assert idle is not None
+    idle_share = idle.idle / idle.configured
+    keep = max(0, config.requested - idle.idle)
+    used = (
+        f"at most {idle.peak_in_use} in use (peak utilization {idle.utilization_peak:.0%})"
+        if idle.utilization_peak is not None
+        else "no invocations in the window"
+    )
+    if keep > 0:
+        cli = lambda_cli(
+            inventory,
+            "put-provisioned-concurrency-config",
+            fn,
+            f"--qualifier {config.qualifier} --provisioned-concurrent-executions {keep}",
+        )
+    else:
+        cli = lambda_cli(
+            inventory,
+            "delete-provisioned-concurrency-config",
+            fn,
+            f"--qualifier {config.qualifier}",
+        )
+    iac_props: dict[str, Any] = {"AutoPublishAlias": config.qualifier}
+    if keep > 0:
+        iac_props["ProvisionedConcurrencyConfig"] = {"ProvisionedConcurrentExecutions": keep}
+    who = fn.name if len(fn.provisioned_concurrency) == 1 else f"{fn.name}:{config.qualifier}"
+    return RULE.finding(
+        inventory=inventory,
+        resource_arn=fn.arn,
+        message=(
+            f"{who} keeps {idle.configured} provisioned instances with {used}: "
+            f"{idle.idle} idle instances cost {usd(idle.monthly_saving_usd)} a month."
+        ),
+        evidence={
+            "configured": idle.configured,
+            "peak_in_use": idle.peak_in_use,
+            "idle": idle.idle,
+            "idle_share": round(idle_share, 4),
+            "min_idle_share": options["min_idle_share"],
+            "utilization_peak": idle.utilization_peak,
+            "monthly_waste_usd": round(idle.monthly_saving_usd, 2),
+            "qualifier": config.qualifier,
+            "configs": [
+                {
+                    "qualifier": j.config.qualifier,
+                    "requested": j.config.requested,
+                    "allocated": j.config.allocated,
+                    "idle": j.idle.idle if j.idle else None,
+                    "utilization_peak": j.idle.utilization_peak if j.idle else None,
+                    "monthly_waste_usd": round(j.idle.monthly_saving_usd, 2) if j.idle else None,
+                    "not_evaluated": j.reason,
+                }
+                for j in judged
+            ],
+            "prices_as_of": prices.as_of.isoformat(),
+        },
+        remediation=Remediation(cli=cli, iac=sam_function(fn, iac_props)),
+    )
