@@ -40,6 +40,44 @@ DATA_EVENT_RULES = "event_rules"  # EventBridge rule targets: which qualifier ea
 DATA_WORKFLOWS = "workflows"  # Step Functions and Pipes: callers that invoke with an IAM role
 
 
+# The IAM actions that read each kind of data (the read-only policy grants all of them; Test
+# connection tries each). docs/RULES.md lists them beside the rules that need the data.
+DATA_READS: dict[str, tuple[str, ...]] = {
+    DATA_FUNCTIONS: ("lambda:ListFunctions",),
+    DATA_FUNCTION_DETAILS: ("lambda:GetFunction",),
+    DATA_POLICIES: ("lambda:GetPolicy",),
+    DATA_ACCOUNT_SETTINGS: ("lambda:GetAccountSettings",),
+    DATA_EVENT_SOURCE_MAPPINGS: ("lambda:ListEventSourceMappings",),
+    DATA_QUEUES: ("sqs:GetQueueAttributes", "sqs:ListQueues"),
+    DATA_APIS: ("apigateway:GET",),
+    DATA_LOG_GROUPS: ("logs:DescribeLogGroups",),
+    DATA_METRICS: ("cloudwatch:GetMetricData", "cloudwatch:ListMetrics"),
+    DATA_ASYNC_CONFIG: (
+        "lambda:GetFunctionEventInvokeConfig",
+        "lambda:ListFunctionEventInvokeConfigs",
+    ),
+    DATA_FUNCTION_URLS: ("lambda:GetFunctionUrlConfig", "lambda:ListFunctionUrlConfigs"),
+    DATA_PROVISIONED_CONCURRENCY: ("lambda:ListProvisionedConcurrencyConfigs",),
+    DATA_LAYERS: ("lambda:GetLayerVersion",),
+    DATA_IMAGES: ("ecr:DescribeImages",),
+    DATA_QUALIFIERS: (
+        "lambda:GetFunction",
+        "lambda:GetPolicy",
+        "lambda:GetAlias",
+        "lambda:GetFunctionEventInvokeConfig",
+        "lambda:GetFunctionUrlConfig",
+    ),
+    DATA_SCHEDULES: ("scheduler:ListSchedules",),
+    DATA_EVENT_RULES: ("events:ListEventBuses", "events:ListRules", "events:ListTargetsByRule"),
+    DATA_WORKFLOWS: (
+        "states:ListStateMachines",
+        "states:DescribeStateMachine",
+        "pipes:ListPipes",
+        "pipes:DescribePipe",
+    ),
+}
+
+
 @dataclass
 class CoverageGap:
     """Something the scan could not see, and why."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from advisor.collect.inventory import DATA_READS
 from advisor.rules.base import Pillar, Rule
 from advisor.rules.registry import all_rules
 
@@ -34,7 +35,26 @@ def render_catalogue(rules: Iterable[Rule] | None = None) -> str:
         lines += ["", f"## {pillar.value.capitalize()}"]
         for rule in group:
             lines += ["", *render_rule(rule)]
+    lines += ["", *render_data_reads()]
     return "\n".join(lines) + "\n"
+
+
+def render_data_reads() -> list[str]:
+    """Which IAM actions read each kind of data a rule may need (the read-only policy's)."""
+    lines = [
+        "## What each kind of data reads",
+        "",
+        "A rule's *Needs* are read with these permissions of the read-only role; what the role "
+        'may not read is a coverage gap, and the rules that need it say "not evaluated".',
+        "",
+        "| data | IAM actions |",
+        "| --- | --- |",
+    ]
+    lines += [
+        f"| `{key}` | " + ", ".join(f"`{action}`" for action in actions) + " |"
+        for key, actions in DATA_READS.items()
+    ]
+    return lines
 
 
 def render_rule(rule: Rule) -> list[str]:
