@@ -85,6 +85,8 @@ class Callers:
     push_sources: tuple[PushSource, ...] = ()
     event_source_mappings: tuple[EventSourceMapping, ...] = ()
     function_url: FunctionUrl | None = None
+    # Mappings that invoke nothing (disabled, or broken as Lambda reports): shown, not judged
+    inactive_mappings: tuple[EventSourceMapping, ...] = ()
 
     @property
     def async_sources(self) -> tuple[PushSource, ...]:
@@ -129,6 +131,7 @@ class RelationIndex:
     event_source_mappings: dict[str, list[EventSourceMapping]] = field(default_factory=dict)
     mappings_by_source: dict[str, list[EventSourceMapping]] = field(default_factory=dict)
     functions: dict[str, Function] = field(default_factory=dict)
+    inactive_mappings: dict[str, list[EventSourceMapping]] = field(default_factory=dict)
 
     # Indexes built in this process so far: how often the O(n) pass really runs (a rule
     # evaluation builds one per region, see ``advisor/rules/context.py``).
@@ -145,6 +148,7 @@ class RelationIndex:
             event_source_mappings=_group(live),
             mappings_by_source=_group_by_source(live),
             functions={function_arn(fn.arn): fn for fn in inventory.functions},
+            inactive_mappings=_group([m for m in inventory.event_source_mappings if not m.live]),
         )
 
     def callers(self, fn: Function) -> Callers:
@@ -154,6 +158,7 @@ class RelationIndex:
             push_sources=tuple(self.push_sources.get(key, ())),
             event_source_mappings=tuple(self.event_source_mappings.get(key, ())),
             function_url=fn.function_url,
+            inactive_mappings=tuple(self.inactive_mappings.get(key, ())),
         )
 
     def function(self, arn: str) -> Function | None:
