@@ -8,6 +8,7 @@ from dataclasses import replace
 from advisor.collect.inventory import (
     ApiIntegration,
     AsyncInvokeConfig,
+    FunctionUrl,
     FunctionVersion,
     ProvisionedConcurrencyConfig,
     PushSource,
@@ -262,3 +263,16 @@ def test_an_idle_alias_is_judged_on_its_own_not_merged_with_a_busy_one():
 def test_an_invoked_alias_without_its_metric_is_not_evaluated_alone():
     results = run(PC_RULE, make_inventory(two_aliases(live_use=0.9, canary_traffic=True)))
     assert results == []  # live is busy, canary unknown: nothing to report on live
+
+
+@fails("function-url-public")
+def test_a_public_url_on_an_alias_is_found():
+    fn = aliased(
+        function_url=FunctionUrl(url="https://abc.lambda-url.us-east-1.on.aws/", auth_type="NONE")
+    )
+    results = run("function-url-public", make_inventory(fn))
+    finding = only_finding(results)
+    assert finding.evidence["qualifier"] == "live"
+    assert "orders:live" in finding.message
+    assert "--qualifier live --auth-type AWS_IAM" in finding.remediation.cli
+    return results
