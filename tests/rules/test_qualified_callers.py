@@ -18,6 +18,7 @@ from advisor.rules.base import Severity
 from tests.rules.cases import fails, passes
 from tests.rules.factories import (
     api_integration,
+    gap,
     hourly,
     make_function,
     make_inventory,
@@ -276,3 +277,10 @@ def test_a_public_url_on_an_alias_is_found():
     assert "orders:live" in finding.message
     assert "--qualifier live --auth-type AWS_IAM" in finding.remediation.cli
     return results
+
+
+def test_an_unread_alias_policy_is_not_evaluated_rather_than_passed():
+    fn = aliased(policy_read=False)
+    inventory = make_inventory(fn, coverage_gaps=[gap("qualifiers", f"{fn.arn}:live")])
+    (reason,) = not_evaluated(run(ASYNC_RULE, inventory))
+    assert "qualifiers" in reason.reason

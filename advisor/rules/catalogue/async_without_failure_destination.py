@@ -7,6 +7,7 @@ from advisor.collect.inventory import (
     DATA_ASYNC_CONFIG,
     DATA_FUNCTIONS,
     DATA_POLICIES,
+    DATA_QUALIFIERS,
     AsyncInvokeConfig,
     Function,
     PushSource,
@@ -59,7 +60,10 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
     for fn in inventory.functions:
         sources = index.callers(fn).async_sources
         if not sources:
-            policy_gap = resource_gap(inventory, DATA_POLICIES, fn.arn)
+            # An unread policy, the function's or an invoked qualifier's, may hide a caller.
+            policy_gap = resource_gap(inventory, DATA_POLICIES, fn.arn) or resource_gap(
+                inventory, DATA_QUALIFIERS, fn.arn
+            )
             if policy_gap is not None:
                 yield not_evaluated(RULE, inventory, fn.arn, gap_reason(policy_gap))
             continue
