@@ -60,6 +60,7 @@ DATA_READS: dict[str, tuple[str, ...]] = {
     DATA_PROVISIONED_CONCURRENCY: ("lambda:ListProvisionedConcurrencyConfigs",),
     DATA_LAYERS: ("lambda:GetLayerVersion",),
     DATA_IMAGES: ("ecr:DescribeImages",),
+    DATA_SUBNETS: ("ec2:DescribeSubnets",),
     DATA_QUALIFIERS: (
         "lambda:GetFunction",
         "lambda:GetPolicy",
