@@ -5,8 +5,6 @@ money on the table and what the scan could not see. Built from the database; ren
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import functools
 import io
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,14 +14,11 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from accounts.models import AwsAccount
-from advisor.collect.inventory import Inventory, RegionInventory
 from advisor.csv_cells import csv_row
-from advisor.decide import account_cost_opportunities
 from advisor.decide.opportunities import Opportunity
 from advisor.models import SEVERITY_ORDER, Finding, Scan, ScanRegion
 from advisor.reports.fixes import reconciled_fixes
 from advisor.rules.reconcile import FunctionFix
-from advisor.services.prices import stored_prices_install
 
 TOP_RISKS = 5
 LIST_LIMIT = 25  # longer lists are cut in the email; the CSV and the dashboard have them all
@@ -159,50 +154,45 @@ def resolved_findings_of(scan: Scan) -> QuerySet[Finding]:
     )
 
 
-def scan_inventory(scan: Scan) -> Inventory | None:
-    """The collected inventory of a finished scan; None once retention dropped it."""
-    parts = list(
-        scan.parts.filter(status=ScanRegion.Status.DONE, inventory__isnull=False).only(
-            "region", "inventory"
+def stored_opportunities(scan: Scan) -> list[Opportunity]:
+    """The top cost opportunities the scan stored (``Scan.cost_opportunities``), largest
+    first."""
+    return [
+        Opportunity(
+            kind=o["kind"],
+            function_arn=o.get("function_arn", ""),
+            function_name=o["function_name"],
+            region=o["region"],
+            monthly_saving_usd=o["saving"],
+            current_monthly_usd=o["current"],
+            proposed_monthly_usd=o["proposed"],
+            summary=o["summary"],
         )
-    )
-    if not parts:
-        return None
-    return Inventory(
-        account_id=scan.account.account_id,
-        regions=[RegionInventory.from_dict(p.inventory) for p in parts],
-    )
+        for o in (scan.cost_opportunities or {}).get("opportunities", [])
+    ]
 
 
-# A scan's inventory never changes once finished, and rebuilding it is the slow part of a report:
-# one worker sending the report to many recipients builds it once. The finish and prune times in
-# the key keep a reused primary key (SQLite in tests) from ever matching an older scan.
-@functools.lru_cache(maxsize=8)
-def _cost_opportunities(
-    scan_id: int, finished_at: dt.datetime | None, pruned_at: dt.datetime | None
-) -> tuple[tuple[Opportunity, ...], float, str]:
-    inventory = scan_inventory(Scan.objects.select_related("account").get(pk=scan_id))
-    if inventory is None:
-        return (), 0.0, "The metric data of this scan is no longer kept (retention)."
-    found = account_cost_opportunities(inventory)
-    note = ""
-    if found.regions_without_prices:
-        note = "No prices for " + ", ".join(found.regions_without_prices) + "."
-    return tuple(found.opportunities), found.total_saving_usd, note
+def cost_note(scan: Scan) -> str:
+    """What the cost section must say besides its list: regions without prices, or why there is
+    no list at all."""
+    stored = scan.cost_opportunities
+    if stored is None:
+        kept = scan.parts.filter(status=ScanRegion.Status.DONE, inventory__isnull=False).exists()
+        if not kept:
+            return "The metric data of this scan is no longer kept (retention)."
+        return "The cost opportunities of this scan were not worked out."
+    if stored.get("no_prices"):
+        return "No prices for " + ", ".join(stored["no_prices"]) + "."
+    return ""
 
 
 def build_scan_report(scan: Scan) -> ScanReport:
-    stored_prices_install()  # opportunities are priced with the refreshed Price List
     account = scan.account
     previous = previous_scan_of(scan)
     new = list(new_findings_of(scan))
     resolved = list(resolved_findings_of(scan))
     open_findings = Finding.objects.for_account(account).open_unsuppressed().worst_first()
     counts = Counter(open_findings.values_list("severity", flat=True))
-
-    opportunities, cost_total, cost_note = _cost_opportunities(
-        scan.pk, scan.finished_at, scan.metrics_pruned_at
-    )
 
     failed_regions = [
         f"{p.region}: {p.error}" for p in scan.parts.all() if p.status == ScanRegion.Status.FAILED
@@ -218,10 +208,11 @@ def build_scan_report(scan: Scan) -> ScanReport:
         top_risks=[FindingLine.of(f) for f in open_findings[:TOP_RISKS]],
         open_by_severity=[(s, counts.get(s, 0)) for s in SEVERITY_ORDER],
         open_total=sum(counts.values()),
-        cost_opportunities=list(opportunities[:10]),
+        # worked out by the scan's analysis when it finished, and stored
+        cost_opportunities=stored_opportunities(scan),
         # each function's best combination of changes, not options that exclude each other
-        cost_total_usd=cost_total,
-        cost_note=cost_note,
+        cost_total_usd=(scan.cost_opportunities or {}).get("total_saving", 0.0),
+        cost_note=cost_note(scan),
         coverage_gaps=list(scan.coverage_gaps),
         failed_regions=failed_regions,
         links={

@@ -21,16 +21,15 @@ from django.db import (
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from advisor.analysis import Analysis, analyse, function_recommendations
 from advisor.collect.errors import AwsAccessError
 from advisor.collect.inventory import Inventory, RegionInventory, relations_part
 from advisor.collect.options import CollectOptions
 from advisor.collect.scanner import collect_region
 from advisor.collect.session import assume_role_session
 from advisor.models import NO_VERDICT, FunctionRecord, Scan, ScanRegion
-from advisor.reports.scan_document import function_recommendation
-from advisor.rules.base import NotEvaluated
 from advisor.rules.context import RegionContext
-from advisor.rules.registry import evaluate, region_contexts
+from advisor.rules.registry import region_contexts
 from advisor.services.endpoints import checked_endpoint
 from advisor.services.findings import record_findings
 from advisor.services.opportunities import top_opportunities
@@ -104,7 +103,7 @@ class Heartbeat:
 def scan_region(*, scan_id: int, region: str) -> bool:
     """Collect one region of a scan. Safe to run twice. True when every region has finished."""
     part = (
-        ScanRegion.objects.select_related("scan__account")
+        ScanRegion.objects.select_related("scan__account__workspace")
         .filter(scan_id=scan_id, region=region)
         .first()
     )
@@ -155,11 +154,15 @@ def _collect_and_store(part: ScanRegion, region: str) -> bool:
             interrupts=(SoftTimeLimitExceeded,),
         )
         stored = inventory.to_dict()
+        stored_prices_install()  # recommendations price with the refreshed list, as the finish
+        recommendations = function_recommendations(
+            RegionContext.build(inventory), account.workspace.rule_options
+        )
         result = {
             "status": ScanRegion.Status.DONE,
             "inventory": stored,
             "relations": relations_part(stored),
-            "recommendations": region_recommendations(inventory),
+            "recommendations": recommendations,
             "api_calls": dict(inventory.api_calls),
             "progress": {
                 "stage": "done",
@@ -245,32 +248,23 @@ def scan_finish(*, scan_id: int) -> Scan:
             regions=[RegionInventory.from_dict(p.inventory) for p in done],
         )
         contexts = region_contexts(inventory)
-        results = evaluate(contexts, scan.account.workspace.rule_options)
-        recommendations = {arn: rec for p in done for arn, rec in (p.recommendations or {}).items()}
-        _store_functions(scan, contexts, recommendations)
+        analysis = analyse(
+            contexts,
+            scan.account.workspace.rule_options,
+            # worked out by each region's task, in parallel
+            recommendations={p.region: p.recommendations or {} for p in done},
+        )
+        _store_functions(scan, contexts, analysis.recommendations)
         scan.finding_count = record_findings(
             scan=scan,
-            results=results,
+            results=analysis.results,
             scanned_regions={p.region for p in done},
             contexts=contexts,
         )
         apply_suppressions(account=scan.account)
         scan.function_count = len(inventory.functions)
         scan.coverage_gaps = [dataclasses.asdict(gap) for gap in inventory.coverage_gaps]
-        scan.not_evaluated = [
-            {
-                "rule_id": r.rule_id,
-                "region": r.region,
-                "resource_arn": r.resource_arn,
-                "reason": r.reason,
-            }
-            for r in results
-            if isinstance(r, NotEvaluated)
-        ]
-        try:
-            scan.cost_opportunities = top_opportunities(scan, inventory)
-        except Exception:  # never lose a scan to this: the overview works it out on first view
-            logger.exception("scan %s: cost opportunities failed", scan.pk)
+        _store_analysis(scan, analysis)
         partial = failed or inventory.coverage_gaps
         scan.status = Scan.Status.PARTIAL if partial else Scan.Status.SUCCEEDED
         scan.save()
@@ -285,14 +279,10 @@ def run_scan_inline(scan: Scan) -> Scan:
     return scan_finish(scan_id=scan.pk)
 
 
-def region_recommendations(inventory: RegionInventory) -> dict[str, dict]:
-    """The decision framework's recommendation for each function of a region, by ARN."""
-    index = RegionContext.build(inventory).relations
-    return {
-        fn.arn: rec
-        for fn in inventory.functions
-        if (rec := function_recommendation(inventory, fn, index)) is not None
-    }
+def _store_analysis(scan: Scan, analysis: Analysis) -> None:
+    """What the scan stores of its analysis besides findings and functions (not saved here)."""
+    scan.not_evaluated = [dataclasses.asdict(r) for r in analysis.not_evaluated]
+    scan.cost_opportunities = top_opportunities(scan, analysis.opportunities)
 
 
 def _store_functions(

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor.collect.relations import RelationIndex
 from advisor.decide import (
     DecisionOptions,
     PriceTable,
-    UnknownRegionError,
     WorkloadProfile,
     cost_curve,
-    load_prices,
-    profile_from_function,
     recommend,
 )
 from advisor.decide.charts import cost_chart
@@ -31,8 +27,13 @@ COST_LABELS = {
 }
 
 
-def decision_card(profile: WorkloadProfile, prices: PriceTable) -> dict[str, Any]:
-    rec = recommend(profile, prices)
+def decision_card(
+    profile: WorkloadProfile, prices: PriceTable, options: DecisionOptions | None = None
+) -> dict[str, Any]:
+    """The card: verdict, reasons, each option's bill and what it is made of, the chart. A
+    scanned function's page passes its workspace's options (``advisor.analysis``), so the card
+    gives the verdict its scan stored."""
+    rec = recommend(profile, prices, options)
     chart = cost_chart(cost_curve(profile, prices))
     # Room under the x axis title for the legend on narrow screens.
     chart["layout"].setdefault("legend", {})["y"] = -0.35
@@ -101,24 +102,3 @@ def _front_door(rec) -> dict[str, Any] | None:
         "lambda": {"label": doors.lambda_.label, "usd": round(doors.lambda_.monthly_usd, 2)},
         "servers": {"label": doors.servers.label, "usd": round(doors.servers.monthly_usd, 2)},
     }
-
-
-def verdicts_for(items) -> dict[int, str | None]:
-    """The verdict for each (record, function, region inventory) of a list page, by record pk.
-
-    The crossover search is skipped: it does not change the verdict, and costs ~30x more."""
-    options = DecisionOptions(compute_crossover=False)
-    indexes: dict[int, RelationIndex] = {}
-    verdicts: dict[int, str | None] = {}
-    for record, fn, inventory in items:
-        try:
-            prices = load_prices(record.region)
-        except UnknownRegionError:
-            verdicts[record.pk] = None
-            continue
-        index = indexes.get(id(inventory))
-        if index is None:
-            index = indexes[id(inventory)] = RelationIndex.build(inventory)
-        profile = profile_from_function(fn, callers=index.callers(fn))
-        verdicts[record.pk] = recommend(profile, prices, options).verdict
-    return verdicts

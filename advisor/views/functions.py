@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.selectors import accounts_for
 from advisor import charts
+from advisor.analysis import decision_options
 from advisor.collect.relations import ASYNC, QUEUE, STREAM, SYNC, RelationIndex
 from advisor.decide import UnknownRegionError, load_prices, profile_from_function
 from advisor.merged_list import MergedOrderedList
@@ -17,7 +18,7 @@ from advisor.rules.reconcile import MEMORY, RESERVED, TIMEOUT, function_fix
 from advisor.selectors import common
 from advisor.selectors import functions as selectors
 from advisor.views import params
-from advisor.views.decision import VERDICT_SHORT, decision_card, verdicts_for
+from advisor.views.decision import VERDICT_SHORT, decision_card
 
 PAGE_SIZE = 50
 
@@ -70,12 +71,9 @@ def function_list(request: HttpRequest) -> HttpResponse:
         records = MergedOrderedList(records, partition="scan_id", values=scan_ids)
     page = Paginator(records, PAGE_SIZE).get_page(q.get("page"))
     page.object_list = selectors.attach_open_findings(list(page.object_list))
-    # Scans store each function's verdict; records stored without one are decided here.
-    undecided = [r for r in page.object_list if not r.verdict]
-    verdicts = verdicts_for(selectors.functions_with_callers(undecided)) if undecided else {}
+    # The verdict its scan stored ("" on scans older than that: ``manage.py analyse_scans``).
     for record in page.object_list:
-        stored = None if record.verdict == NO_VERDICT else record.verdict
-        record.verdict = stored or verdicts.get(record.pk)
+        record.verdict = None if record.verdict in (NO_VERDICT, "") else record.verdict
         record.verdict_label = VERDICT_SHORT.get(record.verdict or "", "")
     columns = [
         {
@@ -131,8 +129,11 @@ def function_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except UnknownRegionError:
         decision, no_prices = None, record.region
     else:
+        # The scan's analysis with this workspace's options: the verdict the scan stored, with
+        # the parts of each bill and the curve the card draws.
         profile = profile_from_function(fn, callers=callers)
-        decision, no_prices = decision_card(profile, prices), None
+        options = decision_options(record.account.workspace.rule_options)
+        decision, no_prices = decision_card(profile, prices, options), None
 
     findings = list(selectors.open_findings_of(record))
     # One value per setting when the function's own findings disagree (a timeout to lower

@@ -11,7 +11,6 @@ from accounts.selectors import account_for
 from advisor import charts
 from advisor.selectors import common
 from advisor.selectors import overview as selectors
-from advisor.services.opportunities import opportunities_of
 
 
 @require_GET
@@ -34,8 +33,8 @@ def cost_opportunities(request: HttpRequest, pk: int) -> HttpResponse:
     account = account_for(request.user, pk)
     scan = common.latest_scan_with_results(account)
     context = {"account": account, "scan": scan, "opportunities": [], "no_prices": []}
-    if scan is not None:
-        context.update(opportunities_of(scan))
+    if scan is not None and scan.cost_opportunities is not None:
+        context.update(scan.cost_opportunities)
     template = (
         "advisor/_opportunities.html"
         if request.headers.get("HX-Request")

@@ -10,14 +10,18 @@ import math
 from django.utils import timezone
 
 from accounts.models import AwsAccount
+from advisor.analysis import function_recommendations
 from advisor.collect.inventory import (
     ApiIntegration,
     Function,
     FunctionMetrics,
+    RegionInventory,
     Series,
     relations_part,
 )
-from advisor.models import Finding, FindingFunction, FunctionRecord, Scan, ScanRegion
+from advisor.models import NO_VERDICT, Finding, FindingFunction, FunctionRecord, Scan, ScanRegion
+from advisor.rules.context import RegionContext
+from advisor.services.scan_analysis import scan_analyse_stored
 
 HOUR = 3600
 WINDOW_HOURS = 14 * 24
@@ -104,6 +108,9 @@ def make_function(
         metrics=metrics,
     )
     _add_to_region(scan, region, "functions", dataclasses.asdict(fn))
+    # The recommendation the scan's analysis stores (the function alone in its region).
+    alone = RegionInventory(account_id=account.account_id, region=region, functions=[fn])
+    recommendation = function_recommendations(RegionContext.build(alone)).get(arn)
     return FunctionRecord.objects.create(
         scan=scan,
         account=account,
@@ -119,8 +126,18 @@ def make_function(
         errors=metrics.errors_total if metrics else None,
         throttles=metrics.throttles_total if metrics else None,
         duration_p99_ms=metrics.duration_p99_ms if metrics else None,
+        verdict=recommendation["verdict"] if recommendation else NO_VERDICT,
+        recommendation=recommendation,
         config=dataclasses.asdict(fn),
     )
+
+
+def analyse(scan: Scan) -> Scan:
+    """Store the cost opportunities of a built scan, as its analysis does when a scan finishes
+    (the rules over its stored inventory, with the workspace's thresholds)."""
+    scan_analyse_stored(scan=scan)
+    scan.refresh_from_db()
+    return scan
 
 
 def _add_to_region(scan: Scan, region: str, key: str, item: dict) -> None:

@@ -1,12 +1,14 @@
 """The overview's trend chart and the cost opportunities fragment."""
 
+import io
 import json
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
-from tests.dashboard.builders import make_finding, make_function, make_scan
+from tests.dashboard.builders import analyse, make_finding, make_function, make_scan
 from tests.factories import make_account, make_workspace
 
 
@@ -26,6 +28,7 @@ def test_overview_draws_the_findings_trend_per_account(client, world):
 def test_cost_opportunities_name_the_saving(client, world):
     # given a busy x86_64 function: arm64 would save money
     make_function(world["my_scan"], "busy-x86", per_hour=400_000, duration_ms=800, memory_mb=2048)
+    analyse(world["my_scan"])
     client.force_login(world["alice"])
     url = reverse("advisor:cost-opportunities", args=[world["my_account"].pk])
     # when htmx asks for the fragment
@@ -153,7 +156,10 @@ def test_cost_opportunities_are_read_from_the_scan_once_worked_out(client, world
     make_function(world["my_scan"], "busy-x86", per_hour=400_000, duration_ms=800, memory_mb=2048)
     client.force_login(world["alice"])
     url = reverse("advisor:cost-opportunities", args=[world["my_account"].pk])
-    # when the overview first asks, they are worked out from the inventory and stored
+    # the page does not work them out itself
+    assert "busy-x86" not in client.get(url).content.decode()
+    # when the one-off command works them out from the inventory and stores them
+    call_command("analyse_scans", stdout=io.StringIO())
     assert "busy-x86" in client.get(url).content.decode()
     stored = Scan.objects.get(pk=world["my_scan"].pk).cost_opportunities
     assert stored["count"] >= 1 and stored["opportunities"][0]["function_name"] == "busy-x86"

@@ -4,11 +4,11 @@ changes that can be made together, never options that exclude each other added u
 import pytest
 from django.utils import timezone
 
-from advisor.collect.inventory import Inventory, RegionInventory
+from advisor.collect.inventory import RegionInventory
 from advisor.models import Scan, ScanRegion
 from advisor.reports.email import scan_report_message
 from advisor.reports.scan_report import build_scan_report
-from advisor.services.opportunities import top_opportunities
+from tests.dashboard.builders import analyse
 from tests.decide.factories import overlapping_opportunities_function
 from tests.factories import make_account, make_workspace
 
@@ -26,8 +26,8 @@ def test_overview_and_email_total_the_best_combination_per_function():
     ScanRegion.objects.create(
         scan=scan, region="us-east-1", status="done", inventory=region.to_dict()
     )
-    # when the overview's figures are worked out and the email is built
-    overview = top_opportunities(scan, Inventory(account_id="123456789012", regions=[region]))
+    # when the scan's analysis stores the overview's figures and the email is built
+    overview = analyse(scan).cost_opportunities
     report = build_scan_report(scan)
     # then both show the best single combination, less than the three savings added up
     added_up = sum(o["saving"] for o in overview["opportunities"])

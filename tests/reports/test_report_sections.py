@@ -3,9 +3,10 @@
 import pytest
 
 from advisor.decide.opportunities import CostOpportunities, FunctionSaving, Opportunity
-from advisor.models import ScanRegion
+from advisor.models import Scan, ScanRegion
 from advisor.reports.email import scan_report_message
 from advisor.reports.scan_report import build_scan_report
+from advisor.services.opportunities import top_opportunities
 from tests.reports.builders import connected_account, estate_v1, scan_inline
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +26,12 @@ def opportunity(name: str, saving: float) -> Opportunity:
 
 
 @pytest.fixture
-def scan(aws, monkeypatch):
+def scan(aws):
     account, session = connected_account(aws)
     estate_v1(session, aws)
     scan = scan_inline(account)
-    # The emulator's functions have no traffic, so no savings: the decide module's answer is set.
+    # The emulator's functions have no traffic, so no savings: the scan's stored opportunities
+    # are those of an analysis that found these (the email reads only what the scan stored).
     listed = [opportunity("orders-api", 120.5), opportunity("legacy-etl", 3.25)]
     found = CostOpportunities(
         opportunities=listed,
@@ -39,9 +41,8 @@ def scan(aws, monkeypatch):
             for o in listed
         },
     )
-    monkeypatch.setattr(
-        "advisor.reports.scan_report.account_cost_opportunities", lambda inventory: found
-    )
+    scan.cost_opportunities = top_opportunities(scan, found)
+    scan.save(update_fields=["cost_opportunities"])
     return scan
 
 
@@ -80,7 +81,10 @@ def test_coverage_gaps_and_failed_regions_are_listed(scan):
         assert "Region failed: eu-west-1: Throttled" in body
 
 
-def test_pruned_scan_says_its_metric_data_is_gone(scan, monkeypatch):
+def test_pruned_scan_says_its_metric_data_is_gone(scan):
+    # a scan finished before its opportunities were stored, whose inventory retention dropped
+    Scan.objects.filter(pk=scan.pk).update(cost_opportunities=None)
     ScanRegion.objects.filter(scan=scan).update(inventory=None)
+    scan.refresh_from_db()
     text, _ = parts(scan)
     assert "no longer kept (retention)" in text
