@@ -292,6 +292,9 @@ class Finding(models.Model):
     evidence = models.JSONField(default=dict)
     remediation_cli = models.TextField(blank=True)
     remediation_iac = models.TextField(blank=True)
+    # What the IaC snippet is written for ("CloudFormation/SAM", "CloudFormation"): the header
+    # of the remediation text the scan JSON prints.
+    remediation_iac_format = models.CharField(max_length=32, default="CloudFormation/SAM")
     first_seen_scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="+")
     last_seen_scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="+")
     first_seen_at = models.DateTimeField()

@@ -1,114 +1,98 @@
-"""The JSON document a scan produces for terminals and CI pipelines (a stable contract, see
-README "The scan command"). Pure: inventory + rule results in, plain dict out."""
+"""The JSON document a scan produces for terminals and CI pipelines: a stable contract, the one
+in README "The `scan` command" (``tests/advisor/test_scan_document.py`` holds both to it).
+
+One builder for both kinds of scan: a stored scan (``--account``) hands it its rows from the
+database; an ad hoc scan (``--regions``) the same rows, built by the same code but not saved.
+"""
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from advisor.collect.inventory import Function, Inventory, RegionInventory
-from advisor.collect.relations import RelationIndex
-from advisor.decide import (
-    UnknownRegionError,
-    load_prices,
-    profile_from_function,
-    recommend,
-    recommendation_json,
-)
-from advisor.rules.base import Finding, NotEvaluated, Result
-from advisor.rules.registry import rules_by_id
+from advisor.models import Finding, FindingOccurrence, FunctionRecord, Scan
+from advisor.rules.base import Remediation, Severity
 
 SCHEMA_VERSION = 1
 
 
 def scan_document(
-    *,
-    inventory: Inventory,
-    results: Iterable[Result],
-    status: str,
-    regions: list[str],
-    started_at: dt.datetime,
-    finished_at: dt.datetime,
-    errors: list[str] | None = None,
+    *, scan: Scan, functions: Iterable[FunctionRecord], findings: Iterable[Finding]
 ) -> dict[str, Any]:
-    results = list(results)
-    rules = rules_by_id()
-    api_calls: Counter[str] = Counter()
-    for region in inventory.regions:
-        api_calls.update(region.api_calls)
+    """The document of a finished scan, its functions and the findings it saw."""
     return {
         "schema_version": SCHEMA_VERSION,
         "scan": {
-            "status": status,
-            "account_id": inventory.account_id,
-            "regions": regions,
-            "started_at": started_at.isoformat(),
-            "finished_at": finished_at.isoformat(),
-            "api_calls": dict(sorted(api_calls.items())),
-            "coverage_gaps": [dataclasses.asdict(gap) for gap in inventory.coverage_gaps],
-            "not_evaluated": [
-                dataclasses.asdict(r) for r in results if isinstance(r, NotEvaluated)
-            ],
-            "errors": errors or [],
+            "id": scan.pk,  # None for an ad hoc scan: nothing was stored
+            "status": scan.status,
+            "account_id": scan.account.account_id,
+            "regions": list(scan.regions),
+            "started_at": scan.started_at.isoformat() if scan.started_at else None,
+            "finished_at": scan.finished_at.isoformat() if scan.finished_at else None,
+            "api_calls": dict(scan.api_calls),
+            "coverage_gaps": list(scan.coverage_gaps),
+            "not_evaluated": list(scan.not_evaluated),
+            "errors": [line for line in scan.error.splitlines() if line],
         },
         "functions": [
-            function_entry(region, fn, index)
-            for region, index in ((r, RelationIndex.build(r)) for r in inventory.regions)
-            for fn in region.functions
+            function_entry(r) for r in sorted(functions, key=lambda r: (r.region, r.name, r.arn))
         ],
         "findings": [
-            {
-                "rule_id": f.rule_id,
-                "resource_arn": f.resource_arn,
-                "region": f.region,
-                "severity": str(f.severity),
-                "pillar": str(rules[f.rule_id].pillar),
-                "title": rules[f.rule_id].title,
-                "message": f.message,
-                "evidence": dict(f.evidence),
-                "remediation": f.remediation.as_text(),
-            }
+            finding_entry(f)
             for f in sorted(
-                (r for r in results if isinstance(r, Finding)),
-                key=lambda f: (-f.severity.rank, f.rule_id, f.resource_arn),
+                findings,
+                key=lambda f: (-Severity(f.severity).rank, f.rule_id, f.resource_arn),
             )
         ],
     }
 
 
-def function_entry(region: RegionInventory, fn: Function, index: RelationIndex) -> dict[str, Any]:
-    metrics = fn.metrics
+def function_entry(record: FunctionRecord) -> dict[str, Any]:
     return {
-        "arn": fn.arn,
-        "name": fn.name,
-        "region": fn.region,
-        "runtime": fn.runtime,
-        "architecture": fn.arch,
-        "memory_mb": fn.memory_mb,
-        "timeout_s": fn.timeout_s,
-        "package_type": fn.package_type,
-        "code_size": fn.code_size,
-        "invocations_14d": metrics.invocations_total if metrics else None,
-        "errors_14d": metrics.errors_total if metrics else None,
-        "throttles_14d": metrics.throttles_total if metrics else None,
-        "duration_p99_ms": metrics.duration_p99_ms if metrics else None,
-        "recommendation": function_recommendation(region, fn, index),
+        "arn": record.arn,
+        "name": record.name,
+        "region": record.region,
+        "runtime": record.runtime or None,  # None: a container image has no runtime
+        "architecture": record.architecture,
+        "memory_mb": record.memory_mb,
+        "timeout_s": record.timeout_s,
+        "package_type": record.package_type,
+        "code_size": record.code_size,
+        # The metric window's totals (14 days); None without metrics.
+        "invocations_14d": record.invocations,
+        "errors_14d": record.errors,
+        "throttles_14d": record.throttles,
+        "duration_p99_ms": record.duration_p99_ms,
+        "recommendation": record.recommendation,
     }
 
 
-def function_recommendation(
-    region: RegionInventory, fn: Function, index: RelationIndex
-) -> dict[str, Any] | None:
-    """The decision framework's verdict for a scanned function: None without metrics, or in a
-    region the price table does not cover (another region's prices would mislead)."""
-    if fn.metrics is None:
-        return None
-    try:
-        prices = load_prices(region.region)
-    except UnknownRegionError:
-        return None
-    profile = profile_from_function(fn, callers=index.callers(fn))
-    return recommendation_json(recommend(profile, prices))
+def finding_entry(finding: Finding) -> dict[str, Any]:
+    remediation = Remediation(
+        cli=finding.remediation_cli,
+        iac=finding.remediation_iac,
+        iac_format=finding.remediation_iac_format,
+    )
+    return {
+        "rule_id": finding.rule_id,
+        "resource_arn": finding.resource_arn,
+        "region": finding.region,
+        "severity": finding.severity,
+        "pillar": finding.pillar,
+        "title": finding.title,
+        "message": finding.message,
+        "evidence": dict(finding.evidence),
+        "remediation": remediation.as_text(),
+    }
+
+
+def stored_scan_document(scan: Scan) -> dict[str, Any]:
+    """The document of a scan stored in the database: its functions, and the findings it saw
+    as it saw them (severity and evidence of that scan)."""
+    scan = Scan.objects.select_related("account").get(pk=scan.pk)
+    findings = []
+    for seen in FindingOccurrence.objects.filter(scan=scan).select_related("finding"):
+        finding = seen.finding
+        finding.severity, finding.evidence = seen.severity, seen.evidence
+        findings.append(finding)
+    return scan_document(scan=scan, functions=scan.functions.all(), findings=findings)

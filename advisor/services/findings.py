@@ -4,15 +4,46 @@ that no longer sees them (only where that scan could look), reopen if they retur
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 
 from advisor.models import Finding, FindingFunction, FindingOccurrence, Scan
 from advisor.rules.base import Finding as RuleFinding
-from advisor.rules.base import NotEvaluated, Result
+from advisor.rules.base import NotEvaluated, Result, Rule
 from advisor.rules.context import RegionContext
 from advisor.rules.registry import rules_by_id
 from advisor.rules.resources import FunctionConcerns
+
+
+def finding_fields(result: RuleFinding, rule: Rule) -> dict[str, Any]:
+    """What a finding's row holds of a rule's finding, whichever scan saw it."""
+    return {
+        "region": result.region,
+        "severity": str(result.severity),
+        "pillar": str(rule.pillar),
+        "title": rule.title,
+        "message": result.message,
+        "evidence": dict(result.evidence),
+        "remediation_cli": result.remediation.cli,
+        "remediation_iac": result.remediation.iac,
+        "remediation_iac_format": result.remediation.iac_format,
+    }
+
+
+def unsaved_findings(results: Iterable[Result]) -> list[Finding]:
+    """The findings among ``results`` as rows that are not stored (an ad hoc scan's)."""
+    rules = rules_by_id()
+    return [
+        Finding(
+            rule_id=r.rule_id,
+            resource_arn=r.resource_arn,
+            status=Finding.Status.OPEN,
+            **finding_fields(r, rules[r.rule_id]),
+        )
+        for r in results
+        if isinstance(r, RuleFinding)
+    ]
 
 
 def record_findings(
@@ -53,14 +84,7 @@ def record_findings(
         for key, result in seen.items():
             rule = rules[result.rule_id]
             fields = {
-                "region": result.region,
-                "severity": str(result.severity),
-                "pillar": str(rule.pillar),
-                "title": rule.title,
-                "message": result.message,
-                "evidence": dict(result.evidence),
-                "remediation_cli": result.remediation.cli,
-                "remediation_iac": result.remediation.iac,
+                **finding_fields(result, rule),
                 "last_seen_scan": scan,
                 "last_seen_at": when,
             }
@@ -114,6 +138,7 @@ def record_findings(
                 "evidence",
                 "remediation_cli",
                 "remediation_iac",
+                "remediation_iac_format",
                 "last_seen_scan",
                 "last_seen_at",
                 "status",

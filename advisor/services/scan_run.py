@@ -8,7 +8,10 @@ import logging
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 
+import boto3
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import (
@@ -128,21 +131,78 @@ def scan_region(*, scan_id: int, region: str) -> bool:
         return _collect_and_store(part, region)
 
 
+@dataclass(frozen=True)
+class CollectedPart:
+    """One region's collection: its inventory, or why there is none."""
+
+    region: str
+    inventory: RegionInventory | None
+    error: str = ""
+
+
+def collect_part(
+    *,
+    region: str,
+    session_for: Callable[[str], boto3.Session],
+    account_id: str | Callable[[boto3.Session], str],
+    endpoint_url: str | None,
+    options: CollectOptions,
+    progress: Callable[[str, int, int], None] | None = None,
+    interrupts: tuple[type[BaseException], ...] = (),
+) -> CollectedPart:
+    """Collect one region, for a stored scan's region task and an ad hoc ``manage.py scan``
+    alike. What the credentials cannot read (``AwsAccessError``) fails the region with the
+    reason; so does a bug, logged with its traceback (never lose a scan to one). A database
+    that is away and an ``interrupts`` exception propagate."""
+    try:
+        session = session_for(region)
+        inventory = collect_region(
+            session=session,
+            account_id=account_id if isinstance(account_id, str) else account_id(session),
+            region=region,
+            endpoint_url=endpoint_url,
+            options=options,
+            progress=progress,
+            interrupts=interrupts,
+        )
+    except AwsAccessError as error:
+        return CollectedPart(region=region, inventory=None, error=str(error))
+    except DATABASE_UNAVAILABLE:
+        raise  # transient: the task retries the region
+    except Exception as error:
+        if isinstance(error, interrupts):
+            raise
+        logger.exception("region %s failed", region)
+        return CollectedPart(
+            region=region,
+            inventory=None,
+            error=f"Internal error while scanning: {type(error).__name__}: {error}",
+        )
+    return CollectedPart(region=region, inventory=inventory)
+
+
+def scan_status(*, collected: int, failed: int, gaps: bool) -> str:
+    """How a scan ended: failed when no region was collected; partial when a region failed or
+    something could not be seen; else succeeded."""
+    if not collected:
+        return Scan.Status.FAILED
+    return Scan.Status.PARTIAL if failed or gaps else Scan.Status.SUCCEEDED
+
+
 def _collect_and_store(part: ScanRegion, region: str) -> bool:
     scan = part.scan
     account = scan.account
     try:
         endpoint_url = checked_endpoint(account.endpoint_url)
-        session = assume_role_session(
-            role_arn=account.role_arn,
-            external_id=account.external_id,
+        collected = collect_part(
             region=region,
-            endpoint_url=endpoint_url,
-        )
-        inventory = collect_region(
-            session=session,
+            session_for=lambda r: assume_role_session(
+                role_arn=account.role_arn,
+                external_id=account.external_id,
+                region=r,
+                endpoint_url=endpoint_url,
+            ),
             account_id=account.account_id,
-            region=region,
             endpoint_url=endpoint_url,
             options=CollectOptions(
                 rate_limit=settings.ADVISOR_SCAN_RATE_LIMIT,
@@ -153,23 +213,11 @@ def _collect_and_store(part: ScanRegion, region: str) -> bool:
             # for the rest, leaving the minute before the hard limit to store it.
             interrupts=(SoftTimeLimitExceeded,),
         )
-        stored = inventory.to_dict()
-        stored_prices_install()  # recommendations price with the refreshed list, as the finish
-        recommendations = function_recommendations(
-            RegionContext.build(inventory), account.workspace.rule_options
-        )
-        result = {
-            "status": ScanRegion.Status.DONE,
-            "inventory": stored,
-            "relations": relations_part(stored),
-            "recommendations": recommendations,
-            "api_calls": dict(inventory.api_calls),
-            "progress": {
-                "stage": "done",
-                "done": len(inventory.functions),
-                "total": len(inventory.functions),
-            },
-        }
+        inventory = collected.inventory
+        if inventory is None:
+            result = {"status": ScanRegion.Status.FAILED, "error": collected.error}
+        else:
+            result = _region_result(inventory, account.workspace.rule_options)
     except SoftTimeLimitExceeded:
         # The limit came after the collection, while its results were being prepared.
         result = {
@@ -179,17 +227,8 @@ def _collect_and_store(part: ScanRegion, region: str) -> bool:
                 "before the region's results were stored."
             ),
         }
-    except AwsAccessError as error:
+    except AwsAccessError as error:  # an endpoint URL this server refuses
         result = {"status": ScanRegion.Status.FAILED, "error": str(error)}
-    except DATABASE_UNAVAILABLE:
-        raise  # transient: the task retries the region
-    except Exception as error:
-        # Unexpected: record it on the scan (never lose a scan to a bug) and log the traceback.
-        logger.exception("scan %s region %s failed", scan.pk, region)
-        result = {
-            "status": ScanRegion.Status.FAILED,
-            "error": f"Internal error while scanning: {type(error).__name__}: {error}",
-        }
     # Only the copy of this task that finishes the region first writes it: a finished region
     # (or a region of a scan that ended) is never rewritten by a duplicate delivery.
     if not unfinished_part(part.pk).update(**result, finished_at=timezone.now()):
@@ -200,6 +239,26 @@ def _collect_and_store(part: ScanRegion, region: str) -> bool:
         )
         return False
     return _all_parts_finished(scan)
+
+
+def _region_result(inventory: RegionInventory, rule_options: dict) -> dict:
+    """What a collected region stores on its part: the inventory, its trigger lists, and its
+    functions' recommendations (the slow part of the analysis, done here in parallel across
+    regions and handed to the scan's analysis when it finishes)."""
+    stored = inventory.to_dict()
+    stored_prices_install()  # priced with the refreshed list, as the finish is
+    return {
+        "status": ScanRegion.Status.DONE,
+        "inventory": stored,
+        "relations": relations_part(stored),
+        "recommendations": function_recommendations(RegionContext.build(inventory), rule_options),
+        "api_calls": dict(inventory.api_calls),
+        "progress": {
+            "stage": "done",
+            "done": len(inventory.functions),
+            "total": len(inventory.functions),
+        },
+    }
 
 
 def unfinished_part(part_id: int) -> QuerySet[ScanRegion]:
@@ -229,20 +288,11 @@ def scan_finish(*, scan_id: int) -> Scan:
         parts = list(scan.parts.all())
         done = [p for p in parts if p.status == ScanRegion.Status.DONE]
         failed = [p for p in parts if p.status == ScanRegion.Status.FAILED]
-        api_calls: Counter[str] = Counter()
-        for part in parts:
-            api_calls.update(part.api_calls or {})
-        scan.api_calls = dict(sorted(api_calls.items()))
-        scan.error = "\n".join(f"{p.region}: {p.error}" for p in failed)
+        errors = [f"{p.region}: {p.error}" for p in failed]
         scan.finished_at = timezone.now()
         scan.started_at = scan.started_at or min(
             (p.started_at for p in parts if p.started_at), default=scan.finished_at
         )
-        if not done:
-            scan.status = Scan.Status.FAILED
-            scan.save()
-            return scan
-
         inventory = Inventory(
             account_id=scan.account.account_id,
             regions=[RegionInventory.from_dict(p.inventory) for p in done],
@@ -254,19 +304,19 @@ def scan_finish(*, scan_id: int) -> Scan:
             # worked out by each region's task, in parallel
             recommendations={p.region: p.recommendations or {} for p in done},
         )
-        _store_functions(scan, contexts, analysis.recommendations)
-        scan.finding_count = record_findings(
-            scan=scan,
-            results=analysis.results,
-            scanned_regions={p.region for p in done},
-            contexts=contexts,
-        )
-        apply_suppressions(account=scan.account)
-        scan.function_count = len(inventory.functions)
-        scan.coverage_gaps = [dataclasses.asdict(gap) for gap in inventory.coverage_gaps]
-        _store_analysis(scan, analysis)
-        partial = failed or inventory.coverage_gaps
-        scan.status = Scan.Status.PARTIAL if partial else Scan.Status.SUCCEEDED
+        summarise(scan, inventory=inventory, analysis=analysis, errors=errors)
+        if done:
+            FunctionRecord.objects.bulk_create(
+                function_records(scan, contexts, analysis.recommendations), batch_size=500
+            )
+            scan.finding_count = record_findings(
+                scan=scan,
+                results=analysis.results,
+                scanned_regions={p.region for p in done},
+                contexts=contexts,
+            )
+            apply_suppressions(account=scan.account)
+            scan.cost_opportunities = top_opportunities(scan, analysis.opportunities)
         scan.save()
     return scan
 
@@ -279,15 +329,26 @@ def run_scan_inline(scan: Scan) -> Scan:
     return scan_finish(scan_id=scan.pk)
 
 
-def _store_analysis(scan: Scan, analysis: Analysis) -> None:
-    """What the scan stores of its analysis besides findings and functions (not saved here)."""
+def summarise(scan: Scan, *, inventory: Inventory, analysis: Analysis, errors: list[str]) -> None:
+    """What a finished scan says of itself, stored or printed ad hoc (not saved here): its
+    status, API calls, errors, coverage gaps and the rules not evaluated."""
+    api_calls: Counter[str] = Counter()
+    for region in inventory.regions:
+        api_calls.update(region.api_calls)
+    scan.api_calls = dict(sorted(api_calls.items()))
+    scan.error = "\n".join(errors)
+    scan.function_count = len(inventory.functions)
+    scan.coverage_gaps = [dataclasses.asdict(gap) for gap in inventory.coverage_gaps]
     scan.not_evaluated = [dataclasses.asdict(r) for r in analysis.not_evaluated]
-    scan.cost_opportunities = top_opportunities(scan, analysis.opportunities)
+    scan.status = scan_status(
+        collected=len(inventory.regions), failed=len(errors), gaps=bool(inventory.coverage_gaps)
+    )
 
 
-def _store_functions(
+def function_records(
     scan: Scan, contexts: list[RegionContext], recommendations: dict[str, dict]
-) -> None:
+) -> list[FunctionRecord]:
+    """The scan's functions as it stores them (unsaved: the ad hoc scan prints them)."""
     records = []
     for ctx in contexts:
         region, index = ctx.inventory, ctx.relations
@@ -316,4 +377,4 @@ def _store_functions(
                     config=dataclasses.asdict(fn),
                 )
             )
-    FunctionRecord.objects.bulk_create(records, batch_size=500)
+    return records

@@ -6,35 +6,23 @@ stderr). stdout carries only the report (JSON stays clean); progress goes to std
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 import time
 from typing import Any
 
-import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError
 
 from accounts.models import AwsAccount
 from accounts.regions import lambda_regions
-from advisor.collect.errors import AwsAccessError
-from advisor.collect.inventory import Inventory
 from advisor.collect.options import CollectOptions
-from advisor.collect.scanner import collect_region
-from advisor.collect.session import (
-    EndpointNotAllowed,
-    assume_role_session,
-    aws_client,
-)
+from advisor.collect.session import EndpointNotAllowed
 from advisor.models import Scan, ScanRegion
-from advisor.reports.scan_document import scan_document
+from advisor.reports.scan_document import stored_scan_document
 from advisor.rules.base import Severity
-from advisor.rules.registry import evaluate
 from advisor.services.endpoints import checked_endpoint
-from advisor.services.prices import stored_prices_install
+from advisor.services.scan_adhoc import scan_ad_hoc
 from advisor.services.scan_run import run_scan_inline
 from advisor.services.scans import ScanRefused, scan_create, scan_start
 
@@ -141,75 +129,17 @@ class Command(BaseCommand):
             raise UsageError(str(refusal)) from refusal
         # The same shared buckets as the workers: an ad hoc scan of an account that a stored
         # scan is reading at the same time does not double the calls AWS sees.
-        collect_options = CollectOptions(
-            rate_limit=not options["no_rate_limit"],
-            rate_limit_store=settings.ADVISOR_RATE_LIMIT_STORE,
-        )
-        started = dt.datetime.now(dt.UTC)
-        inventory = Inventory(account_id="")
-        errors: list[str] = []
-        for region in regions:
-            self.progress(f"{region}: starting")
-            try:
-                session = self.session(options, region, endpoint)
-                if not inventory.account_id:
-                    inventory.account_id = self.caller_account(session, region, endpoint)
-                part = collect_region(
-                    session=session,
-                    account_id=inventory.account_id,
-                    region=region,
-                    endpoint_url=endpoint,
-                    options=collect_options,
-                    progress=lambda stage, done, total, r=region: self.progress(
-                        f"{r}: {stage} {done}/{total}"
-                    ),
-                )
-            except AwsAccessError as error:
-                errors.append(f"{region}: {error}")
-                self.progress(f"{region}: failed: {error}")
-                continue
-            inventory.regions.append(part)
-            self.progress(
-                f"{region}: {len(part.functions)} functions, "
-                f"{sum(part.api_calls.values())} API calls"
-            )
-        try:
-            stored_prices_install()
-        except DatabaseError as exc:  # an ad hoc scan may run without the app's database
-            self.progress(f"refreshed prices not read ({exc}): the shipped prices apply")
-        results = evaluate(inventory) if inventory.regions else []
-        if not inventory.regions:
-            status = "failed"
-        elif errors or inventory.coverage_gaps:
-            status = "partial"
-        else:
-            status = "succeeded"
-        return scan_document(
-            inventory=inventory,
-            results=results,
-            status=status,
+        return scan_ad_hoc(
             regions=regions,
-            started_at=started,
-            finished_at=dt.datetime.now(dt.UTC),
-            errors=errors,
+            endpoint_url=endpoint,
+            options=CollectOptions(
+                rate_limit=not options["no_rate_limit"],
+                rate_limit_store=settings.ADVISOR_RATE_LIMIT_STORE,
+            ),
+            role_arn=options["role_arn"],
+            external_id=options["external_id"],
+            progress=self.progress,
         )
-
-    def session(self, options: dict, region: str, endpoint: str | None) -> boto3.Session:
-        if options["role_arn"]:
-            return assume_role_session(
-                role_arn=options["role_arn"],
-                external_id=options["external_id"],
-                region=region,
-                endpoint_url=endpoint,
-            )
-        return boto3.Session(region_name=region)
-
-    def caller_account(self, session: boto3.Session, region: str, endpoint: str | None) -> str:
-        try:
-            sts = aws_client("sts", session=session, region=region, endpoint_url=endpoint)
-            return sts.get_caller_identity()["Account"]
-        except (ClientError, BotoCoreError) as error:
-            raise AwsAccessError(f"credentials not usable: {error}") from error
 
     # -- output -------------------------------------------------------------------------------
     def progress(self, text: str) -> None:
@@ -226,52 +156,6 @@ class Command(BaseCommand):
                 out.write(text)
         else:
             sys.stdout.write(text)
-
-
-def stored_scan_document(scan: Scan) -> dict:
-    """The same document for a scan stored in the database (``--account``)."""
-    scan.refresh_from_db()
-    findings = [
-        {
-            "rule_id": f.rule_id,
-            "resource_arn": f.resource_arn,
-            "region": f.region,
-            "severity": f.severity,
-            "pillar": f.pillar,
-            "title": f.title,
-            "message": f.message,
-            "evidence": f.evidence,
-            "remediation": f"{f.remediation_cli}\n\n{f.remediation_iac}",
-        }
-        for f in scan.account.findings.filter(last_seen_scan=scan, status="open")
-    ]
-    return {
-        "schema_version": 1,
-        "scan": {
-            "id": scan.pk,
-            "status": scan.status,
-            "account_id": scan.account.account_id,
-            "regions": scan.regions,
-            "started_at": scan.started_at.isoformat() if scan.started_at else None,
-            "finished_at": scan.finished_at.isoformat() if scan.finished_at else None,
-            "api_calls": scan.api_calls,
-            "coverage_gaps": scan.coverage_gaps,
-            "not_evaluated": scan.not_evaluated,
-            "errors": [line for line in scan.error.splitlines() if line],
-        },
-        "functions": [
-            {
-                "arn": r.arn,
-                "name": r.name,
-                "region": r.region,
-                "runtime": r.runtime or None,
-                "memory_mb": r.memory_mb,
-                "timeout_s": r.timeout_s,
-            }
-            for r in scan.functions.all()
-        ],
-        "findings": findings,
-    }
 
 
 def table(document: dict) -> str:
