@@ -51,8 +51,8 @@ class Scan(models.Model):
     api_calls = models.JSONField(default=dict)  # "lambda.ListFunctions": n
     coverage_gaps = models.JSONField(default=list)
     not_evaluated = models.JSONField(default=list)
-    # The overview's top cost opportunities, worked out when the scan finished (None for scans
-    # finished before they were stored: worked out on first view then).
+    # The top cost opportunities (overview and email), stored by the scan's analysis when it
+    # finished; None for scans finished before they were stored (`manage.py analyse_scans`).
     cost_opportunities = models.JSONField(null=True, blank=True)
     function_count = models.PositiveIntegerField(default=0)
     finding_count = models.PositiveIntegerField(default=0)
@@ -159,7 +159,7 @@ class FunctionRecord(models.Model):
     duration_p99_ms = models.FloatField(null=True, blank=True)
     # The decision framework's answer, computed once when the scan is stored (the scan JSON's
     # "recommendation"). NO_VERDICT: decided there is none (no metrics, or a region without
-    # prices); "": stored without deciding.
+    # prices); "": stored without deciding (older scans: `manage.py analyse_scans`).
     verdict = models.CharField(max_length=16, blank=True, db_index=True)
     # How it is invoked, from its triggers: ",async,sync," (delimited so "sync" never matches
     # "async"); "" when stored without it.

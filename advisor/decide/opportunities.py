@@ -9,6 +9,10 @@ Three kinds, each also usable alone by the cost rules:
   when the function was never invoked in the window;
 * ``container-candidate`` (:func:`container_candidate`): the decision framework's verdict is
   containers or EC2, saving the difference between the Lambda bill and the chosen fleet.
+
+A scan's opportunities (the overview's, the email's) are the cost rules' findings priced with
+these functions, by ``advisor.analysis``: the rules apply the workspace's thresholds.
+:func:`account_cost_opportunities` lists every candidate the cost model sees, with none.
 """
 
 from __future__ import annotations
