@@ -229,6 +229,16 @@ def _collect_and_store(part: ScanRegion, region: str) -> bool:
         }
     except AwsAccessError as error:  # an endpoint URL this server refuses
         result = {"status": ScanRegion.Status.FAILED, "error": str(error)}
+    except DATABASE_UNAVAILABLE:
+        raise  # transient: the task retries the region
+    except Exception as error:
+        # Unexpected, while the results were prepared: recorded on the scan like one in the
+        # collection (never lose a scan to a bug), with the traceback in the log.
+        logger.exception("scan %s region %s failed", scan.pk, region)
+        result = {
+            "status": ScanRegion.Status.FAILED,
+            "error": f"Internal error while scanning: {type(error).__name__}: {error}",
+        }
     # Only the copy of this task that finishes the region first writes it: a finished region
     # (or a region of a scan that ended) is never rewritten by a duplicate delivery.
     if not unfinished_part(part.pk).update(**result, finished_at=timezone.now()):
