@@ -27,7 +27,6 @@ from advisor.decide import (
     DecisionOptions,
     UnknownRegionError,
     load_prices,
-    profile_from_function,
     recommend,
     recommendation_json,
 )
@@ -98,8 +97,7 @@ def function_recommendations(
     for fn in ctx.inventory.functions:
         if fn.metrics is None:
             continue
-        profile = profile_from_function(fn, invocation_types=ctx.relations.invocation_types(fn))
-        found[fn.arn] = recommendation_json(recommend(profile, prices, options))
+        found[fn.arn] = recommendation_json(recommend(ctx.profile(fn), prices, options))
     return found
 
 
@@ -150,7 +148,7 @@ def cost_opportunities(
             kinds = reported.get(fn.arn)
             if not kinds:
                 continue
-            profile = profile_from_function(fn, invocation_types=ctx.relations.invocation_types(fn))
+            profile = ctx.profile(fn)  # the one the cost rules priced
             # The rules applied the thresholds: nothing more is left out here.
             mine = [
                 o
