@@ -174,3 +174,19 @@ def test_findings_that_disagree_about_a_setting_show_one_reconciled_change(clien
     assert "--timeout 90" not in body.split('id="reconciled-fix"')[1].split("</section>")[0]
     # and each of the two findings points to it
     assert body.count('href="#reconciled-fix"') == 2
+
+
+def test_the_decision_card_takes_the_workspace_threshold_for_moving(client, world):
+    # given a busy function that containers would run for less
+    busy = make_function(
+        world["my_scan"], "busy-x86", per_hour=400_000, duration_ms=800, memory_mb=2048
+    )
+    client.force_login(world["alice"])
+    url = reverse("advisor:function-detail", args=[busy.pk])
+    assert re.search(r'data-verdict="(containers|ec2)"', client.get(url).content.decode())
+    # when the workspace asks moving to save more than it would
+    workspace = world["my_account"].workspace
+    workspace.rule_options = {"consider-containers": {"min_monthly_saving_usd": 1_000_000}}
+    workspace.save()
+    # then the card, like the scan's analysis and the finding, keeps it on Lambda
+    assert 'data-verdict="lambda"' in client.get(url).content.decode()
