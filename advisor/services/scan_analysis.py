@@ -18,8 +18,6 @@ from advisor.models import NO_VERDICT, FunctionRecord, Scan, ScanRegion
 from advisor.services.opportunities import top_opportunities
 from advisor.services.prices import stored_prices_install
 
-FINISHED_WITH_RESULTS = (Scan.Status.SUCCEEDED, Scan.Status.PARTIAL)
-
 
 @dataclass(frozen=True)
 class Outcome:
@@ -33,7 +31,7 @@ def scans_without_analysis() -> QuerySet[Scan]:
     """Finished scans lacking their cost opportunities or a function's verdict, oldest first."""
     undecided = FunctionRecord.objects.filter(verdict="").values("scan_id")
     return (
-        Scan.objects.filter(status__in=FINISHED_WITH_RESULTS)
+        Scan.objects.filter(status__in=Scan.WITH_RESULTS)
         .filter(Q(cost_opportunities__isnull=True) | Q(pk__in=undecided))
         .select_related("account__workspace")
         .order_by("pk")
