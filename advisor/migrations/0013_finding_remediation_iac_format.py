@@ -12,7 +12,7 @@ def containers_snippets_are_cloudformation(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("advisor", "0011_scanregion_heartbeat"),
+        ("advisor", "0012_finding_functions"),
     ]
 
     operations = [
