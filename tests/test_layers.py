@@ -5,6 +5,7 @@ still counts), and ``importlib.import_module("…")`` with a literal name."""
 from __future__ import annotations
 
 import ast
+import itertools
 from pathlib import Path
 
 import pytest
@@ -318,3 +319,45 @@ def test_the_cycle_guards_find_a_planted_cycle(tmp_path, monkeypatch):
     assert layers["services"]["tasks"] == "advisor.services.scans:2 imports advisor.tasks"
     with pytest.raises(AssertionError):
         test_services_hand_work_to_tasks_without_importing_them()
+
+
+def explain(layers: dict[str, dict[str, str]], cycle: list[str]) -> str:
+    """The cycle, and for each of its edges the import that makes it."""
+    steps = [layers[here][there] for here, there in itertools.pairwise(cycle)]
+    return " -> ".join(cycle) + ":\n" + "\n".join(steps)
+
+
+def layer_cycle(layers: dict[str, dict[str, str]]) -> list[str]:
+    return a_cycle({here: dict.fromkeys(there, 0) for here, there in layers.items()})
+
+
+def test_services_tasks_selectors_and_reports_import_one_way():
+    # Tasks call services; services build reports, which read stored results; selectors are
+    # the pages' reads. None of them imports back up.
+    layers = layer_graph(import_graph(layered_modules()))
+    assert "services" in layers.get("tasks", {}) and "reports" in layers.get("services", {})
+    cycle = layer_cycle(layers)
+    assert not cycle, explain(layers, cycle)
+
+
+def test_the_layer_guard_finds_a_planted_reach_back(tmp_path, monkeypatch):
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    plant(
+        tmp_path,
+        {
+            "advisor/services/report_delivery.py": "from advisor.reports import scan_report\n",
+            "advisor/reports/scan_report.py": "from advisor.selectors import findings\n",
+            "advisor/selectors/findings.py": (
+                "def open_q():\n    from advisor.services.suppressions import q\n"
+            ),
+            "advisor/services/suppressions.py": "",
+        },
+    )
+    layers = layer_graph(import_graph(layered_modules()))
+    cycle = layer_cycle(layers)
+    assert cycle == ["reports", "selectors", "services", "reports"]
+    assert explain(layers, cycle).splitlines()[1:] == [
+        "advisor.reports.scan_report:1 imports advisor.selectors.findings",
+        "advisor.selectors.findings:2 imports advisor.services.suppressions",
+        "advisor.services.report_delivery:1 imports advisor.reports.scan_report",
+    ]
