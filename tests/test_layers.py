@@ -146,6 +146,13 @@ def test_collect_rules_and_decide_import_no_django_orm_accounts_or_the_rest_of_a
     assert offences(modules, impure) == []
 
 
+def test_the_analysis_step_is_as_pure_as_what_it_runs():
+    # advisor/analysis.py runs rules and decide over an inventory: it reads nothing itself.
+    modules = modules_under("advisor.analysis")
+    assert list(modules) == ["advisor.analysis"]
+    assert offences(modules, impure) == []
+
+
 def test_rules_and_decide_read_no_aws():
     modules = modules_under(*NO_AWS)
     assert {"advisor.rules.base", "advisor.decide.prices", "advisor.collect.relations"} <= set(
