@@ -246,13 +246,19 @@ def _check(value: float, kind: str, what: str, region: str) -> float:
     return value
 
 
-def _tiers(product: Product, region: str, what: str) -> list[dict[str, Any]]:
+def _contiguous_dimensions(product: Product, region: str, what: str) -> tuple[Dimension, ...]:
+    """The product's price dimensions, checked to be tiers from 0 with no gap and an open end."""
     dims = product.dimensions
     if dims[0].begin != 0 or dims[-1].end is not None:
         raise PriceListError(f"{region}: {what} tiers must start at 0 and end open")
     for before, after in itertools.pairwise(dims):
         if before.end is None or before.end != after.begin:
             raise PriceListError(f"{region}: {what} tiers leave a gap at {before.end}")
+    return dims
+
+
+def _tiers(product: Product, region: str, what: str) -> list[dict[str, Any]]:
+    dims = _contiguous_dimensions(product, region, what)
     source = _source(LAMBDA_SERVICE, product)
     tiers = []
     for d in dims:
@@ -392,12 +398,7 @@ def parse_api_gateway(entries: Iterable[str | Mapping], region: str) -> dict[str
         what = f"API Gateway {'REST' if api == 'rest' else 'HTTP API'} requests"
         matching = [p for p in products if pattern.match(p.attributes.get("usagetype", ""))]
         product = _one(matching, what, region)
-        dims = product.dimensions
-        if dims[0].begin != 0 or dims[-1].end is not None:
-            raise PriceListError(f"{region}: {what} tiers must start at 0 and end open")
-        for before, after in itertools.pairwise(dims):
-            if before.end is None or before.end != after.begin:
-                raise PriceListError(f"{region}: {what} tiers leave a gap at {before.end}")
+        dims = _contiguous_dimensions(product, region, what)
         source = _source(API_GATEWAY_SERVICE, product)
         tiers = []
         for d in dims:
