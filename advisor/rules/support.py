@@ -20,7 +20,7 @@ from advisor.collect.inventory import (
     RegionInventory,
 )
 from advisor.collect.relations import Callers, RelationIndex, function_arn
-from advisor.rules.base import Finding, NotEvaluated, Result
+from advisor.rules.base import Finding, NotEvaluated, Remediation, Result
 from advisor.rules.context import RegionContext
 
 if TYPE_CHECKING:
@@ -278,3 +278,37 @@ def lambda_cli(inventory: RegionInventory, command: str, fn: Function, *args: st
         *args,
     ]
     return " ".join(parts)
+
+
+def failure_queue_remediation(
+    inventory: RegionInventory, fn: Function, qualifier: str | None = None
+) -> Remediation:
+    """A new SQS queue as the on-failure destination of the function's asynchronous invokes
+    (of ``qualifier`` when given)."""
+    failures_name = f"{fn.name}-failures"
+    failures_arn = f"arn:aws:sqs:{inventory.region}:{inventory.account_id}:{failures_name}"
+    queue_id = logical_id(failures_name)
+    return Remediation(
+        cli=(
+            f"aws sqs create-queue --region {inventory.region} --queue-name {failures_name} && "
+            + lambda_cli(
+                inventory,
+                "put-function-event-invoke-config",
+                fn,
+                *([f"--qualifier {qualifier}"] if qualifier else []),
+                f'--destination-config \'{{"OnFailure":{{"Destination":"{failures_arn}"}}}}\'',
+            )
+        ),
+        iac=yaml({queue_id: {"Type": "AWS::SQS::Queue"}})
+        + "\n"
+        + sam_function(
+            fn,
+            {
+                "EventInvokeConfig": {
+                    "DestinationConfig": {
+                        "OnFailure": {"Type": "SQS", "Destination": f"!GetAtt {queue_id}.Arn"}
+                    }
+                }
+            },
+        ),
+    )

@@ -17,14 +17,13 @@ from advisor.collect.relations import RelationIndex
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.context import RegionContext
 from advisor.rules.support import (
+    failure_queue_remediation,
     gap_reason,
     lambda_cli,
-    logical_id,
     metrics_or_reason,
     not_evaluated,
     resource_gap,
     sam_function,
-    yaml,
 )
 
 RULE = Rule(
@@ -169,7 +168,7 @@ def _finding(
         remediation=(
             _delivery_remediation(inventory, fn, metrics)
             if lost_because == "delivery"
-            else _destination_remediation(inventory, fn)
+            else failure_queue_remediation(inventory, fn)
         ),
     )
 
@@ -196,35 +195,6 @@ def _delivery_remediation(
                 "Policies": [
                     {"Statement": [{"Effect": "Allow", "Action": action, "Resource": target}]}
                 ]
-            },
-        ),
-    )
-
-
-def _destination_remediation(inventory: RegionInventory, fn: Function) -> Remediation:
-    failures_name = f"{fn.name}-failures"
-    failures_arn = f"arn:aws:sqs:{inventory.region}:{inventory.account_id}:{failures_name}"
-    queue_id = logical_id(failures_name)
-    return Remediation(
-        cli=(
-            f"aws sqs create-queue --region {inventory.region} --queue-name {failures_name} && "
-            + lambda_cli(
-                inventory,
-                "put-function-event-invoke-config",
-                fn,
-                f'--destination-config \'{{"OnFailure":{{"Destination":"{failures_arn}"}}}}\'',
-            )
-        ),
-        iac=yaml({queue_id: {"Type": "AWS::SQS::Queue"}})
-        + "\n"
-        + sam_function(
-            fn,
-            {
-                "EventInvokeConfig": {
-                    "DestinationConfig": {
-                        "OnFailure": {"Type": "SQS", "Destination": f"!GetAtt {queue_id}.Arn"}
-                    }
-                }
             },
         ),
     )

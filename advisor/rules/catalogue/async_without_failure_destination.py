@@ -13,18 +13,15 @@ from advisor.collect.inventory import (
     PushSource,
     RegionInventory,
 )
-from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
+from advisor.rules.base import Pillar, Result, Rule, Severity
 from advisor.rules.context import RegionContext
 from advisor.rules.qualified import async_config as qualifier_async_config
 from advisor.rules.qualified import invoked_qualifier, serving
 from advisor.rules.support import (
+    failure_queue_remediation,
     gap_reason,
-    lambda_cli,
-    logical_id,
     not_evaluated,
     resource_gap,
-    sam_function,
-    yaml,
 )
 
 RULE = Rule(
@@ -126,14 +123,11 @@ def _finding(
     who = fn.name if name is None else f"{fn.name}:{name}"
     if name is not None and version:
         who += f" (version {version})"
-    failures_name = f"{fn.name}-failures"
-    failures_arn = f"arn:aws:sqs:{inventory.region}:{inventory.account_id}:{failures_name}"
     described = ", ".join(
         f"{s.principal}" + (f" ({s.source_arn})" if s.source_arn else "") for s in sources
     )
     retries = config.maximum_retry_attempts if config else None
     max_age = config.maximum_event_age_seconds if config else None
-    queue_id = logical_id(failures_name)
     return RULE.finding(
         inventory=inventory,
         resource_arn=fn.arn,
@@ -159,32 +153,5 @@ def _finding(
             "maximum_retry_attempts": retries,
             "maximum_event_age_seconds": max_age,
         },
-        remediation=Remediation(
-            cli=(
-                f"aws sqs create-queue --region {inventory.region} "
-                f"--queue-name {failures_name} && "
-                + lambda_cli(
-                    inventory,
-                    "put-function-event-invoke-config",
-                    fn,
-                    *([f"--qualifier {name}"] if name else []),
-                    f'--destination-config \'{{"OnFailure":{{"Destination":"{failures_arn}"}}}}\'',
-                )
-            ),
-            iac=yaml({queue_id: {"Type": "AWS::SQS::Queue"}})
-            + "\n"
-            + sam_function(
-                fn,
-                {
-                    "EventInvokeConfig": {
-                        "DestinationConfig": {
-                            "OnFailure": {
-                                "Type": "SQS",
-                                "Destination": f"!GetAtt {queue_id}.Arn",
-                            }
-                        }
-                    }
-                },
-            ),
-        ),
+        remediation=failure_queue_remediation(inventory, fn, name),
     )
