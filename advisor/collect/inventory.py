@@ -342,6 +342,9 @@ class EventSourceMapping:
     on_failure_destination: str | None = None
     report_batch_item_failures: bool = False
     parallelization_factor: int | None = None  # Kinesis/DynamoDB: batches per shard, 1-10
+    # Kafka: the mapping runs in provisioned mode (a ProvisionedPollerConfig), the only mode in
+    # which its retries can be bounded (lambda/latest/dg/kafka-retry-configurations.html)
+    provisioned_pollers: bool = False
     # What Lambda reports: who made the last state change and why ("USER_INITIATED", or
     # "PROBLEM: ..." when Lambda disabled it), and the last poll's outcome ("OK",
     # "No records processed", "PROBLEM: Function call failed", ...)

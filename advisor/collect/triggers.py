@@ -68,6 +68,7 @@ def mapping_from_response(item: dict) -> EventSourceMapping:
         bisect_on_error=bool(item.get("BisectBatchOnFunctionError")),
         on_failure_destination=destination or None,
         parallelization_factor=item.get("ParallelizationFactor"),
+        provisioned_pollers=bool(item.get("ProvisionedPollerConfig")),
         report_batch_item_failures="ReportBatchItemFailures"
         in (item.get("FunctionResponseTypes") or []),
         state_transition_reason=item.get("StateTransitionReason") or None,

@@ -15,6 +15,7 @@ from advisor.collect.inventory import (
     DATA_METRICS,
     DATA_POLICIES,
     CoverageGap,
+    EventSourceMapping,
     Function,
     FunctionMetrics,
     RegionInventory,
@@ -174,6 +175,40 @@ def is_infinite(value: int | None) -> bool:
 
 # Kinesis and DynamoDB stream mappings: retried until the records expire unless bounded.
 RETRYING_STREAM_KINDS = ("kinesis", "dynamodb")
+# Kafka mappings (Amazon MSK and self-managed) too: "Lambda retries the whole batch of messages
+# until processing succeeds or the messages expire" (lambda/latest/dg/with-kafka-configure.html);
+# their retries can be bounded only in provisioned mode (kafka-retry-configurations.html).
+KAFKA = "kafka"
+INFINITE_RETRY_KINDS = (*RETRYING_STREAM_KINDS, KAFKA)
+# What a Kafka mapping needs before its retries can be bounded: provisioned mode (billed per
+# event poller unit; 1 and 200 are Lambda's defaults for the minimum and maximum pollers).
+KAFKA_PROVISIONED_POLLERS = {"MinimumPollers": 1, "MaximumPollers": 200}
+
+
+def mapping_function_name(mapping: EventSourceMapping) -> str:
+    """The name of the function a mapping invokes (its FunctionArn may name an alias)."""
+    return resource_name(function_arn(mapping.function_arn))
+
+
+def retry_bounds_need_pollers(mapping: EventSourceMapping) -> bool:
+    """A Kafka mapping not yet in provisioned mode: bounding its retries switches it there."""
+    return mapping.kind == KAFKA and not mapping.provisioned_pollers
+
+
+def provisioned_poller_cli(mapping: EventSourceMapping) -> str:
+    """The ``update-event-source-mapping`` argument that puts a Kafka mapping in provisioned
+    mode, when bounding its retries needs it (empty otherwise)."""
+    if not retry_bounds_need_pollers(mapping):
+        return ""
+    pollers = ",".join(f"{k}={v}" for k, v in KAFKA_PROVISIONED_POLLERS.items())
+    return f" --provisioned-poller-config {pollers}"
+
+
+def provisioned_poller_iac(mapping: EventSourceMapping) -> dict[str, Any]:
+    """The template property that goes with ``provisioned_poller_cli``."""
+    if not retry_bounds_need_pollers(mapping):
+        return {}
+    return {"ProvisionedPollerConfig": dict(KAFKA_PROVISIONED_POLLERS)}
 
 
 def stream_retry_options() -> dict[str, Any]:
@@ -200,6 +235,19 @@ def limit_text(value: int | None, unit: str = "") -> str:
     if value == -1:
         return "-1 (no limit)"
     return f"{value}{unit}"
+
+
+def source_properties(mapping: EventSourceMapping) -> dict[str, Any]:
+    """What names the source in the mapping's template: the stream or MSK cluster ARN, and for
+    Kafka its topics and, self-managed, the brokers (the scan reads neither: placeholders)."""
+    if mapping.kind != "kafka":
+        return {"EventSourceArn": mapping.source_arn}
+    if mapping.source_arn:
+        return {"EventSourceArn": mapping.source_arn, "Topics": ["TOPIC"]}
+    return {
+        "SelfManagedEventSource": {"Endpoints": {"KafkaBootstrapServers": ["BROKER:9092"]}},
+        "Topics": ["TOPIC"],
+    }
 
 
 def layers_size(fn: Function) -> int | None:

@@ -1,5 +1,6 @@
 """Kafka event source mappings (Amazon MSK and self-managed) read from the emulator, which
-creates them as AWS does, and judged by the failure-destination rule like the other streams."""
+creates them as AWS does, and judged by the failure-destination and retry rules like the other
+streams."""
 
 from __future__ import annotations
 
@@ -37,6 +38,15 @@ def state(aws: str) -> Aws:
         Topics=["clicks"],
         StartingPosition="TRIM_HORIZON",
     )
+    state.function("provisioned-consumer")
+    lam.create_event_source_mapping(
+        FunctionName="provisioned-consumer",
+        EventSourceArn=MSK,
+        Topics=["payments"],
+        StartingPosition="LATEST",
+        ProvisionedPollerConfig={"MinimumPollers": 2, "MaximumPollers": 20},
+        DestinationConfig={"OnFailure": {"Destination": failures}},
+    )
     return state
 
 
@@ -56,10 +66,26 @@ def test_msk_and_self_managed_mappings_are_read_as_kafka(state):
     assert {name: m.kind for name, m in mappings.items()} == {
         "msk-consumer": "kafka",
         "broker-consumer": "kafka",
+        "provisioned-consumer": "kafka",
     }
     assert mappings["msk-consumer"].source_arn == MSK
     assert mappings["msk-consumer"].on_failure_destination.endswith(":kafka-failures")
     assert mappings["broker-consumer"].source_arn is None  # self-managed: no ARN, as in AWS
+    # provisioned mode, the only one where a Kafka mapping's retries can be bounded
+    assert mappings["provisioned-consumer"].provisioned_pollers is True
+    assert mappings["msk-consumer"].provisioned_pollers is False
+
+
+def test_kafka_mappings_that_retry_forever_are_reported(state):
+    # given three Kafka mappings with Lambda's default (unbounded) retries: on demand with a
+    # destination, on demand without one, and provisioned with a destination (capped at 10)
+    inventory = scan(state)
+    rule = rules_by_id()["stream-infinite-retries"]
+    results = list(rule.evaluate(RegionContext.build(inventory), {}))
+    reported = sorted(
+        r.evidence["function_arn"].rsplit(":", 1)[-1] for r in results if isinstance(r, Finding)
+    )
+    assert reported == ["broker-consumer", "msk-consumer"]
 
 
 def test_the_kafka_mapping_without_a_destination_is_reported(state):

@@ -100,3 +100,32 @@ def test_kafka_mapping_with_an_s3_failure_destination_passes():
             kind="kafka", source_arn=MSK, on_failure_destination="arn:aws:s3:::kafka-failures"
         ),
     )
+
+
+def test_on_demand_kafka_fix_turns_on_provisioned_mode_to_bound_the_retries():
+    finding = only_finding(
+        run(RULE_ID, inventory_with(kind="kafka", source_arn=MSK, on_failure_destination=None))
+    )
+    assert "--provisioned-poller-config MinimumPollers=1,MaximumPollers=200" in (
+        finding.remediation.cli
+    )
+    assert "ProvisionedPollerConfig" in finding.remediation.iac
+    provisioned = only_finding(
+        run(
+            RULE_ID,
+            inventory_with(
+                kind="kafka",
+                source_arn=MSK,
+                on_failure_destination=None,
+                provisioned_pollers=True,
+            ),
+        )
+    )
+    assert "--provisioned-poller-config" not in provisioned.remediation.cli
+
+
+def test_a_mapping_on_an_alias_is_named_by_its_function():
+    fn = make_function()
+    mapping = stream_mapping(fn, function_arn=f"{fn.arn}:live", on_failure_destination=None)
+    finding = only_finding(run(RULE_ID, make_inventory(fn, event_source_mappings=[mapping])))
+    assert finding.message.startswith("orders reads kinesis stream")

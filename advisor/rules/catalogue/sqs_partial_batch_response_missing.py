@@ -6,7 +6,7 @@ from typing import Any
 from advisor.collect.inventory import DATA_EVENT_SOURCE_MAPPINGS
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.context import RegionContext
-from advisor.rules.support import logical_id, resource_name, yaml
+from advisor.rules.support import logical_id, mapping_function_name, resource_name, yaml
 
 RULE = Rule(
     id="sqs-partial-batch-response-missing",
@@ -40,7 +40,7 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
         batch = mapping.batch_size or 10  # Lambda's default for SQS
         if batch <= 1:
             continue  # a batch of one fails alone anyway
-        fn_name = resource_name(mapping.function_arn)
+        fn_name = mapping_function_name(mapping)
         queue = resource_name(mapping.source_arn or "its queue")
         yield RULE.finding(
             inventory=inventory,

@@ -3,22 +3,25 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_EVENT_SOURCE_MAPPINGS, EventSourceMapping
+from advisor.collect.inventory import DATA_EVENT_SOURCE_MAPPINGS
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.context import RegionContext
 from advisor.rules.support import (
-    RETRYING_STREAM_KINDS,
+    INFINITE_RETRY_KINDS,
     is_infinite,
     limit_text,
     logical_id,
-    resource_name,
+    mapping_function_name,
+    provisioned_poller_cli,
+    provisioned_poller_iac,
+    source_properties,
     stream_retry_options,
     yaml,
 )
 
 # Kafka (Amazon MSK and self-managed) mappings retry the same way and take the same on-failure
 # destinations (SQS, SNS, S3 or a Kafka topic): lambda/latest/dg/kafka-on-failure.html.
-FAILURE_DESTINATION_KINDS = (*RETRYING_STREAM_KINDS, "kafka")
+FAILURE_DESTINATION_KINDS = INFINITE_RETRY_KINDS
 
 RULE = Rule(
     id="stream-source-without-failure-destination",
@@ -59,7 +62,7 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
         infinite = is_infinite(mapping.maximum_retry_attempts) and is_infinite(
             mapping.maximum_record_age_s
         )
-        fn_name = resource_name(mapping.function_arn)
+        fn_name = mapping_function_name(mapping)
         source = mapping.source_arn or (
             "its self-managed Kafka cluster" if mapping.kind == "kafka" else "its stream"
         )
@@ -106,7 +109,8 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
                 cli=(
                     f"aws sqs create-queue --region {inventory.region} --queue-name "
                     f"{failures_name} && aws lambda update-event-source-mapping --region "
-                    f"{inventory.region} --uuid {mapping.uuid} --destination-config "
+                    f"{inventory.region} --uuid {mapping.uuid}{provisioned_poller_cli(mapping)} "
+                    "--destination-config "
                     f'\'{{"OnFailure":{{"Destination":"{failures_arn}"}}}}\' '
                     f"--maximum-retry-attempts {retries} --maximum-record-age-in-seconds "
                     f"{max_age} --bisect-batch-on-function-error"
@@ -118,7 +122,8 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
                             "Type": "AWS::Lambda::EventSourceMapping",
                             "Properties": {
                                 "FunctionName": fn_name,
-                                **_source_properties(mapping),
+                                **source_properties(mapping),
+                                **provisioned_poller_iac(mapping),
                                 "StartingPosition": "LATEST",
                                 "MaximumRetryAttempts": retries,
                                 "MaximumRecordAgeInSeconds": max_age,
@@ -135,16 +140,3 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
                 iac_format="CloudFormation",
             ),
         )
-
-
-def _source_properties(mapping: EventSourceMapping) -> dict[str, Any]:
-    """What names the source in the mapping's template: the stream or MSK cluster ARN, and for
-    Kafka its topics and, self-managed, the brokers (the scan reads neither: placeholders)."""
-    if mapping.kind != "kafka":
-        return {"EventSourceArn": mapping.source_arn}
-    if mapping.source_arn:
-        return {"EventSourceArn": mapping.source_arn, "Topics": ["TOPIC"]}
-    return {
-        "SelfManagedEventSource": {"Endpoints": {"KafkaBootstrapServers": ["BROKER:9092"]}},
-        "Topics": ["TOPIC"],
-    }
