@@ -106,6 +106,17 @@ class AwsAccountForm(forms.ModelForm):
                 clash = clash.exclude(pk=self.instance.pk)
             if clash.exists():
                 self.add_error("name", "This workspace already has an account with this name.")
+        if workspace and account_id:
+            same = AwsAccount.objects.filter(workspace=workspace, account_id=account_id)
+            if self.instance.pk:
+                same = same.exclude(pk=self.instance.pk)
+            existing = same.first()
+            if existing is not None:
+                self.add_error(
+                    "account_id",
+                    f"AWS account {account_id} is already connected to this workspace, as "
+                    f"{existing.name}.",
+                )
         return data
 
 

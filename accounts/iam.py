@@ -94,9 +94,22 @@ def cloudformation_template(external_id: str, role_name: str = "LambdaAdvisorRea
     return json.dumps(template, indent=2)
 
 
-def setup_instructions(external_id: str) -> dict[str, str]:
-    """What the account pages show for creating the role: both policies and the template."""
+# settings.ADVISOR_APP_ACCOUNT_ID's default: a role trusting it trusts no real account, so the
+# scanner could never assume it. The pages say so instead of showing a policy that cannot work.
+PLACEHOLDER_APP_ACCOUNT_ID = "000000000000"
+
+
+def app_account_is_placeholder() -> bool:
+    return settings.ADVISOR_APP_ACCOUNT_ID == PLACEHOLDER_APP_ACCOUNT_ID
+
+
+def setup_instructions(external_id: str) -> dict[str, object]:
+    """What the account pages show for creating the role: the ExternalId, both policies, the
+    template, and whether the trust policy's principal is still the placeholder."""
     return {
+        "external_id": external_id,
+        "app_account_id": settings.ADVISOR_APP_ACCOUNT_ID,
+        "app_account_is_placeholder": app_account_is_placeholder(),
         "read_only_policy": json.dumps(read_only_policy(), indent=2),
         "trust_policy": json.dumps(trust_policy(external_id), indent=2),
         "cloudformation_template": cloudformation_template(external_id),

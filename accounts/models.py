@@ -86,11 +86,31 @@ class AwsAccount(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "name"], name="unique_account_name")
+            models.UniqueConstraint(fields=["workspace", "name"], name="unique_account_name"),
+            # Two rows for one AWS account would scan it twice and split its findings.
+            models.UniqueConstraint(
+                fields=["workspace", "account_id"], name="one_connection_per_aws_account"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.account_id})"
+
+
+class PendingConnection(models.Model):
+    """The ExternalId shown to a user who is connecting an account, kept until the account is
+    saved with it or the user starts over. The role is often deployed before the form is sent,
+    so every reload of the connect page must show the same ExternalId (one per user: the
+    workspace is chosen in the form, and the id belongs to no workspace until it is saved)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_connection"
+    )
+    external_id = models.CharField(max_length=128, unique=True, default=new_external_id)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"pending connection of {self.user}"
 
 
 class ScanSchedule(models.Model):

@@ -9,5 +9,6 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.account_list, name="list"),
     path("connect/", views.account_connect, name="connect"),
+    path("connect/start-over/", views.account_connect_restart, name="connect-restart"),
     path("<int:pk>/", views.account_detail, name="detail"),
 ]

@@ -6,14 +6,18 @@ under the same URLs (config/urls.py)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from accounts import iam
+from accounts.connections import (
+    account_connect_save,
+    pending_connection_abandon,
+    pending_connection_for,
+)
 from accounts.forms import AwsAccountForm
-from accounts.models import AwsAccount, new_external_id
 from accounts.selectors import (
     account_for,
     accounts_for,
@@ -35,27 +39,39 @@ def account_connect(request: HttpRequest) -> HttpResponse:
     workspaces = manageable_workspaces_for(request.user)
     if not workspaces.exists():
         raise PermissionDenied("Only workspace owners and admins can connect accounts.")
-    # The ExternalId is made before the account exists, so the role can be created first; it
-    # travels through the form signed, so a user cannot swap in one of their own choosing.
-    external_id = _unsign(request.POST.get("external_id_signed", "")) or new_external_id()
+    # The ExternalId is made before the account exists, so the role can be created first, and
+    # kept server-side for this user until an account is saved with it (accounts.connections).
+    pending = pending_connection_for(request.user)
     form = AwsAccountForm(request.POST or None, workspaces=workspaces)
     if request.method == "POST" and form.is_valid():
-        account = form.save(commit=False)
-        if not AwsAccount.objects.filter(external_id=external_id).exists():
-            account.external_id = external_id
-        account.save()
-        messages.success(request, f"{account.name} connected. Run a scan to see its findings.")
-        return redirect("accounts:detail", pk=account.pk)
+        if request.POST.get("external_id") != pending.external_id:
+            # Another tab saved an account with the id this page showed, or started over.
+            form.add_error(
+                None,
+                "The ExternalId changed since this page was shown (an account was connected with "
+                "it, or you started over in another tab). Deploy the role with the ExternalId "
+                "below, then connect again.",
+            )
+        else:
+            account = account_connect_save(account=form.save(commit=False), pending=pending)
+            messages.success(request, f"{account.name} connected. Run a scan to see its findings.")
+            return redirect("accounts:detail", pk=account.pk)
     return render(
         request,
         "accounts/account_form.html",
-        {
-            "form": form,
-            "external_id": external_id,
-            "external_id_signed": _SIGNER.sign(external_id),
-            **iam.setup_instructions(external_id),
-        },
+        {"form": form, "pending": pending, **iam.setup_instructions(pending.external_id)},
     )
+
+
+@require_POST
+def account_connect_restart(request: HttpRequest) -> HttpResponse:
+    """Abandon the pending connection: the connect page then shows a new ExternalId."""
+    pending_connection_abandon(user=request.user)
+    messages.info(
+        request,
+        "Started over with a new ExternalId: a role made with the old one will not be assumed.",
+    )
+    return redirect("accounts:connect")
 
 
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -74,13 +90,3 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **iam.setup_instructions(account.external_id),
         },
     )
-
-
-_SIGNER = signing.Signer(salt="accounts.external-id")
-
-
-def _unsign(value: str) -> str | None:
-    try:
-        return _SIGNER.unsign(value) if value else None
-    except signing.BadSignature:
-        return None

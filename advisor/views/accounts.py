@@ -52,7 +52,6 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "account": account,
-            "external_id": account.external_id,
             **iam.setup_instructions(account.external_id),
         },
     )

@@ -1,12 +1,15 @@
-"""Connecting an account: validation next to the field, ExternalId made by the server."""
+"""Connecting an account: validation next to the field, ExternalId made by the server and kept
+until the account is saved with it."""
 
 import re
 
 import pytest
+from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AwsAccount
-from tests.factories import make_user, make_workspace
+from accounts.models import AwsAccount, Membership, PendingConnection
+from tests.factories import make_account, make_user, make_workspace
 from tests.fixtures.aws_state import reader_role
 
 pytestmark = pytest.mark.django_db
@@ -21,12 +24,13 @@ def owner_client(client):
 
 
 def connect_form(client):
+    """The connect page and the ExternalId it shows (in a hidden field, sent back with the form)."""
     page = client.get(reverse("accounts:connect"))
-    signed = re.search(r'name="external_id_signed" value="([^"]+)"', page.content.decode())
-    return page, signed.group(1)
+    shown = re.search(r'name="external_id" value="([^"]+)"', page.content.decode())
+    return page, shown.group(1)
 
 
-def valid_data(workspace, signed, **changes):
+def valid_data(workspace, external_id, **changes):
     data = {
         "workspace": workspace.pk,
         "name": "acme-prod",
@@ -34,7 +38,7 @@ def valid_data(workspace, signed, **changes):
         "role_arn": "arn:aws:iam::123456789012:role/LambdaAdvisorReadOnly",
         "regions": ["us-east-1", "eu-west-1"],
         "enabled": "on",
-        "external_id_signed": signed,
+        "external_id": external_id,
     }
     data.update(changes)
     return data
@@ -42,9 +46,8 @@ def valid_data(workspace, signed, **changes):
 
 def test_connect_page_shows_policies_with_the_external_id(owner_client):
     client, _ = owner_client
-    page, signed = connect_form(client)
+    page, external_id = connect_form(client)
     body = page.content.decode()
-    external_id = signed.rsplit(":", 1)[0]
     assert external_id.startswith("lambda-advisor-") and len(external_id) > 30
     assert body.count(external_id) >= 3  # shown, in the trust policy, in the template
     assert "lambda:ListFunctions" in body
@@ -54,20 +57,130 @@ def test_connect_page_shows_policies_with_the_external_id(owner_client):
 
 def test_connect_saves_the_account_with_the_shown_external_id(owner_client):
     client, workspace = owner_client
-    _, signed = connect_form(client)
-    response = client.post(reverse("accounts:connect"), valid_data(workspace, signed))
+    _, external_id = connect_form(client)
+    response = client.post(reverse("accounts:connect"), valid_data(workspace, external_id))
     account = AwsAccount.objects.get(name="acme-prod")
     assert response.status_code == 302
-    assert account.external_id == signed.rsplit(":", 1)[0]
+    assert account.external_id == external_id
     assert account.regions == ["us-east-1", "eu-west-1"]
+    assert not PendingConnection.objects.exists()  # used up
 
 
-def test_tampered_external_id_is_replaced_by_a_server_made_one(owner_client):
+def test_reloading_the_connect_page_keeps_the_external_id(owner_client):
+    # given a user who opened the connect page and deployed the role with its ExternalId
     client, workspace = owner_client
-    client.post(reverse("accounts:connect"), valid_data(workspace, "guessable:forged"))
-    account = AwsAccount.objects.get(name="acme-prod")
-    assert account.external_id != "guessable"
-    assert account.external_id.startswith("lambda-advisor-")
+    _, first = connect_form(client)
+    # when the page is reloaded, even after an invalid attempt
+    client.post(reverse("accounts:connect"), valid_data(workspace, first, account_id="1"))
+    _, again = connect_form(client)
+    # then it shows the same ExternalId, and the account is saved with it
+    assert again == first
+    client.post(reverse("accounts:connect"), valid_data(workspace, again))
+    assert AwsAccount.objects.get().external_id == first
+    # and the next connection gets a new one
+    _, next_one = connect_form(client)
+    assert next_one != first
+
+
+def test_each_user_has_their_own_pending_external_id(owner_client):
+    owner, workspace = owner_client
+    _, mine = connect_form(owner)
+    colleague = make_user()
+    Membership.objects.create(user=colleague, workspace=workspace, role="admin")
+    other = Client()
+    other.force_login(colleague)
+    _, theirs = connect_form(other)
+    assert mine != theirs
+
+
+def test_starting_over_makes_a_new_external_id(owner_client):
+    client, workspace = owner_client
+    _, first = connect_form(client)
+    response = client.post(reverse("accounts:connect-restart"))
+    assert response.status_code == 302
+    _, second = connect_form(client)
+    assert second != first
+    # a form still showing the old id is refused, and nothing is saved with it
+    response = client.post(reverse("accounts:connect"), valid_data(workspace, first))
+    assert response.status_code == 200
+    assert "The ExternalId changed" in " ".join(response.context["form"].non_field_errors())
+    assert not AwsAccount.objects.exists()
+
+
+def test_forged_external_id_is_refused(owner_client):
+    client, workspace = owner_client
+    connect_form(client)
+    response = client.post(reverse("accounts:connect"), valid_data(workspace, "guessable"))
+    assert response.status_code == 200
+    assert not AwsAccount.objects.exists()
+
+
+def test_account_page_shows_its_external_id(owner_client):
+    client, workspace = owner_client
+    account = make_account(workspace)
+    body = client.get(reverse("accounts:detail", args=[account.pk])).content.decode()
+    assert f'<code class="external-id">{account.external_id}</code>. The quickest' in body
+    assert 'ExternalId</strong>: <code class="external-id"></code>' not in body
+
+
+def test_placeholder_principal_is_warned_about(owner_client, settings):
+    client, workspace = owner_client
+    account = make_account(workspace)
+    settings.ADVISOR_APP_ACCOUNT_ID = "000000000000"
+    for url in (reverse("accounts:connect"), reverse("accounts:detail", args=[account.pk])):
+        body = client.get(url).content.decode()
+        assert 'id="placeholder-principal"' in body, url
+        assert "ADVISOR_APP_ACCOUNT_ID" in body
+    settings.ADVISOR_APP_ACCOUNT_ID = "210987654321"
+    body = client.get(reverse("accounts:connect")).content.decode()
+    assert 'id="placeholder-principal"' not in body
+    assert "arn:aws:iam::210987654321:root" in body
+
+
+def test_same_aws_account_twice_in_a_workspace_is_refused_beside_the_field(owner_client):
+    client, workspace = owner_client
+    make_account(workspace, name="first", account_id="123456789012")
+    _, external_id = connect_form(client)
+    response = client.post(reverse("accounts:connect"), valid_data(workspace, external_id))
+    assert response.status_code == 200
+    assert "already connected to this workspace, as first" in " ".join(
+        response.context["form"].errors["account_id"]
+    )
+    assert 'id="id_account_id_error"' in response.content.decode()
+    assert AwsAccount.objects.count() == 1
+
+
+def test_same_aws_account_in_another_workspace_is_allowed(owner_client):
+    client, workspace = owner_client
+    make_account(make_workspace(), account_id="123456789012")
+    _, external_id = connect_form(client)
+    response = client.post(reverse("accounts:connect"), valid_data(workspace, external_id))
+    assert response.status_code == 302
+
+
+def test_the_database_refuses_the_same_aws_account_twice_in_a_workspace():
+    workspace = make_workspace()
+    make_account(workspace, account_id="123456789012")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_account(workspace, account_id="123456789012")
+
+
+def test_editing_an_account_keeps_its_own_account_id(owner_client):
+    client, workspace = owner_client
+    account = make_account(workspace, account_id="123456789012")
+    response = client.post(
+        reverse("accounts:edit", args=[account.pk]),
+        {
+            "name": "renamed",
+            "account_id": "123456789012",
+            "role_arn": account.role_arn,
+            "regions": ["us-east-1"],
+            "enabled": "on",
+        },
+    )
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.name == "renamed"
 
 
 def test_external_ids_are_unique_per_account():
@@ -76,7 +189,7 @@ def test_external_ids_are_unique_per_account():
         AwsAccount.objects.create(
             workspace=workspace,
             name=f"a{i}",
-            account_id="123456789012",
+            account_id=f"{123456789000 + i}",
             role_arn="arn:aws:iam::123456789012:role/R",
             regions=["us-east-1"],
         ).external_id
@@ -103,8 +216,10 @@ def test_external_ids_are_unique_per_account():
 )
 def test_bad_input_is_explained_next_to_the_field(owner_client, changes, field, message):
     client, workspace = owner_client
-    _, signed = connect_form(client)
-    response = client.post(reverse("accounts:connect"), valid_data(workspace, signed, **changes))
+    _, external_id = connect_form(client)
+    response = client.post(
+        reverse("accounts:connect"), valid_data(workspace, external_id, **changes)
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert field in errors
@@ -116,20 +231,22 @@ def test_bad_input_is_explained_next_to_the_field(owner_client, changes, field, 
 def test_endpoint_url_refused_when_the_server_does_not_allow_it(owner_client, settings):
     settings.ADVISOR_ALLOW_ENDPOINT_URL = False
     client, workspace = owner_client
-    _, signed = connect_form(client)
+    _, external_id = connect_form(client)
     client.post(
         reverse("accounts:connect"),
-        valid_data(workspace, signed, endpoint_url="http://169.254.169.254/"),
+        valid_data(workspace, external_id, endpoint_url="http://169.254.169.254/"),
     )
     assert AwsAccount.objects.get(name="acme-prod").endpoint_url == ""
 
 
 def test_duplicate_name_in_workspace_is_refused(owner_client):
     client, workspace = owner_client
-    _, signed = connect_form(client)
-    client.post(reverse("accounts:connect"), valid_data(workspace, signed))
-    _, signed = connect_form(client)
-    response = client.post(reverse("accounts:connect"), valid_data(workspace, signed))
+    _, external_id = connect_form(client)
+    client.post(reverse("accounts:connect"), valid_data(workspace, external_id))
+    _, external_id = connect_form(client)
+    response = client.post(
+        reverse("accounts:connect"), valid_data(workspace, external_id, account_id="123456789013")
+    )
     assert "already has an account with this name" in " ".join(
         response.context["form"].errors["name"]
     )
@@ -168,3 +285,13 @@ def test_viewers_cannot_run_the_connection_test(client):
     )
     client.force_login(user)
     assert client.post(reverse("accounts:test-connection", args=[account.pk])).status_code == 403
+
+
+def test_the_admin_link_is_shown_only_to_staff(client):
+    user = make_user()
+    make_workspace(members={user: "owner"})
+    client.force_login(user)
+    assert 'href="/admin/"' not in client.get(reverse("advisor:overview")).content.decode()
+    user.is_staff = True
+    user.save()
+    assert 'href="/admin/"' in client.get(reverse("advisor:overview")).content.decode()
