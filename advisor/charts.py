@@ -223,3 +223,45 @@ def findings_trend_chart(rows: Iterable[Mapping[str, Any]]) -> Figure | None:
         for i, (account, (xs, ys)) in enumerate(by_account.items())
     ]
     return {"data": traces, "layout": _layout(y_title="Findings seen")}
+
+
+def fleet_trend_chart(rows: Iterable[Mapping[str, Any]]) -> Figure | None:
+    """The fleet per scan day: findings seen (left axis) and functions (right axis), each account
+    counted with its latest scan so far.
+
+    ``rows``: ``{"day": date, "findings": n, "functions": n}`` oldest first."""
+    rows = list(rows)
+    if len(rows) < 2:
+        return None  # a trend needs two days
+    days = [row["day"].isoformat() for row in rows]
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Findings seen",
+            "x": days,
+            "y": [row["findings"] for row in rows],
+            "line": {"color": SERIES_COLOURS[1], "width": 2},
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Functions",
+            "x": days,
+            "y": [row["functions"] for row in rows],
+            "yaxis": "y2",
+            "line": {"color": SERIES_COLOURS[0], "width": 2, "dash": "dot"},
+        },
+    ]
+    layout = _layout(
+        y_title="Findings seen",
+        yaxis2={
+            "title": {"text": "Functions"},
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+        },
+    )
+    layout["margin"]["r"] = 60
+    return {"data": traces, "layout": layout}

@@ -14,6 +14,7 @@ urlpatterns = [
         views.cost_opportunities,
         name="cost-opportunities",
     ),
+    path("fleet/", views.fleet, name="fleet"),
     path("functions/", views.function_list, name="function-list"),
     path("functions/<int:pk>/", views.function_detail, name="function-detail"),
     path("findings/", views.findings_export_or_list, name="finding-list"),

@@ -81,6 +81,7 @@ def _build_account(
                 finished_at=when,
                 function_count=functions,
                 finding_count=findings,
+                cost_opportunities=_opportunities(account_id, functions),
             )
         )
     scan = scans[-1]
@@ -176,6 +177,31 @@ def _build_account(
             rows = []
     _store_findings(rows)
     return account, scan
+
+
+def _opportunities(account_id: str, functions: int) -> dict:
+    """What a scan's analysis stores: its ten largest savings, their total and count."""
+    top = [
+        {
+            "kind": "arm64-saving",
+            "function_arn": f"arn:aws:lambda:us-east-1:{account_id}:function:service-{i:05d}",
+            "function_name": f"service-{i:05d}",
+            "function_pk": None,
+            "region": "us-east-1",
+            "saving": 100.0 - i,
+            "current": 500.0,
+            "proposed": 400.0 + i,
+            "summary": "arm64 costs 20% less per GB-second.",
+        }
+        for i in range(min(10, functions))
+    ]
+    return {
+        "opportunities": top,
+        "total_saving": sum(o["saving"] for o in top),
+        "count": len(top),
+        "functions": len(top),
+        "no_prices": [],
+    }
 
 
 def _store_findings(rows: list[Finding]) -> None:
@@ -280,6 +306,10 @@ def main(argv: list[str] | None = None) -> None:
             ("findings, resolved", "/findings/?status=resolved"),
             ("findings, CSV export", "/findings/?severity=critical&format=csv"),
             ("rules", "/rules/"),
+            ("fleet", "/fleet/"),
+            ("fleet, search findings", "/fleet/?q=service-00042"),
+            ("fleet, search functions", "/fleet/?q=service-0004&kind=functions"),
+            ("fleet, accounts page 2", "/fleet/?accounts_page=2"),
             ("scan", f"/scans/{scan.pk}/"),
             ("planner", "/planner/?requests=5000000&duration_ms=800&memory_mb=512"),
         ]

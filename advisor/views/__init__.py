@@ -6,6 +6,7 @@ from advisor.views.findings import (
     findings_suppress,
     findings_unsuppress,
 )
+from advisor.views.fleet import fleet
 from advisor.views.functions import function_detail, function_list
 from advisor.views.overview import cost_opportunities, overview
 from advisor.views.planner import planner
@@ -18,6 +19,7 @@ __all__ = [
     "findings_export_or_list",
     "findings_suppress",
     "findings_unsuppress",
+    "fleet",
     "function_detail",
     "function_list",
     "healthz",

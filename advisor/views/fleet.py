@@ -1,0 +1,59 @@
+"""The fleet overview: one workspace's accounts side by side (severity and pillar per account,
+the worst accounts and functions, totals and their trend per scan day, cost opportunities), and
+a search across every account."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from advisor import charts
+from advisor.selectors import common
+from advisor.selectors import fleet as selectors
+from advisor.views import params
+
+MATRIX_PAGE_SIZE = 50
+SEARCH_PAGE_SIZE = 25
+
+
+@require_GET
+def fleet(request: HttpRequest) -> HttpResponse:
+    q = request.GET
+    workspaces = selectors.fleet_workspaces(request.user)
+    workspace = selectors.fleet_workspace(workspaces, params.integer(q, "workspace"))
+    context = {"workspaces": workspaces, "workspace": workspace}
+    if workspace is None:
+        return render(request, "advisor/fleet.html", context)
+    rows = selectors.fleet_accounts(workspace)
+    trend = selectors.fleet_trend(rows)
+    search = params.text(q, "q")
+    kind = params.choice(q, "kind", selectors.SEARCH_KINDS, selectors.SEARCH_FINDINGS)
+    results = None
+    if search:
+        found = (
+            selectors.search_findings(rows, search)
+            if kind == selectors.SEARCH_FINDINGS
+            else selectors.search_functions(rows, search)
+        )
+        results = Paginator(found, SEARCH_PAGE_SIZE).get_page(q.get("page"))
+        if kind == selectors.SEARCH_FINDINGS:
+            common.attach_function_links(list(results.object_list))
+    context.update(
+        {
+            "matrix": Paginator(rows, MATRIX_PAGE_SIZE).get_page(q.get("accounts_page")),
+            "totals": selectors.fleet_totals(rows),
+            "worst_accounts": selectors.worst_accounts(rows),
+            "worst_functions": selectors.worst_functions(rows),
+            "opportunities": selectors.fleet_opportunities(rows),
+            "trend": trend,
+            "trend_chart": charts.fleet_trend_chart(trend),
+            "search": search,
+            "kind": kind,
+            "results": results,
+            "search_query": params.query_without(q, "page"),
+            "matrix_query": params.query_without(q, "accounts_page"),
+        }
+    )
+    return render(request, "advisor/fleet.html", context)
