@@ -29,9 +29,10 @@ Planner (``planner.py``)
     ``PlannerInput`` (``validate() -> dict[field, message]``, ``to_profile()``,
     ``to_params()``); ``parse_planner_params(params) -> (PlannerInput | None, errors)``.
 Cost opportunities (``opportunities.py``)
-    ``cost_opportunities(region_inventory, prices=None, *, options=None, min_saving_usd=1.0)
-    -> list[Opportunity]``; ``account_cost_opportunities(inventory, ...) -> CostOpportunities``;
-    per function: ``arm64_saving``, ``idle_provisioned_concurrency``, ``container_candidate``.
+    per function: ``function_opportunities(fn, profile, prices, *, options=None,
+    min_saving_usd=1.0) -> list[Opportunity]``, ``best_combination``, and the three kinds
+    alone: ``arm64_saving``, ``idle_provisioned_concurrency``, ``container_candidate``. A scan's
+    opportunities are its cost rules' findings priced with these (``advisor.analysis``).
 Charts (``charts.py``)
     ``cost_chart(curve, *, title=None) -> dict``; ``cost_chart_for(profile, prices, *,
     options=None, title=None) -> dict`` (Plotly figures as JSON-ready dicts; import from
@@ -63,10 +64,8 @@ from advisor.decide.framework import (
 from advisor.decide.opportunities import (
     CostOpportunities,
     Opportunity,
-    account_cost_opportunities,
     arm64_saving,
     container_candidate,
-    cost_opportunities,
     idle_provisioned_concurrency,
 )
 from advisor.decide.planner import TRAFFIC_PATTERNS, PlannerInput, parse_planner_params
@@ -101,12 +100,10 @@ __all__ = [
     "SizingOptions",
     "UnknownRegionError",
     "WorkloadProfile",
-    "account_cost_opportunities",
     "arm64_saving",
     "available_regions",
     "container_candidate",
     "cost_curve",
-    "cost_opportunities",
     "crossover",
     "ec2_monthly_cost",
     "ec2_plan",

@@ -12,7 +12,6 @@ Three kinds, each also usable alone by the cost rules:
 
 A scan's opportunities (the overview's, the email's) are the cost rules' findings priced with
 these functions, by ``advisor.analysis``: the rules apply the workspace's thresholds.
-:func:`account_cost_opportunities` lists every candidate the cost model sees, with none.
 """
 
 from __future__ import annotations
@@ -22,8 +21,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from advisor.collect.inventory import Function, Inventory, RegionInventory
-from advisor.collect.relations import RelationIndex
+from advisor.collect.inventory import Function
 from advisor.decide import figures as fig
 from advisor.decide.cost import provisioned_concurrency_monthly_cost
 from advisor.decide.framework import (
@@ -33,8 +31,8 @@ from advisor.decide.framework import (
     lambda_cost_for,
     recommend,
 )
-from advisor.decide.prices import PriceTable, UnknownRegionError, load_prices
-from advisor.decide.profile import WorkloadProfile, profile_from_function
+from advisor.decide.prices import PriceTable
+from advisor.decide.profile import WorkloadProfile
 
 KIND_ARM64 = "arm64-saving"
 KIND_IDLE_PROVISIONED = "idle-provisioned-concurrency"
@@ -239,66 +237,6 @@ def best_combination(
     return FunctionSaving(found[0].function_arn, round(saving, 2), taken)
 
 
-def region_savings(
-    inventory: RegionInventory,
-    prices: PriceTable | None = None,
-    *,
-    options: DecisionOptions | None = None,
-    min_saving_usd: float = 1.0,
-) -> tuple[list[Opportunity], dict[str, FunctionSaving]]:
-    """One region's opportunities (largest first) and each function's best combination."""
-    prices = prices or load_prices(inventory.region)
-    relations = RelationIndex.build(inventory)
-    found: list[Opportunity] = []
-    best: dict[str, FunctionSaving] = {}
-    for fn in inventory.functions:
-        profile = profile_from_function(fn, callers=relations.callers(fn))
-        mine = function_opportunities(
-            fn, profile, prices, options=options, min_saving_usd=min_saving_usd
-        )
-        combination = best_combination(profile, prices, mine)
-        if combination is not None:
-            best[fn.arn] = combination
-        found.extend(mine)
-    return sort_opportunities(found), best
-
-
-def cost_opportunities(
-    inventory: RegionInventory,
-    prices: PriceTable | None = None,
-    *,
-    options: DecisionOptions | None = None,
-    min_saving_usd: float = 1.0,
-) -> list[Opportunity]:
-    """Opportunities in one region, largest saving first. ``prices`` defaults to the region's
-    (:class:`UnknownRegionError` when the table has none)."""
-    found, _ = region_savings(inventory, prices, options=options, min_saving_usd=min_saving_usd)
-    return found
-
-
-def account_cost_opportunities(
-    inventory: Inventory,
-    *,
-    options: DecisionOptions | None = None,
-    min_saving_usd: float = 1.0,
-) -> CostOpportunities:
-    """Opportunities across an account's regions; regions without prices are listed, not
-    guessed."""
-    result = CostOpportunities()
-    found: list[Opportunity] = []
-    for region in inventory.regions:
-        try:
-            prices = load_prices(region.region)
-        except UnknownRegionError:
-            result.regions_without_prices.append(region.region)
-            continue
-        mine, best = region_savings(region, prices, options=options, min_saving_usd=min_saving_usd)
-        found.extend(mine)
-        result.best_by_function.update(best)
-    result.opportunities = sort_opportunities(found)
-    return result
-
-
 def sort_opportunities(items: Iterable[Opportunity]) -> list[Opportunity]:
     return sorted(items, key=lambda o: (-o.monthly_saving_usd, o.kind, o.function_arn))
 
@@ -313,13 +251,10 @@ __all__ = [
     "FunctionSaving",
     "IdleProvisioned",
     "Opportunity",
-    "account_cost_opportunities",
     "arm64_saving",
     "best_combination",
     "container_candidate",
-    "cost_opportunities",
     "function_opportunities",
     "idle_provisioned_concurrency",
-    "region_savings",
     "sort_opportunities",
 ]

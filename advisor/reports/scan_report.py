@@ -129,10 +129,6 @@ def previous_scan_of(scan: Scan) -> Scan | None:
     )
 
 
-def latest_reportable_scan(account: AwsAccount) -> Scan | None:
-    return account.scans.filter(status__in=Scan.WITH_RESULTS).order_by("-pk").first()
-
-
 def new_findings_of(scan: Scan) -> QuerySet[Finding]:
     """Opened by this scan: first seen, or back after being resolved (suppressed left out).
 

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods
 from accounts.selectors import account_for
 from advisor.reports.email import scan_report_message
 from advisor.reports.preview_policy import preview_policy_update
-from advisor.reports.scan_report import build_scan_report, latest_reportable_scan
+from advisor.reports.scan_report import build_scan_report
 from advisor.reports.unsubscribe import read_unsubscribe_token
+from advisor.selectors.common import latest_scan_with_results
 from advisor.selectors.reports import report_recipient_emails
 from advisor.services.recipients import recipients_unsubscribe
 
@@ -39,7 +40,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @csp_update(preview_policy_update())  # the framed email's own style attributes, by hash
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     account = account_for(request.user, pk)
-    scan = latest_reportable_scan(account)
+    scan = latest_scan_with_results(account)
     context: dict = {"account": account, "scan": scan}
     # Each recipient gets a copy of their own (their own unsubscribe link): the preview shows
     # the first one's, and names them all.

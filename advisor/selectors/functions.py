@@ -188,40 +188,6 @@ def function_facets(scan_ids: list[int]) -> dict[str, list[str]]:
     }
 
 
-def functions_with_callers(
-    records: list[FunctionRecord],
-) -> list[tuple[FunctionRecord, Function, RegionInventory]]:
-    """Each record of a page with its collected Function and the trigger lists of its region
-    (two queries for the page: the configurations, and the regions' trigger lists)."""
-    if not records:
-        return []
-    configs = dict(
-        FunctionRecord.objects.filter(pk__in=[r.pk for r in records]).values_list("pk", "config")
-    )
-    wanted = Q()
-    for scan_id, region in {(r.scan_id, r.region) for r in records}:
-        wanted |= Q(scan_id=scan_id, region=region)
-    triggers = {
-        (scan_id, region): relations
-        for scan_id, region, relations in ScanRegion.objects.filter(wanted).values_list(
-            "scan_id", "region", "relations"
-        )
-    }
-    inventories: dict[tuple[int, str], RegionInventory] = {}
-    result = []
-    for record in records:
-        key = (record.scan_id, record.region)
-        if key not in inventories:
-            inventories[key] = _region_with_relations(record, triggers.get(key))
-        inventory = inventories[key]
-        if not configs.get(record.pk):
-            continue  # a record stored without its configuration: nothing to decide on
-        fn = from_plain(Function, configs[record.pk])
-        inventory.functions.append(fn)
-        result.append((record, fn, inventory))
-    return result
-
-
 def function_for(user: AbstractBaseUser, pk: int) -> FunctionRecord:
     """A function record of one of the user's accounts; 404 for anyone else's."""
     return get_object_or_404(

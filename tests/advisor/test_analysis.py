@@ -4,11 +4,19 @@ options in; findings, recommendations and cost opportunities out, agreeing with 
 import re
 from pathlib import Path
 
+import pytest
+
 from advisor.analysis import analyse, function_recommendations
-from advisor.collect.inventory import Inventory, RegionInventory
-from advisor.decide import account_cost_opportunities
-from advisor.decide.opportunities import KIND_ARM64, KIND_CONTAINERS, KIND_IDLE_PROVISIONED
+from advisor.collect.inventory import Inventory, ProvisionedConcurrencyConfig, RegionInventory
+from advisor.decide import load_prices
+from advisor.decide.opportunities import (
+    KIND_ARM64,
+    KIND_CONTAINERS,
+    KIND_IDLE_PROVISIONED,
+    function_opportunities,
+)
 from advisor.rules.context import RegionContext
+from advisor.rules.registry import region_contexts
 from tests.decide.factories import (
     function,
     metrics_from_hourly,
@@ -16,6 +24,8 @@ from tests.decide.factories import (
 )
 
 ACCOUNT = "123456789012"
+PRICES = load_prices("us-east-1")
+DAYS = 14 * 24
 COST_RULES = {
     "arm64-candidate": KIND_ARM64,
     "provisioned-concurrency-underused": KIND_IDLE_PROVISIONED,
@@ -94,9 +104,8 @@ def test_an_image_function_is_no_arm64_opportunity_when_the_rule_says_it_is_no_c
         "image-fn", package_type="Image", metrics=metrics_from_hourly([150_000.0] * 14 * 24)
     )
     # the cost model alone would list a saving ...
-    assert any(
-        o.kind == KIND_ARM64 for o in account_cost_opportunities(inventory(busy)).opportunities
-    )
+    [profile] = [ctx.profile(busy) for ctx in region_contexts(inventory(busy))]
+    assert any(o.kind == KIND_ARM64 for o in function_opportunities(busy, profile, PRICES))
     # ... the analysis lists what the rule reports
     analysis = analyse(inventory(busy))
     assert (busy.arn, KIND_ARM64) not in cost_findings(analysis) | opportunities(analysis)
@@ -130,3 +139,84 @@ def test_the_analysis_is_pure():
     ), imports
     ours = [m for m in imports if m.startswith("advisor.")]
     assert all(m.split(".")[1] in {"collect", "rules", "decide"} for m in ours), ours
+
+
+# -- the scan's cost opportunities, as the overview and the email show them ----------------
+
+
+def test_opportunities_are_in_dollars_and_sorted_by_saving():
+    # given a busy x86 function, a quiet x86 one, an arm64 one, and idle provisioned concurrency
+    busy = function("busy", metrics=metrics_from_hourly([150_000.0] * DAYS, duration_ms=250))
+    quiet = function("quiet", metrics=metrics_from_hourly([10.0] * DAYS))
+    arm = function("arm", arch="arm64", metrics=metrics_from_hourly([50_000.0] * DAYS))
+    warm = function(
+        "warm",
+        memory_mb=1024,
+        provisioned_concurrency=[ProvisionedConcurrencyConfig(qualifier="live", requested=10)],
+        metrics=metrics_from_hourly([100.0] * DAYS, provisioned_utilization=[0.2] * DAYS),
+    )
+    # when listed
+    found = analyse(inventory(busy, quiet, arm, warm)).opportunities.opportunities
+    # then largest saving first, each with its figures
+    savings = [o.monthly_saving_usd for o in found]
+    assert savings == sorted(savings, reverse=True)
+    kinds = {(o.function_name, o.kind) for o in found}
+    assert ("busy", KIND_CONTAINERS) in kinds
+    assert ("busy", KIND_ARM64) in kinds
+    assert ("warm", KIND_IDLE_PROVISIONED) in kinds
+    assert not any(o.function_name == "quiet" for o in found)  # under $1 a month
+    assert not any(o.function_name == "arm" and o.kind == KIND_ARM64 for o in found)
+    for o in found:
+        assert o.monthly_saving_usd == pytest.approx(
+            o.current_monthly_usd - o.proposed_monthly_usd, abs=0.011
+        )
+        assert "$" in o.summary
+
+
+def test_account_lists_regions_without_prices_instead_of_guessing():
+    scanned = Inventory(
+        account_id=ACCOUNT,
+        regions=[
+            *inventory(function("busy", metrics=metrics_from_hourly([150_000.0] * DAYS))).regions,
+            RegionInventory(account_id=ACCOUNT, region="xx-nowhere-1"),
+        ],
+    )
+    result = analyse(scanned).opportunities
+    assert result.regions_without_prices == ["xx-nowhere-1"]
+    assert result.opportunities
+
+
+def test_the_total_counts_per_function_only_changes_that_can_be_made_together():
+    # given a function where arm64, releasing idle instances and moving off Lambda all apply
+    both = overlapping_opportunities_function()
+    # when the account's opportunities are totalled
+    result = analyse(inventory(both)).opportunities
+    kinds = {o.kind: o for o in result.opportunities}
+    assert set(kinds) == {KIND_ARM64, KIND_IDLE_PROVISIONED, KIND_CONTAINERS}
+    added_up = sum(o.monthly_saving_usd for o in result.opportunities)
+    bill = kinds[KIND_CONTAINERS].current_monthly_usd
+    # then the naive sum would claim more than options that exclude each other can give ...
+    assert added_up > max(o.monthly_saving_usd for o in result.opportunities)
+    # ... while the total is the best single combination: moving off Lambda alone, or arm64
+    # and releasing idle instances priced together (not added: the idle instances get cheaper
+    # on arm64 too)
+    best = result.best_by_function[both.arn]
+    on_lambda = (
+        kinds[KIND_ARM64].monthly_saving_usd + kinds[KIND_IDLE_PROVISIONED].monthly_saving_usd
+    )
+    assert result.total_saving_usd == best.monthly_saving_usd < added_up
+    assert best.monthly_saving_usd <= bill
+    if best.kinds == (KIND_CONTAINERS,):
+        assert best.monthly_saving_usd == kinds[KIND_CONTAINERS].monthly_saving_usd
+    else:
+        assert best.kinds == (KIND_ARM64, KIND_IDLE_PROVISIONED)
+        assert best.monthly_saving_usd < on_lambda  # the overlap is not counted twice
+        assert best.monthly_saving_usd >= kinds[KIND_CONTAINERS].monthly_saving_usd
+
+
+def test_a_function_with_one_opportunity_counts_it_whole():
+    busy = function("busy", arch="arm64", metrics=metrics_from_hourly([150_000.0] * DAYS))
+    result = analyse(inventory(busy)).opportunities
+    assert result.total_saving_usd == pytest.approx(
+        sum(o.monthly_saving_usd for o in result.opportunities)
+    )

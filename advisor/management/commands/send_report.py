@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import AwsAccount
 from advisor.reports.email import scan_report_message
-from advisor.reports.scan_report import build_scan_report, latest_reportable_scan
+from advisor.reports.scan_report import build_scan_report
+from advisor.selectors.common import latest_scan_with_results
 from advisor.services.report_delivery import SEND_ERRORS
 
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
             raise CommandError(f"No account named {account!r}.")
         if len(found) > 1:
             raise CommandError(f"Several accounts are named {account!r}: add --workspace SLUG.")
-        scan = latest_reportable_scan(found[0])
+        scan = latest_scan_with_results(found[0])
         if scan is None:
             raise CommandError(f"{account} has no succeeded or partial scan to report on.")
         message = scan_report_message(build_scan_report(scan), to=to or "preview@example.com")
