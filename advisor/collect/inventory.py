@@ -226,6 +226,9 @@ class FunctionVersion:
     ephemeral_storage_mb: int = 512
     tracing_mode: str = "PassThrough"
     last_modified: str | None = None
+    # The version's own layers (None: read before they were kept; a version keeps the layer
+    # versions it was published with)
+    layers: list[Layer] | None = None
 
 
 @dataclass
@@ -327,6 +330,18 @@ class Function:
         return self.architectures[0] if self.architectures else "x86_64"
 
 
+# StateTransitionReason codes with which Lambda stops an event source mapping's consumer
+# (Amazon MQ, Amazon MSK and self-managed Kafka): lambda/latest/dg/services-mq-errors.html.
+STOPPED_CONSUMER_CODES = frozenset(
+    {
+        "ESM_CONFIG_NOT_VALID",
+        "EVENT_SOURCE_AUTHN_ERROR",
+        "EVENT_SOURCE_AUTHZ_ERROR",
+        "FUNCTION_CONFIG_NOT_VALID",
+    }
+)
+
+
 @dataclass
 class EventSourceMapping:
     uuid: str
@@ -364,11 +379,21 @@ class EventSourceMapping:
 
     @property
     def problem(self) -> str | None:
-        """What Lambda reports as broken about this mapping, if anything."""
+        """What Lambda reports as broken about this mapping, if anything: a "PROBLEM: ..."
+        processing result or state reason, or one of the codes with which Lambda stops an
+        Amazon MQ or Kafka consumer (lambda/latest/dg/services-mq-errors.html)."""
         for text in (self.last_processing_result, self.state_transition_reason):
             if text and text.upper().startswith("PROBLEM"):
                 return text
+        reason = (self.state_transition_reason or "").strip()
+        if reason.upper() in STOPPED_CONSUMER_CODES:
+            return reason
         return None
+
+    @property
+    def disabled_by_lambda(self) -> bool:
+        """Lambda itself disabled it (a problem), rather than a user."""
+        return not self.enabled and self.problem is not None
 
 
 @dataclass

@@ -49,6 +49,7 @@ from advisor.collect.inventory import (
     Function,
     FunctionUrl,
     FunctionVersion,
+    Layer,
     PushSource,
     Qualifier,
     RegionInventory,
@@ -317,6 +318,10 @@ def version_from_configuration(config: dict[str, Any]) -> FunctionVersion:
         ephemeral_storage_mb=(config.get("EphemeralStorage") or {}).get("Size", 512),
         tracing_mode=(config.get("TracingConfig") or {}).get("Mode", "PassThrough"),
         last_modified=config.get("LastModified"),
+        layers=[
+            Layer(arn=layer["Arn"], code_size=layer.get("CodeSize"))
+            for layer in config.get("Layers") or []
+        ],
     )
 
 

@@ -56,7 +56,8 @@ class Mapping:
     bisect: bool = False
     partial_batch: bool = False
     enabled: bool = True
-    # What Lambda reports on a broken mapping (StateTransitionReason and LastProcessingResult)
+    # What Lambda reports on a broken mapping: disabled, its StateTransitionReason (Lambda
+    # disabled it); enabled, its LastProcessingResult (every poll fails)
     problem: str | None = None
 
 
@@ -699,6 +700,7 @@ FUNCTIONS: tuple[Fn, ...] = (
             ),
         ),
         traffic=Traffic("sparse", 0, 300),
+        breaks=("event-source-mapping-failing",),  # information: Lambda disabled it
         description="Returns; Lambda disabled its mapping when the role lost queue access",
     ),
     # --- the EU region (slot 1) ---------------------------------------------------------------
@@ -753,9 +755,17 @@ FUNCTIONS: tuple[Fn, ...] = (
         timeout=60,
         arch="arm64",
         reserved=300,
-        mappings=(Mapping("sqs", "acme-eu-gdpr-exports", batch_size=1),),
+        mappings=(
+            Mapping(
+                "sqs",
+                "acme-eu-gdpr-exports",
+                batch_size=1,
+                problem="PROBLEM: Function call failed",
+            ),
+        ),
         traffic=Traffic("sparse", 20, 8_000),
-        description="Builds GDPR data exports",
+        breaks=("event-source-mapping-failing",),
+        description="Builds GDPR data exports; its mapping is enabled but every poll fails",
     ),
     Fn(
         "eu-email-sender",

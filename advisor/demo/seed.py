@@ -663,16 +663,22 @@ class RegionBuilder:
             kwargs["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
         created = self.lam.create_event_source_mapping(**kwargs)
         if mapping.problem:
-            # Lambda disabled it; only Lambda sets these fields (the emulator's endpoint).
+            # Only Lambda sets these fields (the emulator's endpoint): a disabled mapping is one
+            # Lambda disabled, with its reason; an enabled one reports its failing polls.
+            state: dict[str, str] = {"last_processing_result": mapping.problem}
+            if not mapping.enabled:
+                state = {
+                    "state": "Disabled",
+                    "state_transition_reason": mapping.problem,
+                    "last_processing_result": "PROBLEM: Function call failed",
+                }
             self._post(
                 MAPPING_STATE_PATH,
                 {
                     "account_id": self.account_id,
                     "region": self.region,
                     "uuid": created["UUID"],
-                    "state": "Disabled",
-                    "state_transition_reason": mapping.problem,
-                    "last_processing_result": "PROBLEM: Function call failed",
+                    **state,
                 },
             )
 
