@@ -68,18 +68,47 @@ def new_external_id() -> str:
 
 
 class AwsAccount(models.Model):
-    """A connected AWS account: the app assumes ``role_arn`` with ``external_id``; no keys kept."""
+    """A connected AWS account: the app assumes ``role_arn`` with ``external_id``; no keys kept.
+    A member of a connected Organization carries its state there and whether its role is
+    deployed; the sync sets both."""
+
+    class OrgState(models.TextChoices):
+        # AWS's Account.State values (organizations/latest/APIReference/API_Account.html) ...
+        PENDING_ACTIVATION = "PENDING_ACTIVATION", "pending activation"
+        ACTIVE = "ACTIVE", "active"
+        SUSPENDED = "SUSPENDED", "suspended"
+        PENDING_CLOSURE = "PENDING_CLOSURE", "pending closure"
+        CLOSED = "CLOSED", "closed"
+        # ... and ours: no longer listed by the organisation (left it, or was removed).
+        REMOVED = "REMOVED", "removed from the organisation"
+
+    class RoleState(models.TextChoices):
+        UNKNOWN = "", "not checked yet"
+        DEPLOYED = "deployed", "role deployed"
+        NOT_DEPLOYED = "not_deployed", "role not deployed"
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="aws_accounts")
     name = models.CharField(max_length=64, help_text="A display name, such as acme-prod.")
     account_id = models.CharField(max_length=12)
     role_arn = models.CharField(max_length=2048)
-    external_id = models.CharField(max_length=128, unique=True, default=new_external_id)
+    # Unique outside organisations; an organisation's members share its ExternalId.
+    external_id = models.CharField(max_length=128, default=new_external_id)
     regions = models.JSONField(default=list)
     enabled = models.BooleanField(default=True)
     endpoint_url = models.URLField(
         blank=True, help_text="An AWS emulator's URL; accepted only where the server allows it."
     )
+    organization = models.ForeignKey(
+        "Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="members"
+    )
+    org_state = models.CharField(max_length=20, choices=OrgState.choices, blank=True)
+    org_joined_at = models.DateTimeField(null=True, blank=True)  # AWS's JoinedTimestamp
+    org_state_changed_at = models.DateTimeField(null=True, blank=True)
+    role_state = models.CharField(
+        max_length=16, choices=RoleState.choices, blank=True, default=RoleState.UNKNOWN
+    )
+    role_checked_at = models.DateTimeField(null=True, blank=True)
+    role_error = models.TextField(blank=True)  # what STS answered when the role was checked
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -91,10 +120,31 @@ class AwsAccount(models.Model):
             models.UniqueConstraint(
                 fields=["workspace", "account_id"], name="one_connection_per_aws_account"
             ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=models.Q(organization__isnull=True),
+                name="unique_external_id_outside_organizations",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.account_id})"
+
+    def organization_refusal(self) -> str | None:
+        """Why this organisation member is not scanned (None: it is, or it is no member). A
+        member that is not ACTIVE keeps its history; one whose role is missing is not a failed
+        scan but a role not deployed."""
+        if self.organization_id is None:
+            return None
+        if self.org_state != self.OrgState.ACTIVE:
+            state = self.get_org_state_display() if self.org_state else "not listed yet"
+            return f"{self.name} is {state} in its organisation; it is not scanned."
+        if self.role_state == self.RoleState.NOT_DEPLOYED:
+            return (
+                f"{self.name}: role not deployed ({self.role_arn} cannot be assumed). Deploy the "
+                "organisation's StackSet (or the single-account template) there, then sync."
+            )
+        return None
 
 
 class PendingConnection(models.Model):
@@ -160,6 +210,60 @@ class ScanSchedule(models.Model):
         if self.frequency == self.Frequency.WEEKLY:
             return f"weekly on {self.get_day_of_week_display()} at {at} {self.timezone}"
         return "off"
+
+
+class Organization(models.Model):
+    """An AWS Organization, read through a role in its management account or in a delegated
+    administrator (organizations:DescribeOrganization and ListAccounts only). Its member accounts
+    become AwsAccounts linked to it, each scanned through ``member_role_name`` (the role the
+    StackSet puts into every member) with this organisation's ExternalId, regions, endpoint URL
+    and schedule. The sync (``advisor.services.organizations``) keeps the members in step."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="organizations")
+    name = models.CharField(max_length=64, help_text="A display name, such as acme-org.")
+    role_arn = models.CharField(max_length=2048)
+    # One ExternalId for the reader role and every member's scan role: the StackSet deploys one
+    # template to all members.
+    external_id = models.CharField(max_length=128, unique=True, default=new_external_id)
+    member_role_name = models.CharField(max_length=64, default="LambdaAdvisorReadOnly")
+    regions = models.JSONField(default=list)
+    endpoint_url = models.URLField(
+        blank=True, help_text="An AWS emulator's URL; accepted only where the server allows it."
+    )
+    # The schedule every member account gets (ScanSchedule's fields).
+    frequency = models.CharField(
+        max_length=8, choices=ScanSchedule.Frequency.choices, default=ScanSchedule.Frequency.OFF
+    )
+    time_of_day = models.TimeField(default=dt.time(6, 0))
+    day_of_week = models.PositiveSmallIntegerField(
+        choices=ScanSchedule.Weekday.choices, default=ScanSchedule.Weekday.MONDAY
+    )
+    timezone = models.CharField(max_length=64, default="UTC")
+    # What AWS said the last time the organisation was read.
+    organization_id = models.CharField(max_length=34, blank=True)
+    management_account_id = models.CharField(max_length=12, blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)  # the last sync that succeeded
+    last_sync_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_sync_error = models.TextField(blank=True)  # empty when the last attempt succeeded
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="unique_organization_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def partition(self) -> str:
+        """The ARN partition of the reader role (aws, aws-cn, aws-us-gov): the members' too."""
+        parts = self.role_arn.split(":")
+        return parts[1] if len(parts) > 1 and parts[1] else "aws"
+
+    def member_role_arn(self, account_id: str) -> str:
+        return f"arn:{self.partition}:iam::{account_id}:role/{self.member_role_name}"
 
 
 class ReportRecipient(models.Model):

@@ -20,3 +20,11 @@ def scan_regions_enqueue(scan_id: int, regions: list[str], *, retry_policy: dict
 def scan_finish_enqueue(scan_id: int) -> None:
     """The scan's finishing step (idempotent: a second one finds the scan finished)."""
     signature(FINISH_SCAN_TASK, args=(scan_id,)).apply_async()
+
+
+SYNC_ORGANIZATION_TASK = "advisor.sync_organization"
+
+
+def organization_sync_enqueue(organization_id: int) -> None:
+    """A sync of one connected organisation (idempotent: a second one finds nothing to do)."""
+    signature(SYNC_ORGANIZATION_TASK, kwargs={"organization_id": organization_id}).apply_async()

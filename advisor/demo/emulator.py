@@ -19,6 +19,8 @@ differently from AWS in a way the scan would notice, a module of this package pa
   endpoint of ours for the state Lambda reports on a mapping (``MAPPING_STATE_PATH``);
 - ``emulator_cloudwatch``: an indexed GetMetricData with percentiles and pagination;
 - ``emulator_sts``: AssumeRole refuses a wrong ExternalId or an unknown role;
+- ``emulator_organizations``: ListAccounts answers the management account and delegated
+  administrators only, in pages of at most 20, as the API reference says;
 - ``emulator_ecr``: DescribeImages reports an image's size as AWS does (its layers' sum); and
   ``emulator_lambda`` resolves a function's image to the digest ECR holds, as Lambda does;
 - ``emulator_pricing``: the Price List Query API's GetProducts (moto has no ``pricing``), with
@@ -39,6 +41,7 @@ from advisor.demo import (
     emulator_kafka,
     emulator_lambda,
     emulator_lambda_qualifiers,
+    emulator_organizations,
     emulator_pricing,
     emulator_sts,
 )
@@ -56,6 +59,7 @@ def install_extensions() -> None:
     emulator_lambda_qualifiers.install()  # after emulator_lambda: it wraps what that adds
     emulator_cloudwatch.install()
     emulator_sts.install()
+    emulator_organizations.install()
     emulator_ecr.install()
     emulator_pricing.install()
     _installed = True

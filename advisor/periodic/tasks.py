@@ -9,9 +9,10 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.models import Workspace
+from accounts.models import Organization, Workspace
 from advisor.reports.digest import Week
 from advisor.reports.tasks import send_report_task
+from advisor.services.organizations import organization_sync, organizations_sync_all
 from advisor.services.prices import prices_refresh
 from advisor.services.report_delivery import digest_deliveries
 from advisor.services.retention import scan_metrics_prune
@@ -65,3 +66,16 @@ def refresh_prices_task() -> None:
 @shared_task(name="advisor.sweep_lost_scans")
 def sweep_lost_scans_task() -> None:
     lost_scans_sweep()
+
+
+@shared_task(name="advisor.sync_organizations")
+def sync_organizations_task() -> None:
+    organizations_sync_all()  # one advisor.sync_organization per organisation
+
+
+@shared_task(name="advisor.sync_organization")
+def sync_organization_task(organization_id: int) -> None:
+    # What failed is recorded on the organisation (last_sync_error); a deleted one is skipped.
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is not None:
+        organization_sync(organization=organization)

@@ -58,6 +58,9 @@ def scan_create(
     """A queued Scan with one part per region, or ScanRefused."""
     if not account.enabled:
         raise ScanRefused(f"{account.name} is disabled; enable it to scan.")
+    refusal = account.organization_refusal()  # suspended, removed, or its role not deployed
+    if refusal:
+        raise ScanRefused(refusal)
     if not account.regions:
         raise ScanRefused(f"{account.name} has no regions to scan.")
     try:

@@ -52,6 +52,11 @@ SYSTEM_TASKS = (
 SWEEP_TASK_NAME = "scans:sweep-lost"
 SWEEP_TASK = "advisor.sweep_lost_scans"
 
+# The sync of connected organisations (advisor.services.organizations), every
+# ADVISOR_ORGANIZATION_SYNC_INTERVAL_SECONDS.
+ORGANIZATION_SYNC_TASK_NAME = "organizations:sync"
+ORGANIZATION_SYNC_TASK = "advisor.sync_organizations"
+
 # A beat message left unconsumed for longer than the schedule's period is stale: the next one
 # will run the scan anyway, so the old one expires instead of piling up behind a stopped worker.
 _EXPIRES_SECONDS = {
@@ -112,8 +117,9 @@ def periodic_task_sync(*, account: AwsAccount) -> PeriodicTask | None:
             "crontab": crontab,
             "interval": None,
             "kwargs": json.dumps({"account_id": account.pk}),
-            # A disabled account keeps its schedule, but beat does not run it.
-            "enabled": account.enabled,
+            # A disabled account keeps its schedule, but beat does not run it; nor does it run
+            # an organisation's member that is not scanned (suspended, removed, no role).
+            "enabled": account.enabled and account.organization_refusal() is None,
             "expire_seconds": _EXPIRES_SECONDS[schedule.frequency],
             "description": f"Scan {account.name} {schedule.describe()}.",
         },
@@ -150,7 +156,8 @@ def schedules_sync_all() -> dict[str, int]:
             },
         )
     sweep_task_sync()
-    return {"accounts": kept, "removed": removed, "system": len(SYSTEM_TASKS) + 1}
+    organization_sync_task_sync()
+    return {"accounts": kept, "removed": removed, "system": len(SYSTEM_TASKS) + 2}
 
 
 def sweep_task_sync() -> PeriodicTask:
@@ -170,6 +177,28 @@ def sweep_task_sync() -> PeriodicTask:
             "description": (
                 f"Every {seconds} s: fail the regions of scans whose tasks were lost "
                 "(ADVISOR_SCAN_LOST_AFTER_SECONDS) and finish those scans."
+            ),
+        },
+    )
+    return task
+
+
+def organization_sync_task_sync() -> PeriodicTask:
+    seconds = settings.ADVISOR_ORGANIZATION_SYNC_INTERVAL_SECONDS
+    every, _ = IntervalSchedule.objects.get_or_create(
+        every=seconds, period=IntervalSchedule.SECONDS
+    )
+    task, _ = PeriodicTask.objects.update_or_create(
+        name=ORGANIZATION_SYNC_TASK_NAME,
+        defaults={
+            "task": ORGANIZATION_SYNC_TASK,
+            "interval": every,
+            "crontab": None,
+            "enabled": True,
+            "expire_seconds": seconds,
+            "description": (
+                f"Every {seconds} s: sync each connected organisation's member accounts "
+                "(new, suspended, removed) and check their roles."
             ),
         },
     )

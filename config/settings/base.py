@@ -273,6 +273,11 @@ ADVISOR_SCAN_LOST_AFTER_SECONDS = env.int("ADVISOR_SCAN_LOST_AFTER_SECONDS", def
 # How often beat runs the sweeper (advisor.sweep_lost_scans): a lost scan ends within about
 # ADVISOR_SCAN_LOST_AFTER_SECONDS + this.
 ADVISOR_SWEEP_INTERVAL_SECONDS = env.int("ADVISOR_SWEEP_INTERVAL_SECONDS", default=60)
+# How often beat syncs each connected organisation's members (an hour: ListAccounts is a few
+# calls, plus one AssumeRole per active member to see whether its role is deployed).
+ADVISOR_ORGANIZATION_SYNC_INTERVAL_SECONDS = env.int(
+    "ADVISOR_ORGANIZATION_SYNC_INTERVAL_SECONDS", default=3600
+)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
