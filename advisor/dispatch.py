@@ -10,11 +10,15 @@ SCAN_REGION_TASK = "advisor.scan_region"
 FINISH_SCAN_TASK = "advisor.finish_scan"
 
 
-def scan_regions_enqueue(scan_id: int, regions: list[str], *, retry_policy: dict) -> None:
-    """One region task per region of the scan, side by side."""
-    group(signature(SCAN_REGION_TASK, args=(scan_id, region)) for region in regions).apply_async(
-        retry_policy=retry_policy
-    )
+def scan_regions_enqueue(
+    scan_id: int, regions: list[str], *, retry_policy: dict, bulk: bool = False
+) -> None:
+    """One region task per region of the scan, side by side. ``bulk`` (a scheduled scan's):
+    each waits for one of the pool's bulk slots (``advisor.services.region_slots``)."""
+    kwargs = {"bulk": True} if bulk else {}
+    group(
+        signature(SCAN_REGION_TASK, args=(scan_id, region), kwargs=kwargs) for region in regions
+    ).apply_async(retry_policy=retry_policy)
 
 
 def scan_finish_enqueue(scan_id: int) -> None:

@@ -14,6 +14,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 from advisor.dispatch import FINISH_SCAN_TASK, SCAN_REGION_TASK
 from advisor.models import Scan
 from advisor.reports.tasks import send_scan_reports_task
+from advisor.services.region_slots import bulk_region_slot, bulk_region_wait_seconds
 from advisor.services.scan_run import scan_finish, scan_region
 
 logger = logging.getLogger(__name__)
@@ -62,11 +63,23 @@ def retry_transient(task: Task, error: Exception) -> None:
 
 
 @shared_task(bind=True, name=SCAN_REGION_TASK)
-def scan_region_task(self: Task, scan_id: int, region: str) -> None:
+def scan_region_task(self: Task, scan_id: int, region: str, bulk: bool = False) -> None:
     try:
-        # The last region to finish hands the scan to the finishing step.
-        if scan_region(scan_id=scan_id, region=region):
-            finish_scan_task.apply_async((scan_id,), retry_policy=HAND_OFF_RETRY_POLICY)
+        with bulk_region_slot(bulk=bulk) as may_run:
+            if not may_run:
+                # Every bulk slot of the pool is taken: give this process back (to Scan now,
+                # or to a bulk task holding a slot) and ask again shortly. A new message, not a
+                # retry: waiting is not a failure and uses none of the task's retries.
+                scan_region_task.apply_async(
+                    (scan_id, region),
+                    {"bulk": True},
+                    countdown=bulk_region_wait_seconds(),
+                    retry_policy=HAND_OFF_RETRY_POLICY,
+                )
+                return
+            # The last region to finish hands the scan to the finishing step.
+            if scan_region(scan_id=scan_id, region=region):
+                finish_scan_task.apply_async((scan_id,), retry_policy=HAND_OFF_RETRY_POLICY)
     except TRANSIENT_ERRORS as error:
         retry_transient(self, error)
 

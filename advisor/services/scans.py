@@ -17,6 +17,7 @@ from advisor.collect.session import EndpointNotAllowed
 from advisor.dispatch import scan_regions_enqueue
 from advisor.models import Scan, ScanRegion
 from advisor.services.endpoints import checked_endpoint
+from advisor.services.region_slots import is_bulk
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +126,9 @@ def scan_start(
 
 def _enqueue(scan: Scan) -> None:
     try:
-        scan_regions_enqueue(scan.pk, scan.regions, retry_policy=ENQUEUE_RETRY_POLICY)
+        scan_regions_enqueue(
+            scan.pk, scan.regions, retry_policy=ENQUEUE_RETRY_POLICY, bulk=is_bulk(scan.trigger)
+        )
     except OperationalError as error:
         logger.error("scan %s could not be queued: %s", scan.pk, error)
         Scan.objects.filter(pk=scan.pk, status=Scan.Status.QUEUED).update(

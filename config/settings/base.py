@@ -321,6 +321,15 @@ ADVISOR_MAX_CONCURRENT_SCHEDULED_SCANS = env.int(
     "ADVISOR_MAX_CONCURRENT_SCHEDULED_SCANS", default=4
 )
 ADVISOR_SCHEDULED_SCAN_MAX_WAITS = env.int("ADVISOR_SCHEDULED_SCAN_MAX_WAITS", default=8)
+# Region tasks of scheduled scans running at once across every worker of the pool (the workers on
+# one queue and Redis; README "Operations"): keep it below the pool's processes (workers x
+# --concurrency, 4 in docker-compose.yml) so that Scan now always finds one free. A region task
+# that finds every slot taken is queued again after this many seconds (plus jitter). A lease
+# lapses this long after its worker was killed outright (renewed every third of it while the task
+# runs). 0 slots: no bound. The slots live in the rate limiter's Redis.
+ADVISOR_BULK_REGION_SLOTS = env.int("ADVISOR_BULK_REGION_SLOTS", default=3)
+ADVISOR_BULK_REGION_WAIT_SECONDS = env.int("ADVISOR_BULK_REGION_WAIT_SECONDS", default=5)
+ADVISOR_BULK_REGION_LEASE_SECONDS = env.int("ADVISOR_BULK_REGION_LEASE_SECONDS", default=120)
 # A report that SMTP refused is retried with exponential backoff starting here (seconds).
 ADVISOR_REPORT_RETRY_BACKOFF_SECONDS = env.int("ADVISOR_REPORT_RETRY_BACKOFF_SECONDS", default=60)
 ADVISOR_REPORT_MAX_RETRIES = env.int("ADVISOR_REPORT_MAX_RETRIES", default=6)
