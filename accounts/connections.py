@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from accounts.audit import Action, audit_record
 from accounts.models import AwsAccount, PendingConnection
 
 
@@ -22,10 +23,20 @@ def pending_connection_abandon(*, user: AbstractBaseUser) -> None:
     PendingConnection.objects.filter(user=user).delete()
 
 
-def account_connect_save(*, account: AwsAccount, pending: PendingConnection) -> AwsAccount:
+def account_connect_save(
+    *, account: AwsAccount, pending: PendingConnection, actor: AbstractBaseUser
+) -> AwsAccount:
     """Save the new account with the pending ExternalId, which is then used up."""
     with transaction.atomic():
         account.external_id = pending.external_id
         PendingConnection.objects.filter(pk=pending.pk).delete()
         account.save()
+        audit_record(
+            workspace=account.workspace_id,
+            actor=actor,
+            action=Action.ACCOUNT_CONNECTED,
+            target=account.name,
+            account_id=account.account_id,
+            regions=", ".join(account.regions),
+        )
     return account

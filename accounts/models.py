@@ -290,3 +290,91 @@ class ReportRecipient(models.Model):
     @property
     def subscribed(self) -> bool:
         return self.unsubscribed_at is None
+
+
+class Invitation(models.Model):
+    """An invitation to join a workspace, sent by email as a signed link (accounts.invitations)
+    that works once, until ``expires_at``. Only a hash of the link's secret is stored."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(
+        max_length=10, choices=Membership.Role.choices, default=Membership.Role.VIEWER
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # A resend makes a new secret and a new expiry: the earlier link stops working.
+    token_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    # Why the last send failed ("" once sent): shown on the members page with a resend button.
+    send_error = models.TextField(blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "email"],
+                condition=models.Q(accepted_at__isnull=True, cancelled_at__isnull=True),
+                name="one_open_invitation_per_address",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.workspace} ({self.role})"
+
+    @property
+    def is_open(self) -> bool:
+        """Neither accepted nor cancelled (it may still have expired)."""
+        return self.accepted_at is None and self.cancelled_at is None
+
+
+class AuditEvent(models.Model):
+    """Who did what in a workspace. Written by the services and views that make the change; kept
+    ``ADVISOR_AUDIT_RETENTION_DAYS`` (advisor.services.retention). ``actor_name`` and ``target``
+    are copies, so an event still reads right after the user or the object is gone."""
+
+    class Action(models.TextChoices):
+        WORKSPACE_CREATED = "workspace.created", "created the workspace"
+        ACCOUNT_CONNECTED = "account.connected", "connected an account"
+        ACCOUNT_EDITED = "account.edited", "edited an account"
+        ACCOUNT_SCHEDULE_CHANGED = "account.schedule_changed", "changed an account's schedule"
+        ACCOUNT_REMOVED = "account.removed", "disconnected an account"
+        THRESHOLDS_CHANGED = "thresholds.changed", "changed thresholds"
+        FINDINGS_SUPPRESSED = "findings.suppressed", "suppressed findings"
+        FINDINGS_UNSUPPRESSED = "findings.unsuppressed", "removed a suppression"
+        MEMBER_INVITED = "member.invited", "invited a member"
+        INVITATION_RESENT = "invitation.resent", "sent an invitation again"
+        INVITATION_CANCELLED = "invitation.cancelled", "cancelled an invitation"
+        MEMBER_JOINED = "member.joined", "joined"
+        ROLE_CHANGED = "member.role_changed", "changed a member's role"
+        MEMBER_REMOVED = "member.removed", "removed a member"
+        MEMBER_LEFT = "member.left", "left the workspace"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=32, choices=Action.choices)
+    target = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["workspace", "-created_at"], name="audit_by_workspace")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} {self.get_action_display()} {self.target}".strip()

@@ -53,7 +53,9 @@ def account_connect(request: HttpRequest) -> HttpResponse:
                 "below, then connect again.",
             )
         else:
-            account = account_connect_save(account=form.save(commit=False), pending=pending)
+            account = account_connect_save(
+                account=form.save(commit=False), pending=pending, actor=request.user
+            )
             messages.success(request, f"{account.name} connected. Run a scan to see its findings.")
             return redirect("accounts:detail", pk=account.pk)
     return render(

@@ -29,11 +29,11 @@ class AwsAccountAdmin(admin.ModelAdmin):
         periodic_task_sync(account=form.instance)
 
     def delete_model(self, request, obj) -> None:
-        account_delete(account=obj)
+        account_delete(account=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
         for account in queryset:
-            account_delete(account=account)
+            account_delete(account=account, actor=request.user)
 
 
 @admin.register(Scan)

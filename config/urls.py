@@ -31,5 +31,6 @@ urlpatterns = [
         ),
     ),
     path("reports/", include("advisor.reports.urls")),
+    path("", include("accounts.team_urls")),
     path("", include("advisor.urls")),
 ]

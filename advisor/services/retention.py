@@ -3,11 +3,15 @@ older scans keep their summaries (Scan counts, FunctionRecord totals), their fun
 findings history, and lose the bulky parts: ``ScanRegion.inventory`` and the CloudWatch series
 inside ``FunctionRecord.config["metrics"]`` (the summary figures beside them stay).
 
+Audit-log events (``accounts.AuditEvent``) are kept ``ADVISOR_AUDIT_RETENTION_DAYS`` and then
+deleted by the same nightly job.
+
 Work goes in batches of scans, and within a scan in batches of function rows, each batch its own
 short transaction, so the cleanup never holds locks for long and can stop and resume anywhere."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -16,6 +20,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from advisor.models import FunctionRecord, Scan, ScanRegion
 
 logger = logging.getLogger(__name__)
@@ -98,3 +103,23 @@ def without_series(config: dict) -> dict:
             for name, value in metrics.items()
         },
     }
+
+
+def audit_events_prune(*, days: int | None = None, batch_size: int | None = None) -> int:
+    """Delete audit-log events older than the retention, a batch at a time. Returns how many."""
+    days = max(1, days if days is not None else settings.ADVISOR_AUDIT_RETENTION_DAYS)
+    batch_size = batch_size or settings.ADVISOR_RETENTION_BATCH_SIZE
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    deleted = 0
+    while True:
+        batch = list(
+            AuditEvent.objects.filter(created_at__lt=cutoff)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not batch:
+            break
+        deleted += AuditEvent.objects.filter(pk__in=batch).delete()[0]
+    if deleted:
+        logger.info("retention: deleted %s audit-log events older than %s days", deleted, days)
+    return deleted

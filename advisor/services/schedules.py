@@ -11,10 +11,12 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
+from accounts.audit import Action, audit_record
 from accounts.models import AwsAccount, ScanSchedule
 from advisor.models import Scan
 from advisor.services.recipients import recipients_set
@@ -37,7 +39,8 @@ SYSTEM_TASKS = (
         "retention:prune-scan-metrics",
         "advisor.prune_scan_metrics",
         {"minute": "17", "hour": "3", "day_of_week": "*"},
-        "Drop metric series older than the last ADVISOR_RETENTION_FULL_SCANS scans per account.",
+        "Drop metric series older than the last ADVISOR_RETENTION_FULL_SCANS scans per account, "
+        "and audit-log events older than ADVISOR_AUDIT_RETENTION_DAYS.",
     ),
     (
         "prices:refresh",
@@ -95,10 +98,17 @@ def schedule_update(
     return schedule
 
 
-def account_delete(*, account: AwsAccount) -> None:
-    """Delete an account and its periodic task together."""
+def account_delete(*, account: AwsAccount, actor: AbstractBaseUser | None = None) -> None:
+    """Delete an account and its periodic task together, and say so in the audit log."""
     with transaction.atomic():
         PeriodicTask.objects.filter(name=periodic_task_name(account.pk)).delete()
+        audit_record(
+            workspace=account.workspace_id,
+            actor=actor,
+            action=Action.ACCOUNT_REMOVED,
+            target=account.name,
+            account_id=account.account_id,
+        )
         account.delete()
 
 

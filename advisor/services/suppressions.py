@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.audit import Action, audit_record
 from accounts.models import AwsAccount
 from advisor.models import Finding, Suppression
 
@@ -41,6 +42,14 @@ def suppression_create(
             created_by=created_by,
         )
         apply_suppressions(account=account)
+        audit_record(
+            workspace=account.workspace_id,
+            actor=created_by,
+            action=Action.FINDINGS_SUPPRESSED,
+            target=f"{rule_id} on {resource_pattern} in {account.name}",
+            reason=suppression.reason,
+            expires=expires_at.date().isoformat() if expires_at else "never",
+        )
     return suppression
 
 
@@ -68,9 +77,16 @@ def suppress_findings(
     return created
 
 
-def suppression_delete(*, suppression: Suppression) -> None:
+def suppression_delete(*, suppression: Suppression, actor: AbstractBaseUser | None = None) -> None:
     account = suppression.account
     with transaction.atomic():
+        audit_record(
+            workspace=account.workspace_id,
+            actor=actor,
+            action=Action.FINDINGS_UNSUPPRESSED,
+            target=f"{suppression.rule_id} on {suppression.resource_pattern} in {account.name}",
+            reason=suppression.reason,
+        )
         suppression.delete()
         apply_suppressions(account=account)
 

@@ -8,6 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from accounts.audit import Action, audit_record
 from accounts.models import Workspace
 from advisor.rules.base import Rule
 from advisor.rules.registry import all_rules, rule_option_errors
@@ -45,10 +49,44 @@ class ThresholdError(ValueError):
     pass
 
 
-def workspace_thresholds_save(workspace: Workspace, overrides: dict[str, dict[str, Any]]) -> None:
-    """Store the overrides; the catalogue's own check refuses unknown rules or options."""
+def workspace_thresholds_save(
+    workspace: Workspace,
+    overrides: dict[str, dict[str, Any]],
+    *,
+    actor: AbstractBaseUser | None = None,
+) -> None:
+    """Store the overrides; the catalogue's own check refuses unknown rules or options. A change
+    is recorded in the audit log, each changed threshold with its value before and after."""
     problems = rule_option_errors(overrides)
     if problems:
         raise ThresholdError(" ".join(problems))
-    workspace.rule_options = overrides
-    workspace.save(update_fields=["rule_options"])
+    changes = _changes(workspace.rule_options or {}, overrides)
+    with transaction.atomic():
+        workspace.rule_options = overrides
+        workspace.save(update_fields=["rule_options"])
+        if changes:
+            audit_record(
+                workspace=workspace,
+                actor=actor,
+                action=Action.THRESHOLDS_CHANGED,
+                target=", ".join(sorted(changes)),
+                **changes,
+            )
+
+
+def _changes(before: dict, after: dict) -> dict[str, str]:
+    """``{"rule.option": "old → new"}`` for every option set, changed or cleared ("default")."""
+    keys = {
+        (rule, option)
+        for options in (before, after)
+        for rule, values in options.items()
+        if isinstance(values, dict)
+        for option in values
+    }
+    changes = {}
+    for rule, option in sorted(keys):
+        old = (before.get(rule) or {}).get(option, "default")
+        new = (after.get(rule) or {}).get(option, "default")
+        if old != new:
+            changes[f"{rule}.{option}"] = f"{old} → {new}"
+    return changes

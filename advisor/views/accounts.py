@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import iam
+from accounts.audit import Action, audit_record
 from accounts.forms import AwsAccountForm, ScheduleForm
 from accounts.models import AwsAccount
 from accounts.selectors import (
@@ -42,8 +44,17 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
         workspaces=manageable_workspaces_for(request.user),
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        periodic_task_sync(account=account)  # enabling or disabling pauses its schedule
+        with transaction.atomic():
+            form.save()
+            periodic_task_sync(account=account)  # enabling or disabling pauses its schedule
+            if form.changed_data:
+                audit_record(
+                    workspace=account.workspace_id,
+                    actor=request.user,
+                    action=Action.ACCOUNT_EDITED,
+                    target=account.name,
+                    changed=", ".join(form.changed_data),
+                )
         messages.success(request, f"{account.name} saved.")
         return redirect("accounts:detail", pk=account.pk)
     return render(
@@ -68,14 +79,24 @@ def account_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        schedule = schedule_update(
-            account=account,
-            frequency=data["frequency"],
-            time_of_day=data["time_of_day"],
-            day_of_week=data["day_of_week"],
-            timezone_name=data["timezone"],
-            recipients=data["recipients"],
-        )
+        with transaction.atomic():
+            schedule = schedule_update(
+                account=account,
+                frequency=data["frequency"],
+                time_of_day=data["time_of_day"],
+                day_of_week=data["day_of_week"],
+                timezone_name=data["timezone"],
+                recipients=data["recipients"],
+            )
+            if form.changed_data:
+                audit_record(
+                    workspace=account.workspace_id,
+                    actor=request.user,
+                    action=Action.ACCOUNT_SCHEDULE_CHANGED,
+                    target=account.name,
+                    schedule=schedule.describe(),
+                    recipients=len(data["recipients"]),
+                )
         messages.success(request, f"{account.name}: scheduled scans {schedule.describe()}.")
         return redirect("accounts:detail", pk=account.pk)
     return render(request, "accounts/account_schedule.html", {"form": form, "account": account})
@@ -85,7 +106,7 @@ def account_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
     account = _managed_account(request, pk, "Viewers cannot delete accounts.")
     name = account.name
-    schedule_service.account_delete(account=account)
+    schedule_service.account_delete(account=account, actor=request.user)
     messages.success(request, f"{name} disconnected; its scans and findings were deleted.")
     return redirect("accounts:list")
 

@@ -227,7 +227,7 @@ def findings_unsuppress(request: HttpRequest) -> HttpResponse:
     if not selectors.can_manage_accounts(request.user, {s.account_id for s in suppressions}):
         raise PermissionDenied("Viewers cannot remove suppressions.")
     for suppression in suppressions:
-        suppression_delete(suppression=suppression)
+        suppression_delete(suppression=suppression, actor=request.user)
     if suppressions:
         messages.success(
             request,

@@ -31,7 +31,7 @@ def workspace_thresholds(request: HttpRequest, pk: int) -> HttpResponse:
         if not errors:
             overrides = form.overrides(current)
             try:
-                workspace_thresholds_save(workspace, overrides)
+                workspace_thresholds_save(workspace, overrides, actor=request.user)
             except ThresholdError as error:
                 messages.error(request, str(error))
             else:

@@ -307,6 +307,8 @@ def rate_limit_store(broker_url: str) -> str | None:
 
 ADVISOR_RATE_LIMIT_STORE = rate_limit_store(CELERY_BROKER_URL)
 ADVISOR_SITE_URL = env("ADVISOR_SITE_URL", default="http://127.0.0.1:8000")
+# How long an invitation's link works (days); the members page and the email say so.
+ADVISOR_INVITATION_DAYS = env.int("ADVISOR_INVITATION_DAYS", default=7)
 # Production settings turn this on; commands that plant known credentials (bootstrap_demo) refuse
 # to run there. Not from the environment: the settings module chosen is what decides it.
 ADVISOR_PRODUCTION = False
@@ -338,6 +340,8 @@ ADVISOR_REPORT_MAX_RETRIES = env.int("ADVISOR_REPORT_MAX_RETRIES", default=6)
 # findings history. The cleanup works in batches, one short transaction each.
 ADVISOR_RETENTION_FULL_SCANS = env.int("ADVISOR_RETENTION_FULL_SCANS", default=10)
 ADVISOR_RETENTION_BATCH_SIZE = env.int("ADVISOR_RETENTION_BATCH_SIZE", default=200)
+# Workspace audit-log events older than this many days are deleted by the same nightly job.
+ADVISOR_AUDIT_RETENTION_DAYS = env.int("ADVISOR_AUDIT_RETENTION_DAYS", default=365)
 
 LOGGING = {
     "version": 1,
