@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import validate_email
 
-from accounts.models import AwsAccount, ScanSchedule, Workspace
+from accounts.models import AwsAccount, Organization, ScanSchedule, Workspace
 from accounts.regions import lambda_regions
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -118,6 +118,114 @@ class AwsAccountForm(forms.ModelForm):
                     f"{existing.name}.",
                 )
         return data
+
+
+ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+
+
+class OrganizationForm(forms.ModelForm):
+    """Connecting an organisation: its reader role, the members' role name, their regions and
+    the schedule every member gets."""
+
+    endpoint_url = forms.URLField(
+        required=False,
+        assume_scheme="http",
+        label="Endpoint URL",
+        help_text="An AWS emulator's URL (local and test setups only).",
+    )
+    regions = forms.MultipleChoiceField(
+        choices=[],
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="The regions to scan in every member account.",
+    )
+    time_of_day = forms.TimeField(
+        label="Time",
+        initial="06:00",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Daily and weekly: the time of day. Hourly: only the minute counts.",
+    )
+    timezone = forms.ChoiceField(choices=[], label="Time zone", initial="UTC")
+
+    class Meta:
+        model = Organization
+        fields = [
+            "workspace",
+            "name",
+            "role_arn",
+            "member_role_name",
+            "regions",
+            "frequency",
+            "time_of_day",
+            "day_of_week",
+            "timezone",
+            "endpoint_url",
+        ]
+        labels = {
+            "role_arn": "Reader role ARN",
+            "member_role_name": "Scan role name in member accounts",
+            "frequency": "Scheduled scans of every member",
+            "day_of_week": "Day",
+        }
+        help_texts = {
+            "role_arn": "The role from the reader template below, in the management account or "
+            "a delegated administrator: arn:aws:iam::<account id>:role/<name>.",
+            "member_role_name": "The role the StackSet creates in each member account.",
+            "day_of_week": "Weekly only.",
+        }
+
+    def __init__(self, *args, workspaces, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["workspace"].queryset = workspaces
+        self.fields["regions"].choices = [(r, r) for r in lambda_regions()]
+        self.fields["timezone"].choices = [(tz, tz) for tz in sorted(available_timezones())]
+        if not settings.ADVISOR_ALLOW_ENDPOINT_URL:
+            del self.fields["endpoint_url"]
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    def clean_role_arn(self) -> str:
+        value = self.cleaned_data["role_arn"].strip()
+        if not ROLE_ARN.match(value):
+            raise forms.ValidationError(
+                "This is not an IAM role ARN (arn:aws:iam::123456789012:role/RoleName)."
+            )
+        return value
+
+    def clean_member_role_name(self) -> str:
+        value = self.cleaned_data["member_role_name"].strip()
+        if not ROLE_NAME.match(value):
+            raise forms.ValidationError(
+                "An IAM role name: up to 64 letters, digits and +=,.@_- (no path)."
+            )
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        workspace: Workspace | None = data.get("workspace")
+        name = data.get("name")
+        if workspace and name and Organization.objects.filter(workspace=workspace, name=name):
+            self.add_error("name", "This workspace already has an organisation with this name.")
+        return data
+
+
+class OrganizationScheduleForm(forms.Form):
+    """The schedule every member of an organisation gets."""
+
+    frequency = forms.ChoiceField(choices=ScanSchedule.Frequency.choices, label="Scheduled scans")
+    time_of_day = forms.TimeField(
+        label="Time",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Daily and weekly: the time of day. Hourly: only the minute counts.",
+    )
+    day_of_week = forms.TypedChoiceField(
+        choices=ScanSchedule.Weekday.choices, coerce=int, label="Day", help_text="Weekly only."
+    )
+    timezone = forms.ChoiceField(choices=[], label="Time zone")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [(tz, tz) for tz in sorted(available_timezones())]
 
 
 RECIPIENT_SEPARATORS = re.compile(r"[\s,;]+")

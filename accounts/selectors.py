@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import AwsAccount, Membership, ScanSchedule, Workspace
+from accounts.models import AwsAccount, Membership, Organization, ScanSchedule, Workspace
 
 
 def workspaces_for(user: AbstractBaseUser) -> QuerySet[Workspace]:
@@ -40,3 +40,14 @@ def manageable_workspaces_for(user: AbstractBaseUser) -> QuerySet[Workspace]:
 def schedule_for(account: AwsAccount) -> ScanSchedule:
     """The account's schedule; an unsaved "off" one when it never had one."""
     return ScanSchedule.objects.filter(account=account).first() or ScanSchedule(account=account)
+
+
+def organizations_for(user: AbstractBaseUser) -> QuerySet[Organization]:
+    return Organization.objects.filter(workspace__memberships__user=user).select_related(
+        "workspace"
+    )
+
+
+def organization_for(user: AbstractBaseUser, pk: int) -> Organization:
+    """The organisation if the user belongs to its workspace; 404 otherwise."""
+    return get_object_or_404(organizations_for(user), pk=pk)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -23,15 +24,24 @@ from accounts.selectors import (
     accounts_for,
     manageable_workspaces_for,
     membership_for,
+    organizations_for,
     schedule_for,
 )
 
 
 def account_list(request: HttpRequest) -> HttpResponse:
-    accounts = accounts_for(request.user)
+    accounts = accounts_for(request.user).select_related("organization")
     can_connect = manageable_workspaces_for(request.user).exists()
     return render(
-        request, "accounts/account_list.html", {"accounts": accounts, "can_connect": can_connect}
+        request,
+        "accounts/account_list.html",
+        {
+            "accounts": accounts,
+            "organizations": organizations_for(request.user).annotate(
+                member_count=Count("members")
+            ),
+            "can_connect": can_connect,
+        },
     )
 
 

@@ -19,7 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from accounts.models import AwsAccount, Organization, ScanSchedule, Workspace
+from accounts.models import (
+    AwsAccount,
+    Organization,
+    PendingConnection,
+    ScanSchedule,
+    Workspace,
+)
 from advisor import dispatch
 from advisor.collect.errors import AwsAccessError
 from advisor.collect.organizations import (
@@ -68,7 +74,7 @@ def organization_connect(
     workspace: Workspace,
     name: str,
     role_arn: str,
-    external_id: str,
+    pending: PendingConnection,
     member_role_name: str,
     regions: list[str],
     endpoint_url: str = "",
@@ -77,13 +83,14 @@ def organization_connect(
     day_of_week: int = ScanSchedule.Weekday.MONDAY,
     timezone_name: str = "UTC",
 ) -> tuple[Organization, SyncResult]:
-    """Read the organisation (AwsAccessError if the role cannot), save it with its members, and
-    queue the first full sync, which checks each member's role."""
+    """Read the organisation with the pending connection's ExternalId (AwsAccessError if the
+    role cannot), save it with its members (the ExternalId is then used up), and queue the first
+    full sync, which checks each member's role."""
     organization = Organization(
         workspace=workspace,
         name=name,
         role_arn=role_arn,
-        external_id=external_id,
+        external_id=pending.external_id,
         member_role_name=member_role_name,
         regions=regions,
         endpoint_url=endpoint_url,
@@ -94,6 +101,7 @@ def organization_connect(
     )
     listing = organization_listing(organization)
     with transaction.atomic():
+        PendingConnection.objects.filter(pk=pending.pk).delete()
         organization.save()
         result = members_apply(organization=organization, listing=listing, now=timezone.now())
         organization_sync_enqueue(organization)

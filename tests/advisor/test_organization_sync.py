@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
-from accounts.models import AwsAccount, Organization, ScanSchedule
+from accounts.models import AwsAccount, Organization, PendingConnection, ScanSchedule
 from advisor.models import Scan
 from advisor.services.organizations import (
     newly_joined,
@@ -22,7 +22,7 @@ from advisor.services.organizations import (
 from advisor.services.scan_run import run_scan_inline
 from advisor.services.scans import ScanRefused, scan_create
 from advisor.services.schedules import periodic_task_name
-from tests.factories import make_account, make_workspace
+from tests.factories import make_account, make_user, make_workspace
 from tests.fixtures.organizations import (
     MANAGEMENT_ACCOUNT,
     add_member,
@@ -50,7 +50,7 @@ def connect(aws, emulated, workspace=None, **extra):
         workspace=workspace or make_workspace(),
         name="acme-org",
         role_arn=emulated.reader_role_arn,
-        external_id=EXTERNAL_ID,
+        pending=PendingConnection.objects.create(user=make_user(), external_id=EXTERNAL_ID),
         member_role_name="LambdaAdvisorReadOnly",
         regions=["us-east-1"],
         endpoint_url=aws,
