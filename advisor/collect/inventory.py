@@ -111,6 +111,18 @@ class Series:
 
 
 @dataclass
+class QualifierAsyncMetrics:
+    """The asynchronous-invocation series of one alias or version (``Resource`` dimension
+    ``fn:live``), read for the qualifiers asynchronous callers invoke. Each is absent (None)
+    when it was not read."""
+
+    async_events_dropped: Series | None = None  # Sum
+    dead_letter_errors: Series | None = None  # Sum
+    destination_delivery_failures: Series | None = None  # Sum
+    async_event_age_max: Series | None = None  # ms, Maximum
+
+
+@dataclass
 class FunctionMetrics:
     """14 days of hourly CloudWatch metrics for one function (absent series stay None)."""
 
@@ -124,7 +136,7 @@ class FunctionMetrics:
     iterator_age_max: Series | None = None  # ms
     dead_letter_errors: Series | None = None  # Sum
     destination_delivery_failures: Series | None = None  # Sum
-    # Asynchronously invoked functions only (an async caller in the resource policy)
+    # Asynchronously invoked functions only (an async caller of the unqualified function)
     async_events_dropped: Series | None = None  # Sum
     async_event_age_max: Series | None = None  # ms, Maximum
     provisioned_utilization_max: Series | None = None  # 0..1
@@ -133,6 +145,9 @@ class FunctionMetrics:
     # provisioned configuration is judged on its own
     provisioned_utilization_by_qualifier: dict[str, Series] = field(default_factory=dict)
     provisioned_spillover_by_qualifier: dict[str, Series] = field(default_factory=dict)
+    # The async series of each alias or version an asynchronous caller invokes, kept apart:
+    # the unqualified series above are CloudWatch's aggregate over every version and alias
+    async_by_qualifier: dict[str, QualifierAsyncMetrics] = field(default_factory=dict)
 
     # Summary figures for rules, computed by the collector from the series above.
     invocations_total: float = 0.0

@@ -15,8 +15,16 @@ Which series a function gets:
 - IteratorAge (Maximum) when a stream (Kinesis, DynamoDB, Kafka, DocumentDB) feeds it;
 - DeadLetterErrors (Sum) when it has a dead-letter target;
 - DestinationDeliveryFailures (Sum) when it has an async or stream failure/success destination;
-- AsyncEventsDropped (Sum) and AsyncEventAge (Maximum) when its resource policy lets an
-  asynchronous caller (S3, SNS, EventBridge, ...) invoke it;
+- AsyncEventsDropped (Sum) and AsyncEventAge (Maximum) when an asynchronous caller invokes the
+  unqualified function: its resource policy allows S3, SNS, EventBridge, ..., or a caller with
+  an IAM role (an EventBridge Scheduler schedule, an asynchronous Step Functions task or Pipe)
+  targets it;
+- for each alias or version an asynchronous caller invokes (``fn:live``), AsyncEventsDropped,
+  DeadLetterErrors, DestinationDeliveryFailures (Sum) and AsyncEventAge (Maximum) with the
+  ``Resource`` dimension (``FunctionName=fn, Resource=fn:live``): Lambda publishes every metric
+  per alias and version too, while the ``FunctionName`` series alone aggregate all of them
+  (docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-view.html). They are kept apart,
+  per qualifier (``FunctionMetrics.async_by_qualifier``), and packed into the same calls;
 - ProvisionedConcurrencyUtilization (Maximum) and ProvisionedConcurrencySpilloverInvocations (Sum)
   for each alias/version CloudWatch lists with provisioned concurrency (one ListMetrics).
 Account-wide: ConcurrentExecutions (Maximum), UnreservedConcurrentExecutions (Minimum, Maximum).
@@ -25,7 +33,7 @@ Account-wide: ConcurrentExecutions (Maximum), UnreservedConcurrentExecutions (Mi
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,6 +47,8 @@ from advisor.collect.inventory import (
     EventSourceMapping,
     Function,
     FunctionMetrics,
+    PushSource,
+    QualifierAsyncMetrics,
     Series,
 )
 from advisor.collect.lambda_ import is_async_principal
@@ -65,6 +75,10 @@ ASYNC_SERIES = (
     ("async_events_dropped", "AsyncEventsDropped", "Sum"),
     ("async_event_age_max", "AsyncEventAge", "Maximum"),
 )
+# The series read per alias or version an asynchronous caller invokes, kept apart per qualifier
+# (not merged into the function's own series, which CloudWatch already aggregates).
+QUALIFIED_ASYNC = (*ASYNC_SERIES, DEAD_LETTER, DESTINATION)
+APART_FIELDS = frozenset(field for field, _, _ in QUALIFIED_ASYNC)
 PROVISIONED = (
     ("provisioned_utilization_max", "ProvisionedConcurrencyUtilization", "Maximum"),
     ("provisioned_spillover", "ProvisionedConcurrencySpilloverInvocations", "Sum"),
@@ -100,6 +114,11 @@ class Query:
         """The alias or version a per-qualifier query reads (its ``Resource`` dimension)."""
         resource = dict(self.dimensions).get("Resource") or ""
         return resource.partition(":")[2] or None
+
+    @property
+    def apart(self) -> bool:
+        """A per-qualifier series kept on its own, not merged into the function's."""
+        return self.field in APART_FIELDS and self.qualifier is not None
 
     def request(self, query_id: str, period: int) -> dict[str, Any]:
         return {
@@ -179,13 +198,32 @@ def provisioned_dimensions(ctx: ScanContext) -> dict[str, list[tuple[tuple[str, 
     return found
 
 
+def async_targets(sources: Iterable[PushSource]) -> dict[str, set[str | None]]:
+    """Unqualified function ARN -> what asynchronous callers invoke of it: None for the
+    unqualified function (or ``$LATEST``), else the alias or version name. Every caller
+    counts, whether a resource-policy statement or its IAM role lets it invoke."""
+    found: dict[str, set[str | None]] = {}
+    for source in sources:
+        if source.invocation != "async":
+            continue
+        parts = source.function_arn.split(":")
+        qualifier = ":".join(parts[7:]) or None
+        key = ":".join(parts[:7])
+        found.setdefault(key, set()).add(None if qualifier == "$LATEST" else qualifier)
+    return found
+
+
 def plan_queries(
     functions: Sequence[Function],
     mappings: Iterable[EventSourceMapping],
     provisioned: dict[str, list[tuple[tuple[str, str], ...]]],
     options: CollectOptions,
+    async_callers: Mapping[str, set[str | None]] | None = None,
 ) -> list[Query]:
+    """``async_callers``: what asynchronous callers invoke of each function
+    (``async_targets``); the function's own policy is read too, for callers not passed."""
     mappings = list(mappings)
+    async_callers = async_callers or {}
     streams = {_function_name(m.function_arn) for m in mappings if m.kind in STREAM_KINDS}
     with_destination = {
         _function_name(m.function_arn) for m in mappings if m.on_failure_destination
@@ -193,6 +231,7 @@ def plan_queries(
     by_kind: dict[str, list[Query]] = {kind: [] for kind in KIND_ORDER}
     for fn in functions:
         dims = (("FunctionName", fn.name),)
+        invoked = async_callers.get(fn.arn, set())
         wanted = list(BASE_SERIES)
         if fn.name in streams:
             wanted.append(ITERATOR_AGE)
@@ -203,10 +242,17 @@ def plan_queries(
         )
         if async_destination or fn.name in with_destination:
             wanted.append(DESTINATION)
-        if invoked_async(fn):
+        if None in invoked or invoked_async(fn):
             wanted.extend(ASYNC_SERIES)
         for field, metric, stat in wanted:
             by_kind[field].append(Query(fn.arn, field, metric, stat, dims))
+        for name in sorted(q for q in invoked if q is not None):
+            entry = fn.qualifier(name)
+            if entry is not None and entry.exists is False:
+                continue  # a caller names an alias or version that is not there: no metrics
+            qualified = (*dims, ("Resource", f"{fn.name}:{name}"))
+            for field, metric, stat in QUALIFIED_ASYNC:
+                by_kind[field].append(Query(fn.arn, field, metric, stat, qualified))
         for pc_dims in provisioned.get(fn.name, ()):
             for field, metric, stat in PROVISIONED:
                 by_kind[field].append(Query(fn.arn, field, metric, stat, pc_dims))
@@ -267,7 +313,7 @@ class _Collector:
         return series
 
     def add(self, query: Query, timestamps: list[datetime], values: list[float]) -> None:
-        series = self.ensure(query)
+        series = None if query.apart else self.ensure(query)
         own = self.ensure_qualified(query)
         sums = query.stat == "Sum"
         floats = self._floats
@@ -281,6 +327,8 @@ class _Collector:
                 own.values[index] = (
                     value if mine is None else mine + value if sums else max(mine, value)
                 )
+            if series is None:
+                continue
             current = series.values[index]
             if current is None:
                 series.values[index] = value
@@ -293,10 +341,11 @@ def collect_metrics(
     functions: Sequence[Function],
     mappings: Iterable[EventSourceMapping],
     provisioned: dict[str, list[tuple[tuple[str, str], ...]]],
+    async_callers: Mapping[str, set[str | None]] | None = None,
 ) -> None:
     options = ctx.options
     window = metrics_window(options)
-    queries = plan_queries(functions, mappings, provisioned, options)
+    queries = plan_queries(functions, mappings, provisioned, options, async_callers)
     collector = _Collector(window)
     batches = [
         (part, queries[i : i + queries_per_call(part.points)])
@@ -304,18 +353,26 @@ def collect_metrics(
         for i in range(0, len(queries), queries_per_call(part.points))
     ]
     ctx.progress("metrics", 0, len(batches))
-    failed: set[tuple[str, str]] = set()
+    # (target, field) of the function's own series a failed call hid; and (target, field,
+    # qualifier) of the per-qualifier series kept apart
+    failed: set[tuple[str, ...]] = set()
     for done, (part, batch) in enumerate(batches, start=1):
         if ctx.blocked("cloudwatch", "GetMetricData") is None:
             try:
                 _fetch(ctx, part, batch, collector)
             except (ClientError, BotoCoreError) as error:
-                failed.update((q.target, q.field) for q in batch)
+                failed.update(_failed_key(q) for q in batch)
                 _record_failure(ctx, error, batch)
         else:
-            failed.update((q.target, q.field) for q in batch)
+            failed.update(_failed_key(q) for q in batch)
         ctx.progress("metrics", done, len(batches))
     _assign(ctx, functions, collector, failed, window)
+
+
+def _failed_key(query: Query) -> tuple[str, ...]:
+    if query.apart:
+        return (query.target, query.field, query.qualifier or "")
+    return (query.target, query.field)
 
 
 def _fetch(ctx: ScanContext, window: Window, batch: list[Query], collector: _Collector) -> None:
@@ -338,7 +395,8 @@ def _fetch(ctx: ScanContext, window: Window, batch: list[Query], collector: _Col
         if not token:
             break
     for query in batch:  # a query with no data point still ran: an empty series, not a gap
-        collector.ensure(query)
+        if not query.apart:
+            collector.ensure(query)
         collector.ensure_qualified(query)
 
 
@@ -368,7 +426,7 @@ def _assign(
     ctx: ScanContext,
     functions: Sequence[Function],
     collector: _Collector,
-    failed: set[tuple[str, str]],
+    failed: set[tuple[str, ...]],
     window: Window,
 ) -> None:
     series = collector.series
@@ -384,7 +442,16 @@ def _assign(
             if key not in failed and key in series:
                 setattr(metrics, field, series[key])
         for (target, field, qualifier), own in collector.by_qualifier.items():
-            if target != fn.arn or (target, field) in failed:
+            if target != fn.arn:
+                continue
+            if field in APART_FIELDS:
+                if (target, field, qualifier) not in failed:
+                    entry = metrics.async_by_qualifier.setdefault(
+                        qualifier, QualifierAsyncMetrics()
+                    )
+                    setattr(entry, field, own)
+                continue
+            if (target, field) in failed:
                 continue
             if field == PROVISIONED[0][0]:
                 metrics.provisioned_utilization_by_qualifier[qualifier] = own

@@ -15,7 +15,8 @@ The order of work, chosen so each step only pays for what earlier answers showed
    it (see qualifiers.py).
 4. Push sources from the policies (the qualifiers' too) and the schedules, layer sizes
    ListFunctions left out, the SQS source queues.
-5. GetMetricData for every function (see metrics.py).
+5. GetMetricData for every function, and for every alias or version an asynchronous caller
+   invokes, the push sources of step 4 (see metrics.py).
 
 Stopping early: when the collecting thread is interrupted by one of ``interrupts`` (the worker
 passes Celery's soft time limit), the calls still queued are cancelled, the ones running finish
@@ -195,7 +196,13 @@ def _scan(ctx: ScanContext, *, session: boto3.Session, endpoint_url: str | None)
     queues.collect_queues(ctx, inventory.event_source_mappings)
     ctx.completed(DATA_QUEUES)
     if ctx.options.metrics:
-        metrics.collect_metrics(ctx, functions, inventory.event_source_mappings, provisioned)
+        metrics.collect_metrics(
+            ctx,
+            functions,
+            inventory.event_source_mappings,
+            provisioned,
+            metrics.async_targets(inventory.push_sources),
+        )
     ctx.completed(DATA_METRICS)
 
 

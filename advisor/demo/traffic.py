@@ -7,7 +7,8 @@ and p99 come out as CloudWatch computes them), ConcurrentExecutions (Maximum); T
 the function throttles; IteratorAge for stream consumers; ProvisionedConcurrencyUtilization and
 ProvisionedConcurrencySpilloverInvocations on the ``live`` alias; DeadLetterErrors and
 DestinationDeliveryFailures where configured; AsyncEventsReceived, AsyncEventAge and
-AsyncEventsDropped for functions an asynchronous source invokes. Account level:
+AsyncEventsDropped for functions an asynchronous source invokes (behind alias ``live``, for the
+alias too, with the ``Resource`` dimension, as Lambda publishes them). Account level:
 ConcurrentExecutions and UnreservedConcurrentExecutions without dimensions.
 """
 
@@ -44,8 +45,8 @@ POISON_SHARE = 0.5
 
 
 def is_async(fn: Fn) -> bool:
-    """Invoked through Lambda's asynchronous queue: S3, SNS or EventBridge."""
-    return bool(fn.s3_bucket or fn.sns_topic or fn.schedule or fn.event_pattern)
+    """Invoked through Lambda's asynchronous queue: S3, SNS, EventBridge or Scheduler."""
+    return bool(fn.s3_bucket or fn.sns_topic or fn.schedule or fn.event_pattern or fn.scheduler)
 
 
 def dropped_events(fn: Fn, errors: int) -> int:
@@ -196,18 +197,25 @@ def function_metrics(
             )
         dead = (1 if rng.random() < 0.05 else 0) if traffic.dead_letter_errors else 0
         failed = (1 if rng.random() < 0.03 else 0) if traffic.destination_failures else 0
+        # Behind an alias every caller invokes the alias: Lambda publishes each series once for
+        # the function (FunctionName) and once for the alias (FunctionName and Resource).
+        invoked = (by_name, by_alias) if fn.alias else (by_name,)
+        async_items: list[tuple[str, float, str]] = []
         if traffic.dead_letter_errors:
-            items.append(_item("DeadLetterErrors", by_name, moment, dead, "Count"))
+            async_items.append(("DeadLetterErrors", dead, "Count"))
         if traffic.destination_failures:
-            items.append(_item("DestinationDeliveryFailures", by_name, moment, failed, "Count"))
+            async_items.append(("DestinationDeliveryFailures", failed, "Count"))
         if is_async(fn):
-            items.append(_item("AsyncEventsReceived", by_name, moment, count, "Count"))
+            async_items.append(("AsyncEventsReceived", count, "Count"))
             # Events wait in the queue for a free instance: longer in the hours that throttle.
             age = async_rng.uniform(15, 120) * (400 if count_throttled else 1)
-            items.append(_item("AsyncEventAge", by_name, moment, round(age), "Milliseconds"))
+            async_items.append(("AsyncEventAge", round(age), "Milliseconds"))
             # An event Lambda failed to hand to the DLQ or destination was dropped first.
             dropped = max(dropped_events(fn, errors), dead + failed)
-            items.append(_item("AsyncEventsDropped", by_name, moment, dropped, "Count"))
+            async_items.append(("AsyncEventsDropped", dropped, "Count"))
+        for dimensions in invoked:
+            for name, value, unit in async_items:
+                items.append(_item(name, dimensions, moment, value, unit))
     return items, FunctionSeries(concurrency=concurrency_series)
 
 

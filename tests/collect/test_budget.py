@@ -224,6 +224,21 @@ def test_aliases_keep_the_shared_bucket_under_half_a_call_per_function(
     assert production.coverage_gaps == []
 
 
+def test_aliases_async_callers_invoke_get_their_series_in_the_same_calls(
+    production: RegionInventory,
+):
+    # 7 series a function and 3 account-wide, as without aliases; 4 for each alias SNS invokes
+    # (AsyncEventsDropped, AsyncEventAge, DeadLetterErrors, DestinationDeliveryFailures)
+    window = metrics.metrics_window(CollectOptions(metrics_end=END))
+    queries = FUNCTIONS * 7 + 3 + ALIASED_ASYNC * 4
+    calls = production.api_calls["cloudwatch.GetMetricData"]
+    assert calls == metrics.expected_calls(queries, window)
+    assert calls == metrics.expected_calls(FUNCTIONS * 7 + 3, window)  # no call more
+    with_series = [fn for fn in production.functions if fn.metrics.async_by_qualifier]
+    assert len(with_series) == ALIASED_ASYNC
+    assert all(set(fn.metrics.async_by_qualifier) == {"live"} for fn in with_series)
+
+
 def test_every_alias_resolves_to_the_version_that_serves_it(production: RegionInventory):
     aliased = [fn for fn in production.functions if fn.qualifiers]
     assert len(aliased) == ALIASED

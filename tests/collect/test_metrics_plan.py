@@ -142,3 +142,45 @@ def test_summaries_weight_the_average_by_invocations():
     assert m.duration_avg_ms == 180
     assert (m.duration_max_ms, m.duration_p99_ms, m.concurrency_peak) == (400, 380, 9)
     assert m.errors_total == 0 and m.iterator_age_max_ms is None
+
+
+def test_role_callers_and_invoked_qualifiers_get_async_series():
+    from advisor.collect.inventory import PushSource, Qualifier
+
+    nightly = function("nightly")  # a schedule invokes it with its role: no statement
+    orders = function(
+        "orders",
+        qualifiers=[
+            Qualifier(name="live", kind="alias", exists=True, version="1"),
+            Qualifier(name="gone", kind="alias", exists=False),
+        ],
+    )
+    sources = [
+        PushSource(nightly.arn, "scheduler.amazonaws.com", None, "async", via="role"),
+        PushSource(f"{orders.arn}:live", "sns.amazonaws.com", None, "async"),
+        PushSource(f"{orders.arn}:gone", "sns.amazonaws.com", None, "async"),
+        PushSource(f"{orders.arn}:7", "apigateway.amazonaws.com", None, "sync"),
+    ]
+    callers = metrics.async_targets(sources)
+    assert callers == {nightly.arn: {None}, orders.arn: {"live", "gone"}}
+
+    queries = metrics.plan_queries([nightly, orders], [], {}, CollectOptions(), callers)
+
+    asynchronous = {
+        (q.target.rsplit(":", 1)[-1], q.metric, q.qualifier)
+        for q in queries
+        if q.field in metrics.APART_FIELDS
+    }
+    assert asynchronous == {
+        ("nightly", "AsyncEventsDropped", None),
+        ("nightly", "AsyncEventAge", None),
+        ("orders", "AsyncEventsDropped", "live"),
+        ("orders", "AsyncEventAge", "live"),
+        ("orders", "DeadLetterErrors", "live"),
+        ("orders", "DestinationDeliveryFailures", "live"),
+    }
+    live = [q for q in queries if q.qualifier == "live"]
+    assert all(
+        q.dimensions == (("FunctionName", "orders"), ("Resource", "orders:live")) and q.apart
+        for q in live
+    )

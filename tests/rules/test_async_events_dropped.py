@@ -1,5 +1,17 @@
-from advisor.collect.inventory import DATA_ASYNC_CONFIG, DATA_METRICS, AsyncInvokeConfig, Series
+from dataclasses import replace
+
+from advisor.collect.inventory import (
+    DATA_ASYNC_CONFIG,
+    DATA_METRICS,
+    AsyncInvokeConfig,
+    FunctionVersion,
+    PushSource,
+    Qualifier,
+    QualifierAsyncMetrics,
+    Series,
+)
 from advisor.rules.base import Severity
+from advisor.rules.catalogue.async_events_dropped import residual
 from tests.rules.cases import fails, passes
 from tests.rules.factories import (
     HOUR,
@@ -135,3 +147,174 @@ def test_missing_metrics_are_not_evaluated_only_where_async_metrics_matter():
         inventory.coverage_gaps.append(gap(DATA_METRICS, fn.arn))
     [result] = not_evaluated(run(RULE_ID, inventory))
     assert result.resource_arn == inventory.functions[0].arn
+
+
+# --- per alias or version --------------------------------------------------------------------
+
+
+def behind_live(
+    live: QualifierAsyncMetrics | None,
+    *,
+    version_dlq: str | None = None,
+    latest_on_s3: bool = False,
+    **fields,
+):
+    """orders: SNS invokes orders:live (version 2; its own event invoke config read, none);
+    with ``latest_on_s3``, S3 invokes the unqualified function too. ``fields`` go to the
+    function's own (aggregate) series, or to the function (dead_letter_target, ...)."""
+    series = {
+        key: fields.pop(key)
+        for key in (
+            "async_events_dropped",
+            "dead_letter_errors",
+            "destination_delivery_failures",
+            "async_event_age_max",
+        )
+        if key in fields
+    }
+    qualifier = Qualifier(
+        name="live",
+        kind="alias",
+        exists=True,
+        version="2",
+        policy_read=True,
+        async_config_read=fields.pop("async_config_read", True),
+        async_config=fields.pop("live_config", None),
+        has_traffic=True,
+        named_by=["metrics"],
+    )
+    metrics = make_metrics(**series)
+    if live is not None:
+        metrics.async_by_qualifier["live"] = live
+    fn = make_function(
+        metrics=metrics,
+        qualifiers=[qualifier],
+        versions=[FunctionVersion(version="2", dead_letter_target=version_dlq)],
+        **fields,
+    )
+    sources = [
+        PushSource(
+            function_arn=f"{fn.arn}:live",
+            principal="sns.amazonaws.com",
+            source_arn="arn:aws:sns:us-east-1:111122223333:orders",
+            invocation="async",
+        )
+    ]
+    if latest_on_s3:
+        sources.append(push_source(fn))
+    return make_inventory(fn, push_sources=sources)
+
+
+@fails(RULE_ID)
+def test_an_alias_that_dropped_events_without_a_failure_path_fails_although_latest_has_a_dlq():
+    # CloudWatch's FunctionName series is the aggregate: the alias's 5 drops are in it
+    drops = spikes({1: 3, 30: 2})
+    results = run(
+        RULE_ID,
+        behind_live(
+            QualifierAsyncMetrics(async_events_dropped=drops, async_event_age_max=spikes({1: 9e4})),
+            latest_on_s3=True,
+            dead_letter_target=DLQ,
+            async_events_dropped=drops,
+        ),
+    )
+    finding = only_finding(results)
+    assert finding.message.startswith(
+        "orders:live (version 2) dropped 5 asynchronous events in the last 14 days"
+    )
+    assert (finding.evidence["qualifier"], finding.evidence["version"]) == ("live", "2")
+    [loss] = finding.evidence["losses"]
+    assert loss["per_day"]["AsyncEventsDropped"] == {"2026-11-11": 3.0, "2026-11-12": 2.0}
+    assert loss["async_event_age_max_ms"] == 9e4
+    assert "--qualifier live" in finding.remediation.cli
+    return results
+
+
+@passes(RULE_ID)
+def test_an_alias_whose_own_destination_caught_the_drops_passes():
+    drops = spikes({4: 6})
+    return run(
+        RULE_ID,
+        behind_live(
+            QualifierAsyncMetrics(async_events_dropped=drops),
+            live_config=AsyncInvokeConfig(on_failure=queue_arn("orders-failures")),
+            async_events_dropped=drops,
+        ),
+    )
+
+
+@passes(RULE_ID)
+def test_an_alias_whose_version_has_a_dlq_passes_though_latest_has_none():
+    drops = spikes({4: 6})
+    return run(
+        RULE_ID,
+        behind_live(
+            QualifierAsyncMetrics(async_events_dropped=drops),
+            version_dlq=DLQ,
+            latest_on_s3=True,
+            async_events_dropped=drops,
+        ),
+    )
+
+
+@fails(RULE_ID)
+def test_latest_and_the_alias_both_losing_events_are_one_finding_naming_each():
+    results = run(
+        RULE_ID,
+        behind_live(
+            QualifierAsyncMetrics(
+                async_events_dropped=spikes({4: 1}),
+                dead_letter_errors=spikes({4: 1}),
+            ),
+            version_dlq=DLQ,
+            latest_on_s3=True,
+            # 7 dropped in all: 1 by the alias (sent to its DLQ, which failed), 6 by $LATEST
+            async_events_dropped=spikes({4: 3, 50: 4}),
+            dead_letter_errors=spikes({4: 1}),
+        ),
+    )
+    finding = only_finding(results)
+    losses = finding.evidence["losses"]
+    assert [(x["qualifier"], x["lost_because"]) for x in losses] == [
+        (None, "no failure path"),
+        ("live", "delivery"),
+    ]
+    assert losses[0]["async_events_dropped"] == 6
+    assert losses[0]["dead_letter_errors"] == 0  # the aggregate's one error was the alias's
+    assert finding.evidence["async_events_dropped"] == 7
+    assert "orders:live (version 2): 1 events could not be sent" in finding.message
+    return results
+
+
+def test_an_alias_whose_series_were_not_read_is_not_evaluated_nor_blamed_on_latest():
+    inventory = behind_live(None, latest_on_s3=True, async_events_dropped=spikes({3: 2}))
+    [result] = not_evaluated(run(RULE_ID, inventory))
+    assert "orders:live were not read" in result.reason
+    assert "include those of orders:live" in result.reason
+
+
+def test_drops_on_an_alias_whose_event_invoke_config_was_not_read_are_not_evaluated():
+    drops = spikes({3: 2})
+    inventory = behind_live(
+        QualifierAsyncMetrics(async_events_dropped=drops),
+        async_config_read=False,
+        async_events_dropped=drops,
+    )
+    [result] = not_evaluated(run(RULE_ID, inventory))
+    assert result.reason.startswith("2 events were dropped by orders:live, but whether")
+
+
+@passes(RULE_ID)
+def test_an_alias_that_does_not_exist_drops_nothing():
+    inventory = behind_live(None)
+    fn = inventory.functions[0]
+    fn.qualifiers[0] = replace(fn.qualifiers[0], exists=False)
+    return run(RULE_ID, inventory)
+
+
+def test_the_residual_is_never_below_zero_and_keeps_hours_without_data():
+    total = Series(start=0, period=HOUR, values=[None, 5.0, 1.0])
+    part = Series(start=0, period=HOUR, values=[2.0, 3.0, 4.0])
+    assert residual(total, [part]).values == [None, 2.0, 0.0]
+    assert residual(total, [None]) is total
+    assert residual(None, [part]) is None

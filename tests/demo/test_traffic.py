@@ -1,0 +1,39 @@
+"""The demo's metrics: what Lambda would publish for a function behind an alias."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from advisor.demo import acme, traffic
+
+
+def test_an_aliased_async_function_publishes_its_async_series_for_the_alias_too():
+    fn = next(f for f in acme.FUNCTIONS if f.name == "loyalty-points")
+    assert fn.alias and traffic.is_async(fn)
+    items, _ = traffic.function_metrics(fn, traffic.window(datetime(2026, 11, 25, tzinfo=UTC)))
+
+    def total(metric: str, resource: str | None) -> float:
+        return sum(
+            item["Value"]
+            for item in items
+            if item["MetricName"] == metric
+            and {d["Name"]: d["Value"] for d in item["Dimensions"]}.get("Resource") == resource
+        )
+
+    # every caller invokes loyalty-points:live: the function's series equals the alias's
+    dropped = total("AsyncEventsDropped", "loyalty-points:live")
+    assert dropped > 0  # its bad day
+    assert total("AsyncEventsDropped", None) == dropped
+    assert total("AsyncEventAge", "loyalty-points:live") > 0
+
+
+def test_a_function_without_an_alias_publishes_no_resource_series():
+    fn = next(f for f in acme.FUNCTIONS if f.name == "eu-events-router")
+    assert not fn.alias and traffic.is_async(fn)
+    items, _ = traffic.function_metrics(fn, traffic.window(datetime(2026, 11, 25, tzinfo=UTC)))
+    assert all("Resource" not in {d["Name"] for d in item["Dimensions"]} for item in items)
+
+
+def test_a_scheduler_target_is_invoked_asynchronously():
+    fn = next(f for f in acme.FUNCTIONS if f.name == "data-export")
+    assert fn.scheduler and traffic.is_async(fn)
