@@ -257,7 +257,8 @@ class Qualifier:
 
     name: str  # "live" or "7"
     kind: str  # "alias" or "version"
-    # How the scan found it: "api", "mapping", "schedule", "rule", "workflow", "metrics"
+    # How the scan found it: "api", "mapping", "schedule", "rule", "workflow", "metrics", "url"
+    # (its function URL served requests)
     named_by: list[str] = field(default_factory=list)
     exists: bool | None = None  # False: a trigger names an alias or version that is not there
     version: str | None = None  # the version it serves (an alias's primary version)

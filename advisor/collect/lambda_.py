@@ -148,10 +148,14 @@ def read_account_settings(ctx: ScanContext) -> AccountSettings | None:
 # ---------------------------------------------------------------- per function
 
 
-def read_details(ctx: ScanContext, fn: Function, *, provisioned: bool) -> None:
+def read_details(
+    ctx: ScanContext, fn: Function, *, provisioned: bool, url_requests: bool = False
+) -> None:
     """GetFunction and GetPolicy for one function, then the calls their answers call for.
 
-    ``provisioned``: CloudWatch lists provisioned-concurrency metrics for this function."""
+    ``provisioned``: CloudWatch lists provisioned-concurrency metrics for this function;
+    ``url_requests``: CloudWatch lists UrlRequestCount for its unqualified function URL (one an
+    AWS_IAM URL may have without any policy statement)."""
     read_function(ctx, fn)
     read_policy(ctx, fn)
     invoked_async = any(
@@ -161,7 +165,7 @@ def read_details(ctx: ScanContext, fn: Function, *, provisioned: bool) -> None:
     # this keeps the shared 15/s bucket under 0.5 calls per function (async_config stays None).
     if invoked_async and (not fn.dead_letter_target or ctx.options.async_config_with_dead_letter):
         read_async_config(ctx, fn)
-    if any(grants_function_url(s) for s in fn.policy_statements):
+    if url_requests or any(grants_function_url(s) for s in fn.policy_statements):
         read_function_url(ctx, fn)
     if provisioned:
         read_provisioned_concurrency(ctx, fn)

@@ -12,7 +12,15 @@ Finding them costs no Lambda call:
 - CloudWatch lists per-qualifier metrics: Lambda publishes Invocations with the ``Resource``
   dimension (``fn:live``) for every invoked alias or version, and with ``ExecutedVersion`` too
   for an alias's invocations, so one paginated ``ListMetrics`` finds every qualifier that had
-  traffic in the last two weeks and the versions each alias ran.
+  traffic in the last two weeks and the versions each alias ran;
+- function URLs: Lambda publishes UrlRequestCount with the ``Resource`` dimension (``fn:live``,
+  ``fn:$LATEST``) for every URL that served requests (lambda/latest/dg/urls-monitoring.html),
+  so a second ``ListMetrics`` finds the URLs in use, an alias's included, whatever their auth
+  type. An ``AWS_IAM`` URL needs no resource-policy statement (the caller's IAM policy grants
+  lambda:InvokeFunctionUrl), so the policy alone misses it; ``ListFunctionUrlConfigs`` would
+  list every URL but costs one call from the shared 15/s bucket per function, twice the whole
+  budget. A URL that served no request in the window is found only through its policy (every
+  ``NONE`` URL has a public statement, or it answers 403): an idle ``AWS_IAM`` URL is not seen.
 
 Reading them, per qualifier in use (docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html:
 GetFunction 100/s, GetPolicy 15/s, every other control-plane call 15/s together):
@@ -23,7 +31,8 @@ GetFunction 100/s, GetPolicy 15/s, every other control-plane call 15/s together)
   GetAlias where the metrics show an alias running more than one version (weighted routing);
   GetFunctionEventInvokeConfig where the qualifier is invoked asynchronously (its policy allows
   an async service, or a schedule or rule targets it) and its version has no dead-letter queue;
-  GetFunctionUrlConfig where the qualifier's policy grants InvokeFunctionUrl;
+  GetFunctionUrlConfig where the alias's URL served requests or its policy grants
+  InvokeFunctionUrl;
   ListProvisionedConcurrencyConfigs where an alias in use had no traffic in the window (an idle
   provisioned configuration emits no metric, so only the listing shows it; an alias with
   traffic and provisioned concurrency shows in the ProvisionedConcurrencyUtilization listing
@@ -90,6 +99,29 @@ def qualifier_metrics(ctx: ScanContext) -> dict[str, dict[str, set[str]]]:
                 versions = found.setdefault(name, {}).setdefault(qualifier_name, set())
                 if dims.get("ExecutedVersion"):
                     versions.add(dims["ExecutedVersion"])
+
+    ctx.attempt(call, service="cloudwatch", operation="ListMetrics", hides=DATA_METRICS)
+    return found
+
+
+def url_metrics(ctx: ScanContext) -> dict[str, set[str]]:
+    """Function name -> the qualifiers whose function URL served requests in the window
+    (``$LATEST`` for the unqualified function's URL), from one paginated ListMetrics of
+    UrlRequestCount with a ``Resource`` dimension."""
+    found: dict[str, set[str]] = {}
+
+    def call() -> None:
+        paginator = ctx.client("cloudwatch").get_paginator("list_metrics")
+        pages = paginator.paginate(
+            Namespace=NAMESPACE, MetricName="UrlRequestCount", Dimensions=[{"Name": "Resource"}]
+        )
+        for page in pages:
+            for metric in page.get("Metrics") or []:
+                dims = {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []}
+                name, resource = dims.get("FunctionName"), dims.get("Resource") or ""
+                name_part, _, qualifier_name = resource.partition(":")
+                if name and name_part == name:
+                    found.setdefault(name, set()).add(qualifier_name or "$LATEST")
 
     ctx.attempt(call, service="cloudwatch", operation="ListMetrics", hides=DATA_METRICS)
     return found
@@ -181,9 +213,12 @@ def list_event_rule_targets(ctx: ScanContext) -> None:
 
 
 def discover(
-    inventory: RegionInventory, metrics: dict[str, dict[str, set[str]]]
+    inventory: RegionInventory,
+    metrics: dict[str, dict[str, set[str]]],
+    urls: dict[str, set[str]] | None = None,
 ) -> dict[str, dict[str, Qualifier]]:
-    """Unqualified function ARN -> qualifier name -> a Qualifier saying how it was found."""
+    """Unqualified function ARN -> qualifier name -> a Qualifier saying how it was found.
+    ``urls``: the aliases whose function URL served requests (``url_metrics``)."""
     functions = {function_arn(fn.arn): fn for fn in inventory.functions}
     found: dict[str, dict[str, Qualifier]] = {}
 
@@ -214,6 +249,10 @@ def discover(
     for caller in inventory.role_callers:
         name(caller.function_arn, "workflow-async" if caller.invocation == "async" else "workflow")
     by_name = {fn.name: fn for fn in inventory.functions}
+    for fn_name, names in (urls or {}).items():
+        fn = by_name.get(fn_name)
+        for qualifier_name in sorted(names) if fn is not None else ():
+            name(f"{function_arn(fn.arn)}:{qualifier_name}", "url")
     for fn_name, qualifiers in metrics.items():
         fn = by_name.get(fn_name)
         if fn is None:
@@ -273,8 +312,9 @@ def read_function_qualifiers(ctx: ScanContext, fn: Function, qualifiers: list[Qu
         read_policy(ctx, fn, entry)
         if _invoked_async(entry) and not _has_dead_letter_queue(fn, entry):
             read_async_config(ctx, fn, entry)
-        if entry.kind == "alias" and any(
-            lambda_.grants_function_url(s) for s in entry.policy_statements
+        if entry.kind == "alias" and (
+            "url" in entry.named_by
+            or any(lambda_.grants_function_url(s) for s in entry.policy_statements)
         ):
             read_function_url(ctx, fn, entry)
     idle_alias = any(q.kind == "alias" and q.exists and not q.has_traffic for q in fn.qualifiers)

@@ -6,8 +6,9 @@ The order of work, chosen so each step only pays for what earlier answers showed
    AwsAccessError -- unless STS still accepts them, which means the region itself refuses them
    (an opt-in region that is not enabled): then the region is one coverage gap.
 2. CloudWatch ListMetrics for ProvisionedConcurrencyUtilization: which functions have
-   provisioned concurrency worth a Lambda call; and for Invocations by ``Resource``: which
-   aliases and versions had traffic (qualifiers.py).
+   provisioned concurrency worth a Lambda call; for Invocations by ``Resource``: which
+   aliases and versions had traffic; and for UrlRequestCount by ``Resource``: which function
+   URLs, an alias's too, served requests (qualifiers.py).
 3. On a bounded thread pool: the account-wide listings (event source mappings, account settings,
    REST/HTTP APIs, log groups, the subnets of VPC functions, schedules, EventBridge rule
    targets, Step Functions and Pipes) and, per function, GetFunction + GetPolicy and the calls
@@ -146,6 +147,7 @@ def _scan(ctx: ScanContext, *, session: boto3.Session, endpoint_url: str | None)
     functions = inventory.functions
     provisioned = metrics.provisioned_dimensions(ctx) if ctx.options.metrics else {}
     with_traffic = qualifiers.qualifier_metrics(ctx) if ctx.options.metrics else {}
+    with_url = qualifiers.url_metrics(ctx) if ctx.options.metrics else {}
 
     pool = ThreadPoolExecutor(
         max_workers=max(1, ctx.options.max_workers), thread_name_prefix=f"collect-{ctx.region}"
@@ -164,7 +166,13 @@ def _scan(ctx: ScanContext, *, session: boto3.Session, endpoint_url: str | None)
             pool.submit(_listing, ctx, DATA_WORKFLOWS, workflows.collect_workflows),
         ]
         details = [
-            pool.submit(lambda_.read_details, ctx, fn, provisioned=fn.name in provisioned)
+            pool.submit(
+                lambda_.read_details,
+                ctx,
+                fn,
+                provisioned=fn.name in provisioned,
+                url_requests="$LATEST" in with_url.get(fn.name, ()),
+            )
             for fn in functions
         ]
         ctx.progress("details", 0, len(details))
@@ -174,7 +182,7 @@ def _scan(ctx: ScanContext, *, session: boto3.Session, endpoint_url: str | None)
         ctx.completed(*DETAIL_DATA)
         _wait(listings)
         # The aliases and versions callers invoke, now that every caller has been listed.
-        in_use = qualifiers.discover(inventory, with_traffic)
+        in_use = qualifiers.discover(inventory, with_traffic, with_url)
         _wait(qualifiers.read_qualifiers(ctx, in_use, pool.submit))
         ctx.completed(DATA_QUALIFIERS)
     except BaseException:

@@ -114,8 +114,8 @@ def test_calls_per_operation_for_120_functions(scanned: RegionInventory):
         "events.ListRules": 1,
         "stepfunctions.ListStateMachines": 1,
         "pipes.ListPipes": 1,
-        # provisioned-concurrency metrics, and invocations per alias or version
-        "cloudwatch.ListMetrics": 2,
+        # provisioned-concurrency metrics, invocations and URL requests per alias or version
+        "cloudwatch.ListMetrics": 3,
         "cloudwatch.GetMetricData": math.ceil(queries / 300),
     }
     assert scanned.api_retries == {}

@@ -302,7 +302,7 @@ def test_calls_for_qualifiers_stay_within_budget(inventory: RegionInventory):
     assert calls["lambda.ListProvisionedConcurrencyConfigs"] == 1  # reports: idle alias
     assert "lambda.ListAliases" not in calls
     assert calls["scheduler.ListSchedules"] == 1
-    assert calls["cloudwatch.ListMetrics"] == 2
+    assert calls["cloudwatch.ListMetrics"] == 3
     assert inventory.missing(DATA_QUALIFIERS) is None
     assert inventory.coverage_gaps == []
 
