@@ -49,6 +49,7 @@ class MemberAccount:
 class OrganizationListing:
     organization_id: str
     management_account_id: str
+    partition: str  # of the organisation's ARN (aws, aws-cn, aws-us-gov): its roles' too
     accounts: list[MemberAccount]
     api_calls: int
 
@@ -87,6 +88,7 @@ def read_organization(
     return OrganizationListing(
         organization_id=organization.get("Id", ""),
         management_account_id=organization.get("MasterAccountId", ""),
+        partition=[*organization.get("Arn", "").split(":"), "", ""][1] or "aws",
         accounts=sorted(accounts, key=lambda a: a.account_id),
         api_calls=calls,
     )

@@ -75,15 +75,18 @@ def aws_client(
 
 
 def assume_role_session(
-    *, role_arn: str, external_id: str, region: str, endpoint_url: str | None = None
+    *, role_arn: str, external_id: str | None, region: str, endpoint_url: str | None = None
 ) -> boto3.Session:
     """A session holding the role's temporary credentials, or AwsAccessError saying why not
-    (EndpointNotAllowed, before anything is sent, for an endpoint URL this server refuses)."""
+    (EndpointNotAllowed, before anything is sent, for an endpoint URL this server refuses).
+    ``external_id`` None: a role of the caller's own organisation that asks for none (the CLI's
+    ``--organization`` without ``--external-id``)."""
     sts = aws_client("sts", region=region, endpoint_url=endpoint_url, config=STS_CONFIG)
+    extra = {"ExternalId": external_id} if external_id else {}
     try:
-        credentials = sts.assume_role(
-            RoleArn=role_arn, RoleSessionName=SESSION_NAME, ExternalId=external_id
-        )["Credentials"]
+        credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName=SESSION_NAME, **extra)[
+            "Credentials"
+        ]
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "Unknown")
         text = error.response.get("Error", {}).get("Message", str(error))

@@ -86,6 +86,47 @@ def finding_entry(finding: Finding) -> dict[str, Any]:
     }
 
 
+def account_entry(
+    account_id: str,
+    *,
+    document: dict[str, Any] | None = None,
+    status: str | None = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """One account of an organisation's document: its scan's document (``scan``, ``functions``,
+    ``findings``, as a single scan prints them), or a skipped account and why."""
+    if document is None:
+        return {
+            "account_id": account_id,
+            "status": status or "skipped",
+            "reason": reason,
+            "scan": None,
+            "functions": [],
+            "findings": [],
+        }
+    scan = document["scan"]
+    if reason is None and scan["errors"]:
+        reason = "; ".join(scan["errors"])
+    if reason is None and scan["status"] == "partial":
+        reason = f"{len(scan['coverage_gaps'])} coverage gaps: some data could not be read"
+    return {
+        "account_id": account_id,
+        "status": scan["status"],
+        "reason": reason,
+        "scan": scan,
+        "functions": document["functions"],
+        "findings": document["findings"],
+    }
+
+
+def organization_document(entries: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The document of ``manage.py scan --organization``: one entry per account, by id."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "accounts": sorted(entries, key=lambda entry: entry["account_id"]),
+    }
+
+
 def stored_scan_document(scan: Scan) -> dict[str, Any]:
     """The document of a scan stored in the database: its functions, and the findings it saw
     as it saw them (severity and evidence of that scan)."""

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import AwsAccount
 from accounts.regions import lambda_regions
+from advisor.collect.errors import AwsAccessError
 from advisor.collect.options import CollectOptions
 from advisor.collect.session import EndpointNotAllowed
 from advisor.models import Scan, ScanRegion
@@ -23,6 +24,7 @@ from advisor.reports.scan_document import stored_scan_document
 from advisor.rules.base import Severity
 from advisor.services.endpoints import checked_endpoint
 from advisor.services.scan_adhoc import scan_ad_hoc
+from advisor.services.scan_organization import scan_organization_ad_hoc
 from advisor.services.scan_run import run_scan_inline
 from advisor.services.scans import ScanRefused, scan_create, scan_start
 
@@ -46,6 +48,16 @@ class Command(BaseCommand):
         parser.add_argument("--endpoint-url", help="An AWS emulator's URL.")
         parser.add_argument("--role-arn", help="Assume this role (needs --external-id).")
         parser.add_argument("--external-id")
+        parser.add_argument(
+            "--organization",
+            action="store_true",
+            help="Scan every active account of the caller's organisation (with --regions and "
+            "--org-role-name; the caller's credentials are the management account's or a "
+            "delegated administrator's).",
+        )
+        parser.add_argument(
+            "--org-role-name", help="The role to assume in each member account (--organization)."
+        )
         parser.add_argument("--format", choices=["json", "table"], default="table")
         parser.add_argument("--output", help="Write the report to this file instead of stdout.")
         parser.add_argument("--fail-on", choices=SEVERITIES, help="Exit 1 at this severity.")
@@ -63,6 +75,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if bool(options["account"]) == bool(options["regions"]):
             raise UsageError("give either --account NAME_OR_ID or --regions R1,R2")
+        if options["organization"] or options["org_role_name"]:
+            self.handle_organization(options)
+            return
         if bool(options["role_arn"]) != bool(options["external_id"]):
             raise UsageError("--role-arn and --external-id go together")
         if options["account"]:
@@ -75,9 +90,12 @@ class Command(BaseCommand):
                 "scan: the scan failed: " + "; ".join(document["scan"]["errors"]) + "\n"
             )
             sys.exit(2)
+        self.exit_on_findings(document["findings"], options)
+
+    def exit_on_findings(self, findings: list[dict], options: dict) -> None:
         if options["fail_on"]:
             threshold = Severity(options["fail_on"]).rank
-            worst = [f for f in document["findings"] if Severity(f["severity"]).rank >= threshold]
+            worst = [f for f in findings if Severity(f["severity"]).rank >= threshold]
             if worst:
                 sys.stderr.write(
                     f"scan: {len(worst)} finding(s) at or above {options['fail_on']}\n"
@@ -117,7 +135,7 @@ class Command(BaseCommand):
         return scan
 
     # -- ad hoc -------------------------------------------------------------------------------
-    def scan_ad_hoc(self, options: dict) -> dict:
+    def ad_hoc_setup(self, options: dict) -> tuple[list[str], str | None, CollectOptions]:
         regions = [r.strip() for r in options["regions"].split(",") if r.strip()]
         known = set(lambda_regions())
         unknown = [r for r in regions if r not in known]
@@ -129,17 +147,59 @@ class Command(BaseCommand):
             raise UsageError(str(refusal)) from refusal
         # The same shared buckets as the workers: an ad hoc scan of an account that a stored
         # scan is reading at the same time does not double the calls AWS sees.
+        collect = CollectOptions(
+            rate_limit=not options["no_rate_limit"],
+            rate_limit_store=settings.ADVISOR_RATE_LIMIT_STORE,
+        )
+        return regions, endpoint, collect
+
+    def scan_ad_hoc(self, options: dict) -> dict:
+        regions, endpoint, collect = self.ad_hoc_setup(options)
         return scan_ad_hoc(
             regions=regions,
             endpoint_url=endpoint,
-            options=CollectOptions(
-                rate_limit=not options["no_rate_limit"],
-                rate_limit_store=settings.ADVISOR_RATE_LIMIT_STORE,
-            ),
+            options=collect,
             role_arn=options["role_arn"],
             external_id=options["external_id"],
             progress=self.progress,
         )
+
+    # -- an organisation ----------------------------------------------------------------------
+    def handle_organization(self, options: dict) -> None:
+        """Exit 2 when an account's scan failed or none could be scanned, else 1 for a finding
+        at or above --fail-on in any account; skipped accounts are listed on stderr."""
+        if not (options["organization"] and options["org_role_name"] and options["regions"]):
+            raise UsageError("--organization goes with --org-role-name ROLE and --regions R1,R2")
+        if options["role_arn"]:
+            raise UsageError(
+                "--organization assumes --org-role-name in each member, not --role-arn"
+            )
+        regions, endpoint, collect = self.ad_hoc_setup(options)
+        try:
+            document = scan_organization_ad_hoc(
+                regions=regions,
+                role_name=options["org_role_name"],
+                external_id=options["external_id"],
+                endpoint_url=endpoint,
+                options=collect,
+                progress=self.progress,
+            )
+        except AwsAccessError as error:
+            raise UsageError(f"the organisation could not be listed: {error}") from error
+        self.emit(document, options)
+        accounts = document["accounts"]
+        for entry in accounts:
+            if entry["status"] in ("skipped", "failed"):
+                sys.stderr.write(
+                    f"scan: {entry['account_id']} {entry['status']}: {entry['reason']}\n"
+                )
+        failed = [e for e in accounts if e["status"] == "failed"]
+        scanned = [e for e in accounts if e["status"] != "skipped"]
+        if failed or not scanned:
+            what = f"{len(failed)} account scan(s) failed" if failed else "no account was scanned"
+            sys.stderr.write(f"scan: {what}\n")
+            sys.exit(2)
+        self.exit_on_findings([f for e in accounts for f in e["findings"]], options)
 
     # -- output -------------------------------------------------------------------------------
     def progress(self, text: str) -> None:
@@ -149,6 +209,8 @@ class Command(BaseCommand):
     def emit(self, document: dict, options: dict) -> None:
         if options["format"] == "json":
             text = json.dumps(document, indent=2, default=str) + "\n"
+        elif "accounts" in document:
+            text = organization_table(document)
         else:
             text = table(document)
         if options["output"]:
@@ -180,3 +242,14 @@ def table(document: dict) -> str:
         lines.append(f"{f['severity'].upper():9} {f['rule_id']:40} {f['region']:15} {name}")
         lines.append(f"          {f['message']}")
     return "\n".join(lines) + "\n"
+
+
+def organization_table(document: dict) -> str:
+    blocks = []
+    for entry in document["accounts"]:
+        head = f"== {entry['account_id']}: {entry['status']}"
+        if entry["scan"] is None:
+            blocks.append(f"{head} ({entry['reason']})\n")
+            continue
+        blocks.append(head + "\n" + table(entry))
+    return "\n".join(blocks)
