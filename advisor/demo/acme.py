@@ -209,6 +209,7 @@ FUNCTIONS: tuple[Fn, ...] = (
         timeout=15,
         arch="arm64",
         snap_start=True,
+        alias=True,  # SnapStart serves published versions only: the API invokes the alias
         tracing=True,
         apis=(Api("rest", REST_STOREFRONT, "GET /search", timeout_ms=20_000),),
         traffic=Traffic("diurnal", 40_000, 120),

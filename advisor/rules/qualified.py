@@ -9,9 +9,12 @@ Pure helpers over the inventory's ``Function.qualifiers`` and ``Function.version
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
 
-from advisor.collect.inventory import AsyncInvokeConfig, Function
+from advisor.collect.inventory import AsyncInvokeConfig, Function, Layer
+from advisor.collect.relations import Callers
 from advisor.collect.relations import qualifier as qualifier_of
 
 LATEST = "$LATEST"
@@ -28,9 +31,21 @@ class Served:
     runtime: str | None
     dead_letter_target: str | None
     weight: float = 1.0  # the share of the qualifier's traffic this version takes
+    snap_start: str = "None"  # ApplyOn; it takes effect on published versions only
+    ephemeral_storage_mb: int = 512
+    package_type: str = "Zip"
+    code_size: int = 0  # bytes, zipped
+    layers_size: int | None = 0  # bytes, zipped; None when a layer's size is unknown
     # The inventory holds nothing about the qualifier (stored before qualifiers were read):
     # judged by $LATEST's configuration, as before, and said so in the evidence
     assumed: bool = False
+
+    # Other qualifiers served by the same version (``in_use`` lists each version once)
+    also: tuple[str, ...] = ()
+
+    @property
+    def qualifier_label(self) -> str:
+        return LATEST if self.qualifier is None else self.qualifier
 
     @property
     def label(self) -> str:
@@ -64,6 +79,11 @@ def serving(fn: Function, invoked_arn: str) -> list[Served] | str:
                 runtime=fn.runtime,
                 dead_letter_target=fn.dead_letter_target,
                 assumed=name is not None,
+                snap_start=fn.snap_start,
+                ephemeral_storage_mb=fn.ephemeral_storage_mb,
+                package_type=fn.package_type,
+                code_size=fn.code_size,
+                layers_size=_layers_size(fn.layers),
             )
         ]
     if entry.exists is False:
@@ -81,8 +101,90 @@ def serving(fn: Function, invoked_arn: str) -> list[Served] | str:
             runtime=v.runtime,
             dead_letter_target=v.dead_letter_target,
             weight=entry.routing.get(v.version, primary_share),
+            snap_start=v.snap_start,
+            ephemeral_storage_mb=v.ephemeral_storage_mb,
+            package_type=v.package_type,
+            code_size=v.code_size,
+            # a version read before its layers were kept: the layers $LATEST lists
+            layers_size=_layers_size(fn.layers if v.layers is None else v.layers),
         )
         for v in versions
+    ]
+
+
+def _layers_size(layers: list[Layer]) -> int | None:
+    sizes = [layer.code_size for layer in layers]
+    if any(size is None for size in sizes):
+        return None
+    return sum(size for size in sizes if size is not None)
+
+
+def in_use(fn: Function, invoked_arns: Iterable[str]) -> tuple[list[Served], list[str]]:
+    """The configurations that take traffic, and why some of them are not known.
+
+    In use: the versions behind every alias or version the scan found in use (named by a
+    caller or with traffic in the window: ``fn.qualifiers``), and ``$LATEST`` when one of
+    ``invoked_arns`` (the callers' targets) is the unqualified function or when no alias or
+    version is in use (then nothing is known to publish, and ``$LATEST`` is what runs). A
+    qualifier that does not exist serves nothing. Each version appears once, under the first
+    qualifier that serves it (``also`` names the others)."""
+    arns = list(invoked_arns)
+    names = [q.name for q in fn.qualifiers if q.exists is not False]
+    for arn in arns:
+        name = invoked_qualifier(arn)
+        if name is not None and name not in names and fn.qualifier(name) is None:
+            names.append(name)  # a stored inventory without qualifier data: judged as $LATEST
+    unqualified = any(invoked_qualifier(arn) is None for arn in arns)
+    served: list[Served] = []
+    unknown: list[str] = []
+    if unqualified or not [q for q in fn.qualifiers if q.exists is not False]:
+        served.extend(serving(fn, fn.arn))
+    for name in names:
+        found = serving(fn, f"{fn.arn}:{name}")
+        if isinstance(found, str):
+            unknown.append(found)
+        else:
+            served.extend(found)
+    return _once_per_version(served), unknown
+
+
+def _once_per_version(served: list[Served]) -> list[Served]:
+    seen: dict[str, int] = {}
+    kept: list[Served] = []
+    for s in served:
+        key = LATEST if s.assumed else s.version  # an assumed qualifier is $LATEST's data
+        if key in seen:
+            first = kept[seen[key]]
+            kept[seen[key]] = replace(first, also=(*first.also, s.qualifier_label))
+            continue
+        seen[key] = len(kept)
+        kept.append(s)
+    return kept
+
+
+def not_published(fn: Function, served: list[Served]) -> bool:
+    """``$LATEST`` is not among the configurations that take traffic: a risk only it has is
+    not live yet (it becomes live when ``$LATEST`` is published and an alias moves to it)."""
+    return bool(served) and all(s.qualifier is not None and not s.assumed for s in served)
+
+
+def latest(fn: Function) -> Served:
+    """``$LATEST`` as a configuration, for the note on a change not yet published."""
+    [found] = serving(fn, fn.arn)
+    assert isinstance(found, Served)
+    return found
+
+
+def served_evidence(served: Iterable[Served]) -> list[dict[str, Any]]:
+    """Which qualifier serves which version, for evidence: ``live → version 7``."""
+    return [
+        {
+            "qualifier": s.qualifier,
+            "version": None if s.assumed else s.version,
+            "also": list(s.also),
+            "label": s.label,
+        }
+        for s in served
     ]
 
 
@@ -115,3 +217,24 @@ def unpublished_change(fn: Function, served: list[Served]) -> bool:
         if version.code_sha256 and fn.code_sha256 and version.code_sha256 != fn.code_sha256:
             return True
     return False
+
+
+def caller_arns(fn: Function, callers: Callers) -> list[str]:
+    """What every caller the scan sees invokes: the function, or one of its qualifiers."""
+    arns = [i.function_arn for i in callers.api_integrations if not i.unresolved]
+    arns += [s.function_arn for s in callers.push_sources]
+    arns += [m.function_arn for m in callers.event_source_mappings]
+    if callers.function_url is not None:
+        arns.append(fn.arn)
+    return arns
+
+
+def sync_caller_arns(fn: Function, callers: Callers) -> list[str]:
+    """What the synchronous callers invoke: API integrations, function URLs (the function's
+    and its aliases') and synchronous push sources."""
+    arns = [i.function_arn for i in callers.api_integrations if not i.unresolved]
+    arns += [s.function_arn for s in callers.sync_sources]
+    if callers.function_url is not None:
+        arns.append(fn.arn)
+    arns += [f"{fn.arn}:{q.name}" for q in fn.qualifiers if q.function_url is not None]
+    return arns

@@ -26,6 +26,7 @@ from advisor.rules.context import RegionContext
 
 if TYPE_CHECKING:
     from advisor.rules.base import Rule
+    from advisor.rules.qualified import Served
 
 MB = 1024 * 1024  # AWS quotes Lambda sizes in MB of 2**20 bytes (50 MB = 52,428,800 bytes)
 GB = 1024 * MB
@@ -360,3 +361,32 @@ def failure_queue_remediation(
             },
         ),
     )
+
+
+def publish_and_move(inventory: RegionInventory, fn: Function, served: Iterable[Served]) -> str:
+    """What follows a configuration change when callers invoke published versions: publish
+    ``$LATEST`` and move each alias to the new version (a version is immutable). Empty when
+    only ``$LATEST`` serves them."""
+    aliases = sorted(
+        {s.qualifier for s in served if s.qualifier is not None and not s.assumed}
+        | {q for s in served for q in s.also if q != "$LATEST"}
+    )
+    if not aliases:
+        return ""
+    steps = [lambda_cli(inventory, "wait function-updated", fn)]
+    steps.append(lambda_cli(inventory, "publish-version", fn))
+    for name in aliases:
+        if name.isdigit():
+            continue  # callers of a version number move by changing what they invoke
+        steps.append(
+            lambda_cli(
+                inventory,
+                "update-alias",
+                fn,
+                f"--name {name} --function-version <the version just published>",
+            )
+        )
+    note = ""
+    if any(name.isdigit() for name in aliases):
+        note = "  # callers that invoke a version number: point them at the new one"
+    return " && " + " && ".join(steps) + note

@@ -29,16 +29,37 @@ def test_java_behind_api_without_snapstart_fails():
     return results
 
 
-@passes(RULE_ID)
-def test_java_with_snapstart_passes():
-    return run(RULE_ID, behind_api(snap_start="PublishedVersions"))
+def behind_alias(**fn):
+    """The API invokes orders:live (an inventory without qualifier data: judged by $LATEST)."""
+    function = make_function(runtime="java21", **fn)
+    return make_inventory(function, api_integrations=[api_integration(function, qualifier="live")])
 
 
 @passes(RULE_ID)
-def test_java_with_provisioned_concurrency_passes():
+def test_java_with_snapstart_behind_an_alias_passes():
+    return run(RULE_ID, behind_alias(snap_start="PublishedVersions"))
+
+
+@passes(RULE_ID)
+def test_java_with_provisioned_concurrency_on_the_invoked_alias_passes():
     return run(
-        RULE_ID, behind_api(provisioned_concurrency=[ProvisionedConcurrencyConfig("live", 5)])
+        RULE_ID, behind_alias(provisioned_concurrency=[ProvisionedConcurrencyConfig("live", 5)])
     )
+
+
+@fails(RULE_ID)
+def test_snapstart_on_but_invoked_unqualified_fails_as_it_never_serves_latest():
+    results = run(RULE_ID, behind_api(snap_start="PublishedVersions"))
+    finding = only_finding(results)
+    assert "which SnapStart never serves" in finding.message
+    assert finding.evidence["invokes_latest"] is True
+    assert "create-alias" in finding.remediation.cli
+    return results
+
+
+def test_provisioned_concurrency_on_an_alias_does_not_serve_unqualified_callers():
+    inventory = behind_api(provisioned_concurrency=[ProvisionedConcurrencyConfig("live", 5)])
+    assert only_finding(run(RULE_ID, inventory)).evidence["qualifier"] is None
 
 
 @passes(RULE_ID)

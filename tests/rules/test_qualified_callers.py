@@ -8,8 +8,10 @@ from dataclasses import replace
 from advisor.collect.inventory import (
     ApiIntegration,
     AsyncInvokeConfig,
+    Function,
     FunctionUrl,
     FunctionVersion,
+    Layer,
     ProvisionedConcurrencyConfig,
     PushSource,
     Qualifier,
@@ -17,6 +19,7 @@ from advisor.collect.inventory import (
 from advisor.rules.base import Severity
 from tests.rules.cases import fails, passes
 from tests.rules.factories import (
+    MB,
     api_integration,
     gap,
     hourly,
@@ -284,3 +287,218 @@ def test_an_unread_alias_policy_is_not_evaluated_rather_than_passed():
     inventory = make_inventory(fn, coverage_gaps=[gap("qualifiers", f"{fn.arn}:live")])
     (reason,) = not_evaluated(run(ASYNC_RULE, inventory))
     assert "qualifiers" in reason.reason
+
+
+# --- runtime, memory, SnapStart and package of the version that takes traffic -------------------
+
+RUNTIME_RULE = "deprecated-runtime"
+MEMORY_RULE = "memory-starved"
+SNAPSTART_RULE = "java-sync-without-snapstart"
+PACKAGE_RULE = "large-package-on-sync-path"
+TODAY = {"today": "2026-11-25"}
+
+
+def behind_live(latest: dict, served: dict, **alias) -> Function:
+    """orders: $LATEST as ``latest`` says; an API invokes live -> version 3 (``served``)."""
+    live = Qualifier(
+        name="live", kind="alias", exists=True, version="3", has_traffic=True, named_by=["api"]
+    )
+    return make_function(
+        code_sha256="latest",
+        qualifiers=[replace(live, **alias)],
+        versions=[FunctionVersion(version="3", code_sha256="three", **served)],
+        **latest,
+    )
+
+
+def via_api(fn, qualifier="live"):
+    return make_inventory(fn, api_integrations=[api_integration(fn, qualifier=qualifier)])
+
+
+@fails(RUNTIME_RULE)
+def test_the_deprecated_runtime_of_the_version_behind_the_alias_is_live():
+    # given $LATEST moved to python3.13 but live still points at version 3 on python3.9
+    fn = behind_live({"runtime": "python3.13"}, {"runtime": "python3.9"})
+    results = run(RUNTIME_RULE, via_api(fn), **TODAY)
+    finding = only_finding(results)
+    assert finding.severity is Severity.HIGH
+    assert finding.message.startswith("orders:live (version 3) runs python3.9")
+    assert "$LATEST already runs python3.13" in finding.message
+    assert finding.evidence["qualifier"] == "live" and finding.evidence["version"] == "3"
+    assert finding.evidence["in_use"][0]["label"] == "live (version 3)"
+    # a version is immutable: the fix publishes and moves the alias
+    assert "publish-version" in finding.remediation.cli
+    assert "update-alias --function-name orders --name live" not in finding.remediation.cli
+    assert "--name live --function-version" in finding.remediation.cli
+    return results
+
+
+@fails(RUNTIME_RULE)
+def test_a_deprecated_runtime_only_on_unpublished_latest_is_info():
+    fn = behind_live({"runtime": "python3.9"}, {"runtime": "python3.13"})
+    results = run(RUNTIME_RULE, via_api(fn), **TODAY)
+    finding = only_finding(results)
+    assert finding.severity is Severity.INFO
+    assert finding.message.startswith("Not live yet: orders's unpublished $LATEST runs python3.9")
+    assert finding.evidence["unpublished"] is True
+    return results
+
+
+@passes(RUNTIME_RULE)
+def test_a_supported_runtime_behind_the_alias_passes():
+    fn = behind_live({"runtime": "python3.13"}, {"runtime": "python3.13"})
+    return run(RUNTIME_RULE, via_api(fn), **TODAY)
+
+
+def test_latest_counts_as_live_when_something_invokes_it_unqualified():
+    # given an unqualified caller too, $LATEST's deprecated runtime is live
+    fn = behind_live({"runtime": "python3.9"}, {"runtime": "python3.13"})
+    inventory = via_api(fn)
+    inventory.api_integrations.append(api_integration(fn))
+    finding = only_finding(run(RUNTIME_RULE, inventory, **TODAY))
+    assert finding.severity is Severity.HIGH
+    assert finding.evidence["qualifier"] is None
+    assert finding.message.startswith("orders runs python3.9")
+
+
+def test_two_aliases_on_one_version_are_one_finding_naming_both():
+    fn = behind_live({"runtime": "python3.13"}, {"runtime": "python3.9"})
+    fn.qualifiers.append(
+        Qualifier(name="canary", kind="alias", exists=True, version="3", named_by=["metrics"])
+    )
+    finding = only_finding(run(RUNTIME_RULE, via_api(fn), **TODAY))
+    assert finding.evidence["in_use"][0]["also"] == ["canary"]
+    assert "--name canary" in finding.remediation.cli and "--name live" in finding.remediation.cli
+
+
+def test_an_unread_version_behind_the_alias_is_not_evaluated():
+    fn = behind_live({"runtime": "python3.13"}, {"runtime": "python3.13"}, version="4")
+    [result] = not_evaluated(run(RUNTIME_RULE, via_api(fn), **TODAY))
+    assert "could not be read" in result.reason
+
+
+SLOW = make_metrics(duration_avg_ms=1_500.0)
+
+
+@fails(MEMORY_RULE)
+def test_the_memory_of_the_version_behind_the_alias_is_judged():
+    # given $LATEST raised to 1024 MB, but live still runs version 3 with 128 MB
+    fn = behind_live({"memory_mb": 1024, "metrics": SLOW}, {"memory_mb": 128})
+    results = run(MEMORY_RULE, via_api(fn))
+    finding = only_finding(results)
+    assert finding.severity is Severity.LOW
+    assert finding.message.startswith("orders:live (version 3) has 128 MB")
+    assert "$LATEST has 1024 MB, but callers invoke live (version 3)" in finding.message
+    assert finding.evidence["version"] == "3" and finding.evidence["latest_memory_mb"] == 1024
+    assert "--name live --function-version" in finding.remediation.cli
+    return results
+
+
+@fails(MEMORY_RULE)
+def test_low_memory_only_on_unpublished_latest_is_info():
+    fn = behind_live({"memory_mb": 128, "metrics": SLOW}, {"memory_mb": 1024})
+    results = run(MEMORY_RULE, via_api(fn))
+    finding = only_finding(results)
+    assert finding.severity is Severity.INFO
+    assert finding.evidence["unpublished"] is True
+    assert "live (version 3) with 1024 MB" in finding.message
+    return results
+
+
+@passes(MEMORY_RULE)
+def test_enough_memory_behind_the_alias_passes_whatever_latest_had_before():
+    return run(MEMORY_RULE, via_api(behind_live({"metrics": SLOW}, {"memory_mb": 1024})))
+
+
+@fails(SNAPSTART_RULE)
+def test_a_version_published_before_snapstart_was_turned_on_is_judged():
+    # given SnapStart turned on on $LATEST after live's version 3 was published
+    fn = behind_live(
+        {"runtime": "java21", "snap_start": "PublishedVersions"},
+        {"runtime": "java21", "snap_start": "None"},
+    )
+    results = run(SNAPSTART_RULE, via_api(fn))
+    finding = only_finding(results)
+    assert finding.message.startswith("orders:live (version 3) runs java21 behind rest API")
+    assert "$LATEST has SnapStart on, but live (version 3) was published before" in (
+        finding.message
+    )
+    assert finding.evidence["version"] == "3"
+    assert "--name live --function-version" in finding.remediation.cli
+    return results
+
+
+@passes(SNAPSTART_RULE)
+def test_snapstart_on_the_version_behind_the_alias_passes():
+    fn = behind_live(
+        {"runtime": "java21", "snap_start": "PublishedVersions"},
+        {"runtime": "java21", "snap_start": "PublishedVersions"},
+    )
+    return run(SNAPSTART_RULE, via_api(fn))
+
+
+@fails(SNAPSTART_RULE)
+def test_snapstart_off_only_on_unpublished_latest_is_info():
+    fn = behind_live(
+        {"runtime": "java21"}, {"runtime": "java21", "snap_start": "PublishedVersions"}
+    )
+    results = run(SNAPSTART_RULE, via_api(fn))
+    finding = only_finding(results)
+    assert finding.severity is Severity.INFO
+    assert finding.evidence["unpublished"] is True
+    return results
+
+
+def test_provisioned_concurrency_on_the_invoked_alias_keeps_its_version_warm():
+    fn = behind_live({"runtime": "java21"}, {"runtime": "java21"})
+    fn.provisioned_concurrency = [ProvisionedConcurrencyConfig("live", 5)]
+    assert run(SNAPSTART_RULE, via_api(fn)) == []
+
+
+def test_a_function_url_on_the_alias_is_a_synchronous_caller():
+    fn = behind_live({"runtime": "java21"}, {"runtime": "java21"})
+    fn.qualifiers[0].function_url = FunctionUrl(url="https://x.lambda-url", auth_type="AWS_IAM")
+    finding = only_finding(run(SNAPSTART_RULE, make_inventory(fn)))
+    assert finding.evidence["qualifier"] == "live"
+
+
+@fails(PACKAGE_RULE)
+def test_the_package_of_the_version_behind_the_alias_is_judged():
+    # given $LATEST trimmed to 2 MB, but live still runs version 3 with 30 MB
+    fn = behind_live({}, {"code_size": 30 * MB})
+    results = run(PACKAGE_RULE, via_api(fn))
+    finding = only_finding(results)
+    assert finding.message.startswith("orders:live (version 3) ships 30.0 MB")
+    assert "$LATEST ships 2.0 MB, but callers invoke live (version 3)" in finding.message
+    assert finding.evidence["version"] == "3"
+    return results
+
+
+@fails(PACKAGE_RULE)
+def test_a_large_package_only_on_unpublished_latest_is_info():
+    fn = behind_live({"code_size": 30 * MB}, {"code_size": 2 * MB})
+    results = run(PACKAGE_RULE, via_api(fn))
+    finding = only_finding(results)
+    assert finding.severity is Severity.INFO
+    assert finding.evidence["unpublished"] is True
+    return results
+
+
+@passes(PACKAGE_RULE)
+def test_a_small_package_behind_the_alias_passes():
+    return run(PACKAGE_RULE, via_api(behind_live({}, {"code_size": 2 * MB})))
+
+
+def test_the_version_s_own_layers_count_not_latest_s():
+    fn = behind_live(
+        {"layers": [Layer(arn="arn:layer:big:1", code_size=40 * MB)]},
+        {"code_size": 2 * MB, "layers": [Layer(arn="arn:layer:big:0", code_size=1 * MB)]},
+    )
+    finding = only_finding(run(PACKAGE_RULE, via_api(fn)))
+    assert finding.severity is Severity.INFO  # only $LATEST is large
+
+
+def test_an_unknown_version_behind_the_alias_is_not_evaluated():
+    fn = behind_live({}, {"code_size": 2 * MB}, version="9")
+    [result] = not_evaluated(run(PACKAGE_RULE, via_api(fn)))
+    assert "could not be read" in result.reason

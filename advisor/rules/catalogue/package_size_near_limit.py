@@ -46,7 +46,10 @@ RULE = Rule(
         "S3; otherwise the direct-upload limit is reported as applying only if the package is "
         "uploaded directly (low). The zipped size of code plus layers is the lower bound of "
         "the unzipped size (medium when that bound is near 250 MB); an image's compressed size "
-        "in ECR (one DescribeImages per repository) likewise."
+        "in ECR (one DescribeImages per repository) likewise. Judged on $LATEST, the code the "
+        "next deploy grows from: a published version is immutable and was already accepted "
+        "within the limits, so a limit can only break a deploy, never the versions callers "
+        "invoke."
     ),
     sources=(
         "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html",

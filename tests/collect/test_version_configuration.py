@@ -1,0 +1,79 @@
+"""A published version's own configuration, read with GetFunction and a Qualifier from the
+emulator over HTTP: its layers (a version keeps the layer versions it was published with), its
+package size and its SnapStart, which the rules judge instead of $LATEST's."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.collect.inventory import RegionInventory
+from advisor.collect.scanner import CollectOptions, collect_region
+from advisor.rules.base import Finding, Severity
+from advisor.rules.context import RegionContext
+from advisor.rules.registry import rules_by_id
+from tests.collect.aws_state import ACCOUNT, REGION, Aws, package
+
+OPTIONS = CollectOptions(rate_limit=False, max_attempts=2, metrics=False)
+
+
+def uri(function_arn: str) -> str:
+    return (
+        f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+    )
+
+
+@pytest.fixture
+def inventory(aws: str) -> RegionInventory:
+    state = Aws.connect(aws)
+    lam = state.client("lambda")
+    layer = lam.publish_layer_version(
+        LayerName="deps", Content={"ZipFile": package()}, CompatibleRuntimes=["java21"]
+    )["LayerVersionArn"]
+    # search: version 1 (java21, with the layer, no SnapStart) behind live; $LATEST then gets
+    # SnapStart and loses the layer, unpublished
+    created = state.function("search", Runtime="java21", Layers=[layer])
+    lam.publish_version(FunctionName="search")
+    lam.create_alias(FunctionName="search", Name="live", FunctionVersion="1")
+    lam.update_function_configuration(
+        FunctionName="search", Layers=[], SnapStart={"ApplyOn": "PublishedVersions"}
+    )
+    apigw = state.client("apigateway")
+    api = apigw.create_rest_api(name="shop")
+    root = apigw.get_resources(restApiId=api["id"])["items"][0]["id"]
+    apigw.put_method(
+        restApiId=api["id"], resourceId=root, httpMethod="GET", authorizationType="NONE"
+    )
+    apigw.put_integration(
+        restApiId=api["id"],
+        resourceId=root,
+        httpMethod="GET",
+        type="AWS_PROXY",
+        integrationHttpMethod="POST",
+        uri=uri(f"{created['FunctionArn']}:live"),
+    )
+    return collect_region(
+        session=state.session,
+        account_id=ACCOUNT,
+        region=REGION,
+        endpoint_url=state.endpoint,
+        options=OPTIONS,
+    )
+
+
+def test_a_version_keeps_its_own_layers(inventory):
+    [fn] = inventory.functions
+    assert fn.layers == []
+    version = fn.version("1")
+    assert version is not None and version.runtime == "java21"
+    assert [layer.arn.rsplit(":", 2)[-2] for layer in version.layers or []] == ["deps"]
+    assert version.snap_start == "None" and fn.snap_start == "PublishedVersions"
+
+
+def test_snapstart_is_judged_on_the_version_the_api_invokes(inventory):
+    rule = rules_by_id()["java-sync-without-snapstart"]
+    [finding] = [
+        r for r in rule.evaluate(RegionContext.build(inventory), {}) if isinstance(r, Finding)
+    ]
+    assert finding.severity is Severity.MEDIUM
+    assert finding.evidence["qualifier"] == "live" and finding.evidence["version"] == "1"
+    assert "was published before" in finding.message
