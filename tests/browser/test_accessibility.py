@@ -56,6 +56,9 @@ def pages(estate) -> list[tuple[str, str]]:
         ("account-schedule", f"/aws-accounts/{account.pk}/schedule/"),
         ("connect", "/aws-accounts/connect/"),
         ("thresholds", f"/workspaces/{account.workspace_id}/thresholds/"),
+        ("workspaces", "/workspaces/"),
+        ("members", f"/workspaces/{account.workspace_id}/members/"),
+        ("audit-log", f"/workspaces/{account.workspace_id}/audit/"),
         ("report-preview", f"/reports/accounts/{account.pk}/preview/"),
     ]
 
