@@ -76,9 +76,7 @@ def test_invite_by_email_and_accept_as_a_new_user(team, browser_page, live_serve
     assert page.locator('tr.invitation[data-email="newcomer@example.com"]').count() == 0
     # and the audit log names both steps
     page.get_by_role("link", name="Audit log").click()
-    actions = page.locator("tr.audit-event").evaluate_all(
-        "rows => rows.map(r => r.dataset.action)"
-    )
+    actions = page.locator("tr.audit-event").evaluate_all("rows => rows.map(r => r.dataset.action)")
     assert actions[:2] == ["member.joined", "member.invited"]
     shot(page, "invitation-audit-log")
 

@@ -17,6 +17,7 @@ import urllib.parse
 
 import pytest
 
+from accounts.audit import Action, audit_record
 from advisor.models import Finding, FunctionRecord
 from advisor.reports.digest import Week, build_workspace_digest
 from advisor.reports.email import digest_message, scan_report_message
@@ -58,6 +59,14 @@ def planted(transactional_db, aws) -> dict:
     )
     account.role_arn = role_arn
     account.save()
+    # the audit log shows names and reasons people typed
+    audit_record(
+        workspace=workspace,
+        actor=owner,
+        action=Action.FINDINGS_SUPPRESSED,
+        target=plant("audit target"),
+        reason=plant("audit reason"),
+    )
     plant_aws_estate(session, aws, account.account_id, plant)
     scan_inline(account)
     scan = scan_inline(account)
@@ -113,6 +122,9 @@ def dashboard_pages(planted: dict, plant: Plants) -> list[str]:
         f"/accounts/{account.pk}/cost-opportunities/",
         "/rules/",
         f"/workspaces/{account.workspace_id}/thresholds/",
+        "/workspaces/",
+        f"/workspaces/{account.workspace_id}/members/",
+        f"/workspaces/{account.workspace_id}/audit/",
         "/planner/?monthly_requests=5000000&avg_duration_ms=200&memory_mb=512",
         f"/planner/?{planner}",
         "/aws-accounts/",
