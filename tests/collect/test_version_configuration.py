@@ -1,6 +1,7 @@
 """A published version's own configuration, read with GetFunction and a Qualifier from the
 emulator over HTTP: its layers (a version keeps the layer versions it was published with), its
-package size and its SnapStart, which the rules judge instead of $LATEST's."""
+package size and its SnapStart, which the rules judge instead of $LATEST's; and the alias's own
+resource policy, judged like the function's."""
 
 from __future__ import annotations
 
@@ -34,6 +35,14 @@ def inventory(aws: str) -> RegionInventory:
     created = state.function("search", Runtime="java21", Layers=[layer])
     lam.publish_version(FunctionName="search")
     lam.create_alias(FunctionName="search", Name="live", FunctionVersion="1")
+    # anyone may invoke the alias (its own policy; the function's is private)
+    lam.add_permission(
+        FunctionName="search",
+        Qualifier="live",
+        StatementId="partner",
+        Action="lambda:InvokeFunction",
+        Principal="*",
+    )
     lam.update_function_configuration(
         FunctionName="search", Layers=[], SnapStart={"ApplyOn": "PublishedVersions"}
     )
@@ -77,3 +86,14 @@ def test_snapstart_is_judged_on_the_version_the_api_invokes(inventory):
     assert finding.severity is Severity.MEDIUM
     assert finding.evidence["qualifier"] == "live" and finding.evidence["version"] == "1"
     assert "was published before" in finding.message
+
+
+def test_a_public_statement_on_the_alias_policy_is_found(inventory):
+    [fn] = inventory.functions
+    assert fn.policy_statements == []
+    rule = rules_by_id()["resource-policy-public"]
+    [finding] = [
+        r for r in rule.evaluate(RegionContext.build(inventory), {}) if isinstance(r, Finding)
+    ]
+    assert finding.evidence["qualifiers"] == ["live"]
+    assert "--qualifier live" in finding.remediation.cli

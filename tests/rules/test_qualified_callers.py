@@ -12,6 +12,8 @@ from advisor.collect.inventory import (
     FunctionUrl,
     FunctionVersion,
     Layer,
+    PolicyCondition,
+    PolicyStatement,
     ProvisionedConcurrencyConfig,
     PushSource,
     Qualifier,
@@ -502,3 +504,79 @@ def test_an_unknown_version_behind_the_alias_is_not_evaluated():
     fn = behind_live({}, {"code_size": 2 * MB}, version="9")
     [result] = not_evaluated(run(PACKAGE_RULE, via_api(fn)))
     assert "could not be read" in result.reason
+
+
+POLICY_RULE = "resource-policy-public"
+
+
+def open_statement(**overrides) -> PolicyStatement:
+    fields = {
+        "sid": "anyone",
+        "effect": "Allow",
+        "principal": "*",
+        "action": "lambda:InvokeFunction",
+    }
+    return PolicyStatement(**{**fields, **overrides})
+
+
+def with_alias_policy(*statements, **alias):
+    fn = make_function()
+    fn.qualifiers = [
+        Qualifier(
+            **{
+                "name": "live",
+                "kind": "alias",
+                "exists": True,
+                "version": "3",
+                "policy_read": True,
+                "policy_statements": list(statements),
+                "named_by": ["api"],
+                **alias,
+            }
+        )
+    ]
+    return make_inventory(fn)
+
+
+@fails(POLICY_RULE)
+def test_a_public_statement_on_the_alias_policy_fails_and_names_the_alias():
+    results = run(POLICY_RULE, with_alias_policy(open_statement()))
+    finding = only_finding(results)
+    assert finding.message.startswith("The resource policy of orders:live allows any principal")
+    assert "anyone on live" in finding.message
+    assert finding.evidence["qualifiers"] == ["live"]
+    assert finding.evidence["statements"][0]["qualifier"] == "live"
+    assert "--qualifier live" in finding.remediation.cli
+    assert "FunctionName: orders:live" in finding.remediation.iac
+    return results
+
+
+@passes(POLICY_RULE)
+def test_an_alias_statement_pinned_to_a_source_account_passes():
+    pinned = open_statement(
+        has_condition=True,
+        source_account="111122223333",
+        conditions=[PolicyCondition("StringEquals", "aws:SourceAccount", ["111122223333"])],
+    )
+    return run(POLICY_RULE, with_alias_policy(pinned))
+
+
+def test_secure_transport_on_the_alias_does_not_make_it_private():
+    # the same Lambda.1 condition logic as for the function's own policy
+    transport = open_statement(
+        has_condition=True,
+        conditions=[PolicyCondition("Bool", "aws:SecureTransport", ["true"])],
+    )
+    finding = only_finding(run(POLICY_RULE, with_alias_policy(transport)))
+    assert "aws:SecureTransport" in finding.message
+
+
+def test_an_unread_alias_policy_is_not_evaluated():
+    inventory = with_alias_policy(policy_read=False)
+    inventory.coverage_gaps.append(gap("qualifiers", f"{inventory.functions[0].arn}:live"))
+    [result] = not_evaluated(run(POLICY_RULE, inventory))
+    assert "orders:live" in result.reason and "hides qualifiers" in result.reason
+
+
+def test_an_alias_that_does_not_exist_has_no_policy_to_judge():
+    assert run(POLICY_RULE, with_alias_policy(exists=False, policy_read=False)) == []

@@ -6,6 +6,7 @@ from typing import Any
 from advisor.collect.inventory import (
     DATA_FUNCTIONS,
     DATA_POLICIES,
+    DATA_QUALIFIERS,
     Function,
     PolicyStatement,
     RegionInventory,
@@ -43,7 +44,8 @@ RULE = Rule(
         "...IfExists) and fixed values: no wildcard, no policy variable. aws:SecureTransport, "
         "time and source-IP conditions say nothing about who calls and leave the statement "
         "public. Statements that only make a function URL public are reported by "
-        "function-url-public."
+        "function-url-public. Each alias and version in use has its own resource policy, read "
+        "and judged the same way; the finding names the qualifier of each public statement."
     ),
     sources=(
         "https://docs.aws.amazon.com/securityhub/latest/userguide/lambda-controls.html#lambda-1",
@@ -52,6 +54,7 @@ RULE = Rule(
         "https://docs.aws.amazon.com/lambda/latest/dg/permissions-granting-access.html",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
+        "https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html",
     ),
     requires=(DATA_FUNCTIONS, DATA_POLICIES),
 )
@@ -85,33 +88,68 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
         if gap is not None:
             yield not_evaluated(RULE, inventory, fn.arn, gap_reason(gap))
             continue
-        public = [s for s in fn.policy_statements if is_public(s)]
+        # The function's own policy, then each alias's or version's: a qualifier's policy is
+        # its own, and a statement on it lets anyone invoke that qualifier.
+        public: list[tuple[str | None, PolicyStatement]] = [
+            (None, s) for s in fn.policy_statements if is_public(s)
+        ]
+        unread: list[str] = []
+        for entry in fn.qualifiers:
+            if entry.exists is False:
+                continue
+            if not entry.policy_read:
+                unread.append(entry.name)
+                continue
+            public += [(entry.name, s) for s in entry.policy_statements if is_public(s)]
         if public:
             yield _public_finding(inventory, fn, public)
+        elif unread:
+            qualifier_gap = resource_gap(inventory, DATA_QUALIFIERS, fn.arn)
+            why = gap_reason(qualifier_gap) if qualifier_gap else "it was not read"
+            yield not_evaluated(
+                RULE,
+                inventory,
+                fn.arn,
+                f"the resource policy of {', '.join(f'{fn.name}:{q}' for q in unread)}: {why}",
+            )
 
 
 def _public_finding(
-    inventory: RegionInventory, fn: Function, public: list[PolicyStatement]
+    inventory: RegionInventory, fn: Function, public: list[tuple[str | None, PolicyStatement]]
 ) -> Result:
-    first = public[0]
+    qualifier, first = public[0]
     sid = first.sid or "STATEMENT_ID"
-    ignored = sorted({c.key for s in public for c in s.conditions})
+    statements = [s for _, s in public]
+    ignored = sorted({c.key for s in statements for c in s.conditions})
     why = (
         f"its conditions ({', '.join(ignored)}) do not pin the caller"
         if ignored
         else "without a condition"
     )
+    where = {q for q, _ in public}
+    if where == {None}:
+        whose = f"{fn.name}'s resource policy"
+    else:
+        names = ", ".join(f"{fn.name}:{q}" if q else fn.name for q in sorted(where, key=str))
+        whose = f"The resource policy of {names}"
+    on_qualifier = [f"--qualifier {qualifier}"] if qualifier else []
     return RULE.finding(
         inventory=inventory,
         resource_arn=fn.arn,
         message=(
-            f"{fn.name}'s resource policy allows any principal to {first.action} {why} "
-            f"({len(public)} statement(s): {', '.join(s.sid or '(no sid)' for s in public)})."
+            f"{whose} allows any principal to {first.action} {why} "
+            f"({len(public)} statement(s): "
+            f"{', '.join(_named(q, s) for q, s in public)})."
         ),
-        evidence={"statements": [statement_evidence(s) for s in public]},
+        evidence={
+            "statements": [{**statement_evidence(s), "qualifier": q} for q, s in public],
+            "qualifiers": sorted({q for q, _ in public if q}),
+        },
         remediation=Remediation(
             cli=(
-                lambda_cli(inventory, "remove-permission", fn, f"--statement-id {sid}")
+                lambda_cli(
+                    inventory, "remove-permission", fn, f"--statement-id {sid}", *on_qualifier
+                )
                 + " && "
                 + lambda_cli(
                     inventory,
@@ -119,6 +157,7 @@ def _public_finding(
                     fn,
                     f"--statement-id {sid}-scoped --action lambda:InvokeFunction "
                     f"--principal {inventory.account_id}",
+                    *on_qualifier,
                 )
             ),
             iac=yaml(
@@ -126,7 +165,7 @@ def _public_finding(
                     logical_id(f"{fn.name}-invoke-permission"): {
                         "Type": "AWS::Lambda::Permission",
                         "Properties": {
-                            "FunctionName": fn.name,
+                            "FunctionName": f"{fn.name}:{qualifier}" if qualifier else fn.name,
                             "Action": "lambda:InvokeFunction",
                             "Principal": inventory.account_id,
                             "SourceAccount": inventory.account_id,
@@ -137,3 +176,8 @@ def _public_finding(
             iac_format="CloudFormation",
         ),
     )
+
+
+def _named(qualifier: str | None, statement: PolicyStatement) -> str:
+    sid = statement.sid or "(no sid)"
+    return f"{sid} on {qualifier}" if qualifier else sid
