@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -116,9 +116,13 @@ def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
     form = InviteForm(request.POST, workspace=workspace, actor_role=membership.role)
     if not form.is_valid():
         return _members_page(request, workspace, membership, invite_form=form, status=400)
-    sent = invitations.invitation_create(
-        actor=membership, email=form.cleaned_data["email"], role=form.cleaned_data["role"]
-    )
+    try:
+        sent = invitations.invitation_create(
+            actor=membership, email=form.cleaned_data["email"], role=form.cleaned_data["role"]
+        )
+    except IntegrityError:  # the same address invited at the same moment in another request
+        form.add_error("email", "This address has an invitation already.")
+        return _members_page(request, workspace, membership, invite_form=form, status=400)
     _say_sent(request, sent)
     return redirect("teams:members", pk=workspace.pk)
 

@@ -15,10 +15,12 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from accounts.audit import Action, audit_record
 from accounts.models import (
     AwsAccount,
     Organization,
@@ -82,6 +84,7 @@ def organization_connect(
     time_of_day: dt.time = dt.time(6, 0),
     day_of_week: int = ScanSchedule.Weekday.MONDAY,
     timezone_name: str = "UTC",
+    actor: AbstractBaseUser | None = None,
 ) -> tuple[Organization, SyncResult]:
     """Read the organisation with the pending connection's ExternalId (AwsAccessError if the
     role cannot), save it with its members (the ExternalId is then used up), and queue the first
@@ -104,6 +107,13 @@ def organization_connect(
         PendingConnection.objects.filter(pk=pending.pk).delete()
         organization.save()
         result = members_apply(organization=organization, listing=listing, now=timezone.now())
+        audit_record(
+            workspace=workspace,
+            actor=actor,
+            action=Action.ACCOUNT_CONNECTED,
+            target=f"organisation {organization.name}",
+            member_accounts=len(result.added),
+        )
         organization_sync_enqueue(organization)
     return organization, result
 
@@ -126,6 +136,7 @@ def organization_sync(*, organization: Organization, check_roles: bool = True) -
         )
         return SyncResult(error=str(error))
     result = members_apply(organization=organization, listing=listing, now=now)
+    _audit_sync(organization, result)
     if check_roles:
         roles_check(organization=organization, result=result)
     Organization.objects.filter(pk=organization.pk).update(
@@ -140,6 +151,25 @@ def organization_sync(*, organization: Organization, check_roles: bool = True) -
         len(result.roles_not_deployed),
     )
     return result
+
+
+def _audit_sync(organization: Organization, result: SyncResult) -> None:
+    """The accounts a sync added or marked removed, in the workspace's audit log (by the system:
+    the organisation changed, not a person here)."""
+    for action, account_ids, what in (
+        (Action.ACCOUNT_CONNECTED, result.added, "joined"),
+        (Action.ACCOUNT_REMOVED, result.removed, "left (kept with their history, not scanned)"),
+    ):
+        if account_ids:
+            shown = ", ".join(account_ids[:50]) + (" …" if len(account_ids) > 50 else "")
+            audit_record(
+                workspace=organization.workspace_id,
+                actor=None,
+                action=action,
+                target=f"{len(account_ids)} member account(s) of organisation {organization.name}",
+                account_ids=shown,
+                sync=what,
+            )
 
 
 def members_apply(
@@ -298,9 +328,18 @@ def organization_schedule_update(
     return organization
 
 
-def organization_delete(*, organization: Organization) -> None:
+def organization_delete(
+    *, organization: Organization, actor: AbstractBaseUser | None = None
+) -> None:
     """Disconnect the organisation: its member accounts, their scans and tasks go with it."""
     with transaction.atomic():
+        audit_record(
+            workspace=organization.workspace_id,
+            actor=actor,
+            action=Action.ACCOUNT_REMOVED,
+            target=f"organisation {organization.name}",
+            member_accounts=organization.members.count(),
+        )
         names = [periodic_task_name(pk) for pk in organization.members.values_list("pk", flat=True)]
         for task in PeriodicTask.objects.filter(name__in=names):
             task.delete()  # one by one: beat notices changes through the model's signals

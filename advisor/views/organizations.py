@@ -61,6 +61,7 @@ def organization_connect(request: HttpRequest) -> HttpResponse:
                     time_of_day=data["time_of_day"],
                     day_of_week=data["day_of_week"],
                     timezone_name=data["timezone"],
+                    actor=request.user,
                 )
             except EndpointNotAllowed as refusal:
                 form.add_error("endpoint_url", str(refusal))
@@ -165,6 +166,6 @@ def organization_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 def organization_delete(request: HttpRequest, pk: int) -> HttpResponse:
     organization = _managed(request, pk, "Viewers cannot disconnect organisations.")
     name = organization.name
-    service.organization_delete(organization=organization)
+    service.organization_delete(organization=organization, actor=request.user)
     messages.success(request, f"{name} disconnected with its member accounts and their scans.")
     return redirect("accounts:list")

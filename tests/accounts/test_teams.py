@@ -493,3 +493,30 @@ def test_an_owner_leaves_when_another_owner_stays(team):
 
 def test_leaving_another_workspace_is_not_found(team):
     assert as_user(team["outsider"]).post(url("leave", team)).status_code == 404
+
+
+def test_a_member_who_accepts_again_keeps_their_role(team):
+    # given an invitation to an address that joined meanwhile by another invitation
+    link = invitation_link(team, email="val@example.com")
+    val = make_user("val", email="val@example.com")
+    Membership.objects.create(user=val, workspace=team["workspace"], role="admin")
+    # when it is accepted
+    assert as_user(val).post(link).status_code == 302
+    # then the membership is unchanged, and the link is used up
+    assert member_role(val, team) == "admin"
+    assert Invitation.objects.get().accepted_by == val
+
+
+def test_invitations_and_the_audit_log_are_read_only_in_the_admin(team, client):
+    staff = make_user("root", is_staff=True, is_superuser=True)
+    invite(as_user(team["owner"]), team)
+    client.force_login(staff)
+    invitation = Invitation.objects.get()
+    event = AuditEvent.objects.get()
+    assert client.get("/admin/accounts/invitation/").status_code == 200
+    page = client.get(f"/admin/accounts/invitation/{invitation.pk}/change/").content.decode()
+    assert invitation.token_hash not in page
+    assert client.get("/admin/accounts/auditevent/add/").status_code == 403
+    response = client.post(f"/admin/accounts/auditevent/{event.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk).exists()

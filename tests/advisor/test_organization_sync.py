@@ -10,7 +10,13 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
-from accounts.models import AwsAccount, Organization, PendingConnection, ScanSchedule
+from accounts.models import (
+    AuditEvent,
+    AwsAccount,
+    Organization,
+    PendingConnection,
+    ScanSchedule,
+)
 from advisor.models import Scan
 from advisor.services.organizations import (
     newly_joined,
@@ -215,3 +221,31 @@ def test_beat_syncs_organisations_periodically(settings):
     task = PeriodicTask.objects.get(name="organizations:sync")
     assert task.task == "advisor.sync_organizations" and task.enabled
     assert task.interval.every == 1800
+
+
+def test_the_audit_log_records_connecting_syncing_and_disconnecting(aws, emulated):
+    person = make_user("ops")
+    organization, first = connect(aws, emulated, actor=person)
+    workspace = organization.workspace
+    organization_sync(organization=organization)  # nothing new: nothing recorded
+    newcomer = add_member(aws, name="epsilon", external_id=EXTERNAL_ID)
+    delta = member(emulated, "delta")
+    client(aws, "organizations").remove_account_from_organization(AccountId=delta.account_id)
+    organization_sync(organization=organization)
+    organization_delete(organization=organization, actor=person)
+
+    events = list(
+        AuditEvent.objects.filter(workspace=workspace)
+        .order_by("pk")
+        .values_list("actor_name", "action", "target", "details")
+    )
+    assert [(who, action) for who, action, _, _ in events] == [
+        ("ops", AuditEvent.Action.ACCOUNT_CONNECTED),
+        ("system", AuditEvent.Action.ACCOUNT_CONNECTED),
+        ("system", AuditEvent.Action.ACCOUNT_REMOVED),
+        ("ops", AuditEvent.Action.ACCOUNT_REMOVED),
+    ]
+    assert events[0][2] == "organisation acme-org"
+    assert events[0][3] == {"member_accounts": len(first.added)}
+    assert events[1][3]["account_ids"] == newcomer
+    assert events[2][3]["account_ids"] == delta.account_id
