@@ -306,9 +306,11 @@ def organization_schedule_update(
     time_of_day: dt.time,
     day_of_week: int,
     timezone_name: str,
+    actor: AbstractBaseUser | None = None,
 ) -> Organization:
     """The organisation's schedule, applied to every member (and to members added later)."""
     with transaction.atomic():
+        before = organization.frequency
         organization.frequency = frequency
         organization.time_of_day = time_of_day
         organization.day_of_week = day_of_week
@@ -325,6 +327,15 @@ def organization_schedule_update(
                 },
             )
             periodic_task_sync(account=account)
+        audit_record(
+            workspace=organization.workspace_id,
+            actor=actor,
+            action=Action.ACCOUNT_SCHEDULE_CHANGED,
+            target=f"organisation {organization.name}",
+            frequency=[before, frequency],
+            time_of_day=time_of_day.strftime("%H:%M"),
+            timezone=timezone_name,
+        )
     return organization
 
 

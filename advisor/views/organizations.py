@@ -152,6 +152,7 @@ def organization_schedule(request: HttpRequest, pk: int) -> HttpResponse:
             time_of_day=data["time_of_day"],
             day_of_week=data["day_of_week"],
             timezone_name=data["timezone"],
+            actor=request.user,
         )
         messages.success(request, f"{organization.name}: every member's schedule saved.")
         return redirect("accounts:organization-detail", pk=organization.pk)

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from accounts.models import AwsAccount, Organization, PendingConnection
+from accounts.models import AuditEvent, AwsAccount, Organization, PendingConnection
 from advisor.services.organizations import organization_sync
 from tests.factories import make_user, make_workspace
 from tests.fixtures.organizations import MANAGEMENT_ACCOUNT, build_organization
@@ -81,6 +81,9 @@ def test_connecting_lists_the_members_and_the_sync_shows_roles_not_deployed(owne
     assert response["Location"] == reverse("accounts:organization-detail", args=[organization.pk])
     assert organization.external_id == external_id
     assert not PendingConnection.objects.filter(user=user).exists()  # used up
+    event = AuditEvent.objects.get(workspace=workspace, action=AuditEvent.Action.ACCOUNT_CONNECTED)
+    assert event.actor == user and event.target == "organisation acme-org"
+    assert event.details["member_accounts"] == 4
     page = client.get(response["Location"]).content.decode()
     assert emulated.organization_id in page and MANAGEMENT_ACCOUNT in page
     gamma = AwsAccount.objects.get(account_id=emulated.members["gamma"])
@@ -214,3 +217,18 @@ def test_sync_now_queues_a_sync(owner):
         reverse("accounts:organization-sync", args=[organization.pk]), follow=True
     )
     assert "sync of acme-org is queued" in response.content.decode()
+
+
+def test_the_page_shows_the_last_sync_error_beside_the_last_success(owner):
+    client, workspace, _ = owner
+    organization = Organization.objects.create(
+        workspace=workspace,
+        name="acme-org",
+        role_arn="arn:aws:iam::123456789012:role/R",
+        last_sync_error="the account is not in an organisation (AWSOrganizationsNotInUseException)",
+    )
+    page = client.get(reverse("accounts:organization-detail", args=[organization.pk]))
+    body = page.content.decode()
+    error = re.search(r'id="last-sync-error" role="alert">(.*?)</span>', body, re.S).group(1)
+    assert "AWSOrganizationsNotInUseException" in error
+    assert re.search(r'id="last-synced">never</dd>', body)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+from accounts.models import Organization
 from advisor.reports.unsubscribe import Unsubscribe, unsubscribe_token
 from tests.browser.conftest import log_in, shot
 from tests.dashboard.builders import add_api, make_finding, make_function, make_scan
@@ -34,7 +35,28 @@ def estate(transactional_db) -> dict:
     make_finding(orders, rule_id="apigw-timeout-exceeds-integration", severity="high")
     make_finding(orders, rule_id="deprecated-runtime", severity="critical", pillar="security")
     make_function(scan, "nightly-reports", runtime="nodejs20.x", arch="arm64")
-    return {"orders": orders, "account": account, "scan": scan}
+    organization = Organization.objects.create(
+        workspace=workspace,
+        name="acme-org",
+        role_arn="arn:aws:iam::210987654321:role/LambdaAdvisorOrganizationReader",
+        organization_id="o-a1b2c3d4e5",
+        management_account_id="210987654321",
+        regions=["us-east-1"],
+        last_sync_error="AccessDenied: the role may not list the organisation's accounts",
+    )
+    for n, (state, role) in enumerate(
+        [("ACTIVE", "deployed"), ("ACTIVE", "not_deployed"), ("SUSPENDED", "")]
+    ):
+        make_account(
+            workspace,
+            name=f"member-{n}",
+            organization=organization,
+            external_id=organization.external_id,
+            org_state=state,
+            role_state=role,
+            role_error="AccessDenied: not authorized to perform sts:AssumeRole" if role else "",
+        )
+    return {"orders": orders, "account": account, "scan": scan, "organization": organization}
 
 
 def pages(estate) -> list[tuple[str, str]]:
@@ -55,6 +77,12 @@ def pages(estate) -> list[tuple[str, str]]:
         ("account-edit", f"/aws-accounts/{account.pk}/edit/"),
         ("account-schedule", f"/aws-accounts/{account.pk}/schedule/"),
         ("connect", "/aws-accounts/connect/"),
+        ("organization-connect", "/aws-accounts/organizations/connect/"),
+        ("organization", f"/aws-accounts/organizations/{estate['organization'].pk}/"),
+        (
+            "organization-schedule",
+            f"/aws-accounts/organizations/{estate['organization'].pk}/schedule/",
+        ),
         ("thresholds", f"/workspaces/{account.workspace_id}/thresholds/"),
         ("workspaces", "/workspaces/"),
         ("members", f"/workspaces/{account.workspace_id}/members/"),
