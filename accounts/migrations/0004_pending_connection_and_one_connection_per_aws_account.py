@@ -4,6 +4,27 @@ import accounts.models
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import Count
+
+
+def refuse_duplicate_connections(apps, schema_editor):
+    """The constraint below cannot be added while a workspace connects one AWS account twice: say
+    which, so that one of each pair can be disconnected (its page, or the admin) first."""
+    AwsAccount = apps.get_model("accounts", "AwsAccount")
+    duplicates = (
+        AwsAccount.objects.values("workspace__name", "account_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .order_by("workspace__name", "account_id")
+    )
+    if duplicates:
+        pairs = "; ".join(
+            f"{d['workspace__name']}: {d['account_id']} ({d['n']} times)" for d in duplicates[:20]
+        )
+        raise RuntimeError(
+            "These workspaces connect the same AWS account more than once; disconnect the extra "
+            f"connections, then migrate again: {pairs}."
+        )
 
 
 class Migration(migrations.Migration):
@@ -22,6 +43,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
         ),
+        migrations.RunPython(refuse_duplicate_connections, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='awsaccount',
             constraint=models.UniqueConstraint(fields=('workspace', 'account_id'), name='one_connection_per_aws_account'),

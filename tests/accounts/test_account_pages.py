@@ -1,10 +1,12 @@
 """Connecting an account: validation next to the field, ExternalId made by the server and kept
 until the account is saved with it."""
 
+import importlib
 import re
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.apps import apps as django_apps
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -295,3 +297,30 @@ def test_the_admin_link_is_shown_only_to_staff(client):
     user.is_staff = True
     user.save()
     assert 'href="/admin/"' in client.get(reverse("advisor:overview")).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)  # schema changes outside a test transaction
+def test_the_migration_names_duplicate_connections_instead_of_failing_obscurely():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite rebuilds the table with the model's constraints: it cannot be dropped")
+    # given a database from before the constraint, where one workspace connects an account twice
+    migration = importlib.import_module(
+        "accounts.migrations.0004_pending_connection_and_one_connection_per_aws_account"
+    )
+    constraint = next(
+        c for c in AwsAccount._meta.constraints if c.name == "one_connection_per_aws_account"
+    )
+    workspace = make_workspace("Old team")
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(AwsAccount, constraint)
+    try:
+        make_account(workspace, name="first", account_id="123456789012")
+        make_account(workspace, name="second", account_id="123456789012")
+        # when the migration's check runs, then it names them
+        with pytest.raises(RuntimeError, match=r"Old team: 123456789012 \(2 times\)"):
+            migration.refuse_duplicate_connections(django_apps, None)
+    finally:
+        AwsAccount.objects.filter(name="second").delete()
+        with connection.schema_editor() as editor:
+            editor.add_constraint(AwsAccount, constraint)
+    migration.refuse_duplicate_connections(django_apps, None)  # one each: nothing to say
