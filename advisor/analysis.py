@@ -2,10 +2,10 @@
 function's recommendation and the account's cost opportunities out.
 
 This is the one place the scan's judgements are made. ``scan_finish`` stores its result (the
-findings, ``FunctionRecord.recommendation`` and ``Scan.cost_opportunities``), the ad hoc
-``manage.py scan`` prints it, and every page, the email and the CLI read what was stored; none of
-them decides again. Pure, like the rules and the cost model it calls: no Django, no boto3, no
-settings.
+findings, ``FunctionRecord.recommendation`` with its decision card ``FunctionRecord.decision``,
+and ``Scan.cost_opportunities``), the ad hoc ``manage.py scan`` prints it, and every page, the
+email and the CLI read what was stored; none of them decides again. Pure, like the rules and
+the cost model it calls: no Django, no boto3, no settings.
 
 The cost opportunities are the cost rules' findings priced: a function has an arm64 saving on
 the overview and in the email exactly when ``arm64-candidate`` reports it, with the workspace's
@@ -30,6 +30,7 @@ from advisor.decide import (
     recommend,
     recommendation_json,
 )
+from advisor.decide.card import decision_card
 from advisor.decide.opportunities import (
     KIND_ARM64,
     KIND_CONTAINERS,
@@ -56,10 +57,35 @@ DECISION_RULE = "consider-containers"
 
 
 @dataclass
+class Decisions:
+    """The decision framework's answers for functions, by ARN: the recommendation (the scan
+    JSON's ``recommendation``; a function without metrics has none) and the decision card its
+    page shows (every function of a region with prices; ``{"region", "no_prices": True}`` in a
+    region without). Both come from one ``recommend`` call, so they hold the same figures."""
+
+    recommendations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cards: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def update(self, other: Decisions) -> None:
+        self.recommendations.update(other.recommendations)
+        self.cards.update(other.cards)
+
+
+@dataclass
 class Analysis:
     results: list[Result]  # every rule's findings and "not evaluated", region by region
-    recommendations: dict[str, dict[str, Any]]  # function ARN -> recommendation_json
+    decisions: Decisions = field(default_factory=Decisions)
     opportunities: CostOpportunities = field(default_factory=CostOpportunities)
+
+    @property
+    def recommendations(self) -> dict[str, dict[str, Any]]:
+        """Function ARN -> recommendation_json."""
+        return self.decisions.recommendations
+
+    @property
+    def cards(self) -> dict[str, dict[str, Any]]:
+        """Function ARN -> the decision card's parts (``advisor.decide.card``)."""
+        return self.decisions.cards
 
     @property
     def findings(self) -> list[Finding]:
@@ -79,25 +105,35 @@ def decision_options(rule_options: RuleOptions | None = None) -> DecisionOptions
     )
 
 
-def function_recommendations(
-    ctx: RegionContext, rule_options: RuleOptions | None = None
-) -> dict[str, dict[str, Any]]:
-    """The decision framework's recommendation for each function of a region, by ARN (the scan
-    JSON's ``recommendation``). A function without metrics has none, and neither has a region
-    the price table does not cover: another region's prices would mislead.
+def function_decisions(
+    ctx: RegionContext, rule_options: RuleOptions | None = None, *, cards: bool = True
+) -> Decisions:
+    """The decision framework's answers for each function of a region. A region the price
+    table does not cover has no recommendation (another region's prices would mislead), and
+    its cards say so. ``cards=False``: the recommendations only (the ad hoc scan prints no
+    card).
 
-    The crossover search makes this the slow part of the analysis; a stored scan runs it in each
-    region's own task, in parallel, and hands the result to :func:`analyse`."""
+    The crossover search and the cost curve make this the slow part of the analysis; a stored
+    scan runs it in each region's own task, in parallel, and hands the result to
+    :func:`analyse`."""
+    found = Decisions()
     try:
         prices = load_prices(ctx.region)
     except UnknownRegionError:
-        return {}
+        if cards:
+            for fn in ctx.inventory.functions:
+                found.cards[fn.arn] = {"region": ctx.region, "no_prices": True}
+        return found
     options = decision_options(rule_options)
-    found = {}
     for fn in ctx.inventory.functions:
-        if fn.metrics is None:
-            continue
-        found[fn.arn] = recommendation_json(recommend(ctx.profile(fn), prices, options))
+        profile = ctx.profile(fn)
+        if cards:
+            # The card has the configuration to go on without metrics; the verdict does not.
+            rec, found.cards[fn.arn] = decision_card(profile, prices, options)
+        elif fn.metrics is not None:
+            rec = recommend(profile, prices, options)
+        if fn.metrics is not None:
+            found.recommendations[fn.arn] = recommendation_json(rec)
     return found
 
 
@@ -105,21 +141,23 @@ def analyse(
     inventory: Inventory | Iterable[RegionContext],
     rule_options: RuleOptions | None = None,
     *,
-    recommendations: Mapping[str, Mapping[str, dict[str, Any]]] | None = None,
+    decided: Mapping[str, Decisions] | None = None,
+    cards: bool = True,
 ) -> Analysis:
-    """The whole analysis of a scan. ``recommendations`` (region -> ARN -> recommendation)
-    are those the region tasks already worked out; a region missing from it is worked out
-    here."""
+    """The whole analysis of a scan. ``decided`` (region -> Decisions) are those the region
+    tasks already worked out; a region missing from it is worked out here."""
     contexts = region_contexts(inventory) if isinstance(inventory, Inventory) else list(inventory)
     rule_options = rule_options or {}
     results = evaluate(contexts, rule_options)
-    decided: dict[str, dict[str, Any]] = {}
+    decisions = Decisions()
     for ctx in contexts:
-        given = (recommendations or {}).get(ctx.region)
-        decided.update(given if given is not None else function_recommendations(ctx, rule_options))
+        given = (decided or {}).get(ctx.region)
+        decisions.update(
+            given if given is not None else function_decisions(ctx, rule_options, cards=cards)
+        )
     return Analysis(
         results=results,
-        recommendations=decided,
+        decisions=decisions,
         opportunities=cost_opportunities(contexts, results, rule_options),
     )
 

@@ -44,6 +44,10 @@ class Scan(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     regions = models.JSONField(default=list)
+    # The workspace's rule options (Workspace.rule_options) as they were when the scan was
+    # created: every step of the scan (its region tasks, its finish, a later analyse_scans)
+    # judges with these, so a threshold changed while it runs cannot split it in two.
+    rule_options = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -121,9 +125,12 @@ class ScanRegion(models.Model):
     # queues), apart from the bulky inventory: a function's page reads these without
     # decompressing every function's metrics. Kept when retention drops the inventory.
     relations = models.JSONField(null=True, blank=True)
-    # {function ARN: recommendation JSON}, computed by the region's own task (the framework's
-    # crossover search is the slow part; done here it runs in parallel across regions).
+    # {function ARN: recommendation JSON} and {function ARN: decision card}, worked out by the
+    # region's own task (the framework's crossover search and cost curve are the slow part;
+    # done here they run in parallel across regions). decisions None: a region stored before
+    # the cards were, worked out again by the finish or analyse_scans.
     recommendations = models.JSONField(default=dict, blank=True)
+    decisions = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["region"]
@@ -165,6 +172,11 @@ class FunctionRecord(models.Model):
     # "async"); "" when stored without it.
     invocation_types = models.CharField(max_length=64, blank=True)
     recommendation = models.JSONField(null=True, blank=True)
+    # The decision card of the function's page (advisor.decide.card), stored with the
+    # recommendation by the same analysis: its costs and what they are made of, front doors,
+    # notes, crossover and cost curve; {"region", "no_prices": True} in a region without
+    # prices. None: stored before cards were (`manage.py analyse_scans`).
+    decision = models.JSONField(null=True, blank=True)
     config = models.JSONField(default=dict)  # the collected Function, metrics series included
 
     class Meta:

@@ -29,6 +29,8 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import AwsAccount, Membership, Workspace  # noqa: E402
 from advisor.collect.inventory import Function, FunctionMetrics, Series  # noqa: E402
+from advisor.decide import load_prices, profile_from_function  # noqa: E402
+from advisor.decide.card import decision_card  # noqa: E402
 from advisor.models import Finding, FindingFunction, FunctionRecord, Scan, ScanRegion  # noqa: E402
 
 RULES = [
@@ -93,6 +95,7 @@ def _build_account(
         relations={},
     )
     records = []
+    card = None
     for i in range(functions):
         load = [100 + 80 * math.sin((h % 24) / 24 * 2 * math.pi) for h in range(HOURS)]
         metrics = FunctionMetrics(
@@ -124,6 +127,8 @@ def _build_account(
             code_size=5_000_000,
             metrics=metrics,
         )
+        if card is None:  # one card for all: what the page reads is stored, not worked out
+            _, card = decision_card(profile_from_function(fn), load_prices("us-east-1"))
         records.append(
             FunctionRecord(
                 scan=scan,
@@ -141,6 +146,7 @@ def _build_account(
                 duration_p99_ms=600.0,
                 verdict=verdict,
                 recommendation={"verdict": verdict},
+                decision=card,
                 config=dataclasses.asdict(fn),
             )
         )

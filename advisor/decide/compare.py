@@ -301,10 +301,16 @@ def cost_curve(
     prices: PriceTable,
     volumes: Sequence[float] | None = None,
     options: DecisionOptions | None = None,
+    *,
+    known_crossover: tuple[int | None, str | None] | None = None,
 ) -> CostCurve:
-    """Monthly cost of each option against monthly requests, at this workload's shape."""
+    """Monthly cost of each option against monthly requests, at this workload's shape.
+    ``known_crossover`` is :func:`crossover`'s answer when the caller has it already (the
+    recommendation found it): the search is the slow part."""
     options = options or DecisionOptions()
-    cross, cross_option = crossover(profile, prices, options)
+    if known_crossover is None:
+        known_crossover = crossover(profile, prices, options)
+    cross, cross_option = known_crossover
     vols = sorted(volumes) if volumes is not None else default_volumes(profile, cross)
     series: dict[str, list[float | None]] = {k: [] for k in OPTIONS}
     for volume in vols:

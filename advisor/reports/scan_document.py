@@ -136,4 +136,4 @@ def stored_scan_document(scan: Scan) -> dict[str, Any]:
         finding = seen.finding
         finding.severity, finding.evidence = seen.severity, seen.evidence
         findings.append(finding)
-    return scan_document(scan=scan, functions=scan.functions.all(), findings=findings)
+    return scan_document(scan=scan, functions=scan.functions.defer("decision"), findings=findings)

@@ -4,6 +4,8 @@ results (succeeded or partial), the scan whose functions and findings the lists 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,21 +17,25 @@ from advisor.models import Finding, FindingFunction, FunctionRecord, Scan
 from advisor.rules.resources import function_name
 
 
+def latest_with_results() -> Subquery:
+    """The id of ``OuterRef("pk")``'s (an account's) latest scan with results."""
+    return Subquery(
+        Scan.objects.filter(account=OuterRef("pk"), status__in=Scan.WITH_RESULTS)
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+
+
 def latest_scan_ids_with_results(user: AbstractBaseUser) -> list[int]:
     """The id of each of the user's accounts' latest scan with results (one query).
 
     Lists read these ids first and filter by the literal list: PostgreSQL then walks the
     (scan, name) index instead of evaluating a correlated subquery once per function row.
     """
-    latest = (
-        Scan.objects.filter(account=OuterRef("pk"), status__in=Scan.WITH_RESULTS)
-        .order_by("-created_at", "-pk")
-        .values("pk")[:1]
-    )
     return list(
         accounts_for(user)
         .select_related(None)
-        .annotate(latest_scan=Subquery(latest))
+        .annotate(latest_scan=latest_with_results())
         .filter(latest_scan__isnull=False)
         .order_by("pk")
         .values_list("latest_scan", flat=True)
@@ -41,27 +47,56 @@ def latest_scan_with_results(account: AwsAccount) -> Scan | None:
     return account.scans.filter(status__in=Scan.WITH_RESULTS).order_by("-created_at", "-pk").first()
 
 
-def visible_account_ids(user: AbstractBaseUser) -> list[int]:
-    """The ids of the accounts the user may see (one query), for lists that filter by them."""
-    return list(accounts_for(user).select_related(None).order_by("pk").values_list("pk", flat=True))
+@dataclass(frozen=True)
+class VisibleAccounts:
+    """The accounts a user may see, read once for a list: their ids to filter by, the menu of
+    them (pk and name), and each one's latest scan with results (for function links)."""
+
+    accounts: list[AwsAccount]
+    latest_scan_ids: list[int]
+
+    @property
+    def ids(self) -> list[int]:
+        return sorted(a.pk for a in self.accounts)
 
 
-def attach_function_links(findings: list[Finding]) -> list[Finding]:
+def visible_accounts(user: AbstractBaseUser) -> VisibleAccounts:
+    """The user's accounts with their latest scans with results: one query."""
+    accounts = list(
+        accounts_for(user)
+        .select_related(None)
+        .only("pk", "name")
+        .annotate(latest_scan=latest_with_results())
+    )
+    return VisibleAccounts(
+        accounts=accounts,
+        latest_scan_ids=sorted(a.latest_scan for a in accounts if a.latest_scan is not None),
+    )
+
+
+def attach_function_links(
+    findings: list[Finding], *, latest_scan_ids: Iterable[int] | None = None
+) -> list[Finding]:
     """Set ``function_links`` on each finding of a page: the functions it concerns, each with
-    its newest record of a scan with results (``[{"pk", "name", "arn"}]``, by name), so a list
-    (the findings page, the overview) links each finding to the pages of its functions. One
-    query for the page."""
+    its record in its account's latest scan with results (``[{"pk", "name", "arn"}]``, by
+    name), so a list (the findings page, the overview) links each finding to the pages of its
+    functions. One query for the page, filtered by ``latest_scan_ids`` when the list has read
+    them already (a subquery finds them otherwise)."""
     if not findings:
         return findings
-    newest = (
-        FunctionRecord.objects.filter(
-            account_id=OuterRef("finding__account_id"),
-            arn=OuterRef("function_arn"),
-            scan__status__in=Scan.WITH_RESULTS,
+    if latest_scan_ids is None:
+        scans = (
+            AwsAccount.objects.filter(pk__in={f.account_id for f in findings})
+            .annotate(latest_scan=latest_with_results())
+            .values("latest_scan")
         )
-        .order_by("-scan__created_at", "-pk")
-        .values("pk")[:1]
-    )
+    else:
+        scans = list(latest_scan_ids)
+    newest = FunctionRecord.objects.filter(
+        scan_id__in=scans,
+        account_id=OuterRef("finding__account_id"),
+        arn=OuterRef("function_arn"),
+    ).values("pk")[:1]
     links: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for finding_id, arn, record in (
         FindingFunction.objects.filter(finding_id__in=[f.pk for f in findings])

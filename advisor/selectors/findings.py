@@ -67,7 +67,7 @@ def _findings_base(account_ids: list[int], filters: FindingFilters) -> QuerySet[
 
 
 def findings_for(account_ids: list[int], filters: FindingFilters) -> QuerySet[Finding]:
-    """Findings of these accounts (see :func:`visible_account_ids`) matching the filters,
+    """Findings of these accounts (``common.visible_accounts(user).ids``) matching the filters,
     worst first."""
     return (
         _in_tab(_findings_base(account_ids, filters), filters.status)

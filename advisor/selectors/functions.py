@@ -67,7 +67,7 @@ def functions_for(scan_ids: list[int], filters: FunctionFilters) -> QuerySet[Fun
     qs = (
         FunctionRecord.objects.filter(scan_id__in=scan_ids)
         .select_related("account")
-        .defer("config", "recommendation")
+        .defer("config", "recommendation", "decision")
     )
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(arn__icontains=filters.q))

@@ -15,6 +15,7 @@ from accounts.models import Membership
 from accounts.selectors import accounts_for
 from advisor.models import SEVERITY_ORDER, Finding, Scan
 from advisor.rules.base import Pillar
+from advisor.selectors.common import latest_with_results
 
 MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 PILLARS = [str(p) for p in Pillar]
@@ -22,13 +23,19 @@ PILLARS = [str(p) for p in Pillar]
 
 def overview_rows(user: AbstractBaseUser, *, top: int = 10) -> list[dict[str, Any]]:
     """Per account: latest scan, whether the user may manage it, open findings by severity and
-    by pillar, and the ``top`` worst of them. Five queries however many accounts and findings
-    there are."""
+    by pillar, and the ``top`` worst of them, with the id of its latest scan with results (what
+    its findings link to). Four queries however many accounts and findings there are."""
     latest = Scan.objects.filter(account=OuterRef("pk")).order_by("-created_at", "-pk")
-    accounts = list(accounts_for(user).annotate(latest_scan_id=Subquery(latest.values("pk")[:1])))
+    role = Membership.objects.filter(user=user, workspace_id=OuterRef("workspace_id"))
+    accounts = list(
+        accounts_for(user).annotate(
+            latest_scan_id=Subquery(latest.values("pk")[:1]),
+            results_scan_id=latest_with_results(),
+            role=Subquery(role.values("role")[:1]),
+        )
+    )
     ids = [a.pk for a in accounts]
     scans = Scan.objects.in_bulk([a.latest_scan_id for a in accounts if a.latest_scan_id])
-    roles = dict(Membership.objects.filter(user=user).values_list("workspace_id", "role"))
     open_findings = Finding.objects.for_accounts(ids).open_unsuppressed()
     by_severity: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_pillar: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -46,8 +53,9 @@ def overview_rows(user: AbstractBaseUser, *, top: int = 10) -> list[dict[str, An
     return [
         {
             "account": account,
-            "can_manage": roles.get(account.workspace_id) in MANAGER_ROLES,
+            "can_manage": account.role in MANAGER_ROLES,
             "scan": scans.get(account.latest_scan_id),
+            "results_scan_id": account.results_scan_id,
             "severity_counts": [(s, by_severity[account.pk].get(s, 0)) for s in SEVERITY_ORDER],
             "pillar_counts": [(p, by_pillar[account.pk].get(p, 0)) for p in PILLARS],
             "findings": worst[account.pk],

@@ -82,7 +82,7 @@ def scan_ad_hoc(
     except DatabaseError as exc:  # an ad hoc scan may run without the app's database
         progress(f"refreshed prices not read ({exc}): the shipped prices apply")
     contexts = region_contexts(inventory)
-    analysis = analyse(contexts)
+    analysis = analyse(contexts, cards=False)  # the document has no decision card
     scan = Scan(
         account=AwsAccount(account_id=inventory.account_id),
         regions=regions,
@@ -92,7 +92,7 @@ def scan_ad_hoc(
     summarise(scan, inventory=inventory, analysis=analysis, errors=errors)
     return scan_document(
         scan=scan,
-        functions=function_records(scan, contexts, analysis.recommendations),
+        functions=function_records(scan, contexts, analysis.decisions),
         findings=unsaved_findings(analysis.results),
     )
 

@@ -1,5 +1,6 @@
-"""Scans finished before their analysis was stored (each function's recommendation, the cost
-opportunities) get it here, once, from their stored inventory: ``manage.py analyse_scans``.
+"""Scans finished before their analysis was stored (each function's recommendation and
+decision card, the cost opportunities) get it here, once, from their stored inventory:
+``manage.py analyse_scans``.
 
 The pages, the email and the CLI only read what a scan stored; they never work it out again.
 Findings are left alone: they live across scans, and each was recorded by the scan that saw it.
@@ -17,34 +18,43 @@ from advisor.collect.inventory import Inventory, RegionInventory
 from advisor.models import NO_VERDICT, FunctionRecord, Scan, ScanRegion
 from advisor.services.opportunities import top_opportunities
 from advisor.services.prices import stored_prices_install
+from advisor.services.scan_run import stored_decisions
 
 
 @dataclass(frozen=True)
 class Outcome:
     scan: Scan
-    decided: int  # functions given their recommendation
+    decided: int  # functions given their recommendation and decision card
     opportunities: bool  # cost opportunities stored
     no_inventory: bool  # retention dropped what it would take
 
 
 def scans_without_analysis() -> QuerySet[Scan]:
-    """Finished scans lacking their cost opportunities or a function's verdict, oldest first."""
-    undecided = FunctionRecord.objects.filter(verdict="").values("scan_id")
+    """Finished scans lacking their cost opportunities, a function's verdict or a function's
+    decision card, oldest first."""
     return (
         Scan.objects.filter(status__in=Scan.WITH_RESULTS)
-        .filter(Q(cost_opportunities__isnull=True) | Q(pk__in=undecided))
-        .select_related("account__workspace")
+        .filter(
+            Q(cost_opportunities__isnull=True) | Q(pk__in=undecided_records().values("scan_id"))
+        )
+        .select_related("account")
         .order_by("pk")
     )
 
 
+def undecided_records() -> QuerySet[FunctionRecord]:
+    """Functions stored without their verdict, or without the decision card beside it."""
+    return FunctionRecord.objects.filter(Q(verdict="") | Q(decision__isnull=True))
+
+
 def scan_analyse_stored(*, scan: Scan) -> Outcome:
-    """Store what ``scan`` lacks of its analysis, worked out from its stored inventory with its
-    workspace's rule options. Nothing is changed when the inventory is gone (retention)."""
+    """Store what ``scan`` lacks of its analysis, worked out from its stored inventory with the
+    rule options it was scanned with. Nothing is changed when the inventory is gone
+    (retention)."""
     stored_prices_install()
     parts = list(
         scan.parts.filter(status=ScanRegion.Status.DONE, inventory__isnull=False).only(
-            "region", "inventory", "recommendations"
+            "region", "inventory", "recommendations", "decisions"
         )
     )
     if not parts:
@@ -53,20 +63,21 @@ def scan_analyse_stored(*, scan: Scan) -> Outcome:
         account_id=scan.account.account_id,
         regions=[RegionInventory.from_dict(p.inventory) for p in parts],
     )
-    # The regions' stored recommendations are used where they were worked out.
-    analysis = analyse(
-        inventory,
-        scan.account.workspace.rule_options,
-        recommendations={p.region: p.recommendations for p in parts if p.recommendations},
-    )
+    # What the region tasks worked out is used where they stored it whole; a region stored
+    # before its cards is worked out again, its recommendations with its cards, so that a
+    # function's verdict and its card come from one computation.
+    analysis = analyse(inventory, scan.rule_options, decided=stored_decisions(parts))
     with transaction.atomic():
-        undecided = FunctionRecord.objects.select_for_update().filter(scan=scan, verdict="")
+        undecided = undecided_records().select_for_update().filter(scan=scan)
         records = list(undecided.only("pk", "arn"))
         for record in records:
             recommendation = analysis.recommendations.get(record.arn)
             record.recommendation = recommendation
             record.verdict = recommendation["verdict"] if recommendation else NO_VERDICT
-        FunctionRecord.objects.bulk_update(records, ["recommendation", "verdict"], batch_size=500)
+            record.decision = analysis.cards.get(record.arn)
+        FunctionRecord.objects.bulk_update(
+            records, ["recommendation", "verdict", "decision"], batch_size=500
+        )
         stored = Scan.objects.filter(pk=scan.pk, cost_opportunities__isnull=True).update(
             cost_opportunities=top_opportunities(scan, analysis.opportunities)
         )

@@ -24,7 +24,7 @@ from django.db import (
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from advisor.analysis import Analysis, analyse, function_recommendations
+from advisor.analysis import Analysis, Decisions, analyse, function_decisions
 from advisor.collect.errors import AwsAccessError
 from advisor.collect.inventory import Inventory, RegionInventory, relations_part
 from advisor.collect.options import CollectOptions
@@ -106,7 +106,7 @@ class Heartbeat:
 def scan_region(*, scan_id: int, region: str) -> bool:
     """Collect one region of a scan. Safe to run twice. True when every region has finished."""
     part = (
-        ScanRegion.objects.select_related("scan__account__workspace")
+        ScanRegion.objects.select_related("scan__account")
         .filter(scan_id=scan_id, region=region)
         .first()
     )
@@ -217,7 +217,7 @@ def _collect_and_store(part: ScanRegion, region: str) -> bool:
         if inventory is None:
             result = {"status": ScanRegion.Status.FAILED, "error": collected.error}
         else:
-            result = _region_result(inventory, account.workspace.rule_options)
+            result = _region_result(inventory, scan.rule_options)
     except SoftTimeLimitExceeded:
         # The limit came after the collection, while its results were being prepared.
         result = {
@@ -253,15 +253,17 @@ def _collect_and_store(part: ScanRegion, region: str) -> bool:
 
 def _region_result(inventory: RegionInventory, rule_options: dict) -> dict:
     """What a collected region stores on its part: the inventory, its trigger lists, and its
-    functions' recommendations (the slow part of the analysis, done here in parallel across
-    regions and handed to the scan's analysis when it finishes)."""
+    functions' recommendations and decision cards (the slow part of the analysis, done here in
+    parallel across regions and handed to the scan's analysis when it finishes)."""
     stored = inventory.to_dict()
     stored_prices_install()  # priced with the refreshed list, as the finish is
+    decided = function_decisions(RegionContext.build(inventory), rule_options)
     return {
         "status": ScanRegion.Status.DONE,
         "inventory": stored,
         "relations": relations_part(stored),
-        "recommendations": function_recommendations(RegionContext.build(inventory), rule_options),
+        "recommendations": decided.recommendations,
+        "decisions": decided.cards,
         "api_calls": dict(inventory.api_calls),
         "progress": {
             "stage": "done",
@@ -289,9 +291,7 @@ def scan_finish(*, scan_id: int) -> Scan:
     stored_prices_install()  # the cost rules and opportunities price with the refreshed list
     with transaction.atomic():
         scan = (
-            Scan.objects.select_for_update(of=("self",))
-            .select_related("account__workspace")
-            .get(pk=scan_id)
+            Scan.objects.select_for_update(of=("self",)).select_related("account").get(pk=scan_id)
         )
         if scan.status not in Scan.ACTIVE:
             return scan  # already finished: a redelivered task
@@ -310,14 +310,14 @@ def scan_finish(*, scan_id: int) -> Scan:
         contexts = region_contexts(inventory)
         analysis = analyse(
             contexts,
-            scan.account.workspace.rule_options,
+            scan.rule_options,  # as they were when the scan started, as its regions' were
             # worked out by each region's task, in parallel
-            recommendations={p.region: p.recommendations or {} for p in done},
+            decided=stored_decisions(done),
         )
         summarise(scan, inventory=inventory, analysis=analysis, errors=errors)
         if done:
             FunctionRecord.objects.bulk_create(
-                function_records(scan, contexts, analysis.recommendations), batch_size=500
+                function_records(scan, contexts, analysis.decisions), batch_size=500
             )
             scan.finding_count = record_findings(
                 scan=scan,
@@ -355,10 +355,21 @@ def summarise(scan: Scan, *, inventory: Inventory, analysis: Analysis, errors: l
     )
 
 
+def stored_decisions(parts: list[ScanRegion]) -> dict[str, Decisions]:
+    """What the region tasks worked out, by region; a region stored before its decision cards
+    were is left out, for the analysis to work out again (recommendation and card together)."""
+    return {
+        p.region: Decisions(recommendations=p.recommendations or {}, cards=p.decisions)
+        for p in parts
+        if p.decisions is not None
+    }
+
+
 def function_records(
-    scan: Scan, contexts: list[RegionContext], recommendations: dict[str, dict]
+    scan: Scan, contexts: list[RegionContext], decisions: Decisions
 ) -> list[FunctionRecord]:
     """The scan's functions as it stores them (unsaved: the ad hoc scan prints them)."""
+    recommendations = decisions.recommendations
     records = []
     for ctx in contexts:
         region, index = ctx.inventory, ctx.relations
@@ -383,6 +394,7 @@ def function_records(
                     duration_p99_ms=m.duration_p99_ms if m else None,
                     verdict=(recommendations.get(fn.arn) or {}).get("verdict", NO_VERDICT),
                     recommendation=recommendations.get(fn.arn),
+                    decision=decisions.cards.get(fn.arn),
                     invocation_types=",{},".format(",".join(sorted(index.invocation_types(fn)))),
                     config=dataclasses.asdict(fn),
                 )

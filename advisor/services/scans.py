@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from accounts.models import AwsAccount
+from accounts.models import AwsAccount, Workspace
 from advisor.collect.session import EndpointNotAllowed
 from advisor.dispatch import scan_regions_enqueue
 from advisor.models import Scan, ScanRegion
@@ -87,6 +87,7 @@ def scan_create(
                 else None,
                 trigger=trigger,
                 regions=list(account.regions),
+                rule_options=_rule_options_now(account),
             )
             ScanRegion.objects.bulk_create(
                 [ScanRegion(scan=scan, region=region) for region in scan.regions]
@@ -97,6 +98,18 @@ def scan_create(
             raise ScanAlreadyRunning(active) from error
         raise
     return scan
+
+
+def _rule_options_now(account: AwsAccount) -> dict:
+    """The workspace's rule options as stored now (not as an ``account`` loaded earlier holds
+    them): the scan keeps them, one set of thresholds for all its steps whatever the workspace
+    does meanwhile."""
+    options = (
+        Workspace.objects.filter(pk=account.workspace_id)
+        .values_list("rule_options", flat=True)
+        .first()
+    )
+    return options or {}
 
 
 # Whoever starts a scan (a web request, the CLI, beat) is waiting: one quick retry for a

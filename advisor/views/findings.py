@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.selectors import accounts_for, manageable_workspaces_for
+from accounts.selectors import manageable_workspaces_for
 from advisor.csv_cells import csv_cell
 from advisor.forms import SuppressForm
 from advisor.models import Finding
@@ -67,7 +67,8 @@ def filters_from(query) -> selectors.FindingFilters:
 @require_GET
 def findings_export_or_list(request: HttpRequest) -> HttpResponse:
     filters = filters_from(request.GET)
-    account_ids = common.visible_account_ids(request.user)
+    visible = common.visible_accounts(request.user)
+    account_ids = visible.ids
     findings = selectors.findings_for(account_ids, filters)
     export = request.GET.get("format")
     if export == "csv":
@@ -78,7 +79,9 @@ def findings_export_or_list(request: HttpRequest) -> HttpResponse:
     # The current tab's count is the list's length: the paginator need not count again.
     rows = selectors.findings_merged(findings, account_ids, filters, count=counts[filters.status])
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = common.attach_function_links(list(page.object_list))
+    page.object_list = common.attach_function_links(
+        list(page.object_list), latest_scan_ids=visible.latest_scan_ids
+    )
     can_manage = manageable_workspaces_for(request.user).exists()
     return render(
         request,
@@ -87,7 +90,7 @@ def findings_export_or_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "facets": selectors.finding_facets(request.user),
-            "accounts": list(accounts_for(request.user).select_related(None).only("pk", "name")),
+            "accounts": visible.accounts,
             "tabs": _tabs(request, filters, counts),
             "base_query": params.query_without(request.GET, "page"),
             "export_query": params.query_without(request.GET, "page", "format"),

@@ -9,16 +9,14 @@ from django.views.decorators.http import require_GET
 
 from accounts.selectors import accounts_for
 from advisor import charts
-from advisor.analysis import decision_options
 from advisor.collect.relations import ASYNC, QUEUE, STREAM, SYNC, RelationIndex
-from advisor.decide import UnknownRegionError, load_prices, profile_from_function
 from advisor.merged_list import MergedOrderedList
 from advisor.models import NO_VERDICT
 from advisor.rules.reconcile import MEMORY, RESERVED, TIMEOUT, function_fix
 from advisor.selectors import common
 from advisor.selectors import functions as selectors
 from advisor.views import params
-from advisor.views.decision import VERDICT_SHORT, decision_card
+from advisor.views.decision import VERDICT_SHORT, card_context
 
 PAGE_SIZE = 50
 
@@ -124,16 +122,12 @@ def function_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if fn.dead_letter_target:
         destinations.append(("Dead-letter queue", fn.dead_letter_target))
 
-    try:
-        prices = load_prices(record.region)
-    except UnknownRegionError:
-        decision, no_prices = None, record.region
-    else:
-        # The scan's analysis with this workspace's options: the verdict the scan stored, with
-        # the parts of each bill and the curve the card draws.
-        profile = profile_from_function(fn, callers=callers)
-        options = decision_options(record.account.workspace.rule_options)
-        decision, no_prices = decision_card(profile, prices, options), None
+    # The card its scan's analysis stored, beside the verdict and costs of its recommendation:
+    # never worked out here (prices and thresholds may have changed since the scan). A record
+    # stored before cards were has none until ``manage.py analyse_scans`` runs.
+    stored = record.decision
+    decision = card_context(stored) if stored and not stored.get("no_prices") else None
+    no_prices = record.region if stored and stored.get("no_prices") else None
 
     findings = list(selectors.open_findings_of(record))
     # One value per setting when the function's own findings disagree (a timeout to lower
@@ -170,5 +164,6 @@ def function_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reconciled_rules": {p.rule_id for s in fix.reconciled for p in s.proposals},
             "decision": decision,
             "no_prices": no_prices,
+            "no_card": stored is None,
         },
     )

@@ -16,7 +16,10 @@ from advisor.selectors import overview as selectors
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     rows = selectors.overview_rows(request.user)
-    common.attach_function_links([f for row in rows for f in row["findings"]])
+    common.attach_function_links(
+        [f for row in rows for f in row["findings"]],
+        latest_scan_ids=[row["results_scan_id"] for row in rows if row["results_scan_id"]],
+    )
     trend = charts.findings_trend_chart(selectors.findings_trend_rows(request.user))
     return render(
         request,

@@ -15,7 +15,7 @@ from advisor.decide.profile import (
     LATENCY_REQUIREMENTS,
     OPS_BUDGETS,
 )
-from advisor.views.decision import decision_card
+from advisor.views.decision import planned_card
 
 FRONT_DOOR_LABELS = {
     "none": "None (invoked by a service, queue or stream)",
@@ -58,7 +58,7 @@ def planner(request: HttpRequest) -> HttpResponse:
     if submitted:
         planned, errors = parse_planner_params(request.GET)
         if planned is not None:
-            decision = decision_card(planned.to_profile(), load_prices(planned.region))
+            decision = planned_card(planned.to_profile(), load_prices(planned.region))
     return render(
         request,
         "advisor/planner.html",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.analysis import analyse, function_recommendations
+from advisor.analysis import Decisions, analyse, function_decisions
 from advisor.collect.inventory import Inventory, ProvisionedConcurrencyConfig, RegionInventory
 from advisor.decide import load_prices
 from advisor.decide.opportunities import (
@@ -114,10 +114,11 @@ def test_an_image_function_is_no_arm64_opportunity_when_the_rule_says_it_is_no_c
 def test_the_region_tasks_recommendations_are_used_and_a_missing_region_is_worked_out():
     busy = function("busy", metrics=metrics_from_hourly([1_000.0] * 14 * 24))
     given = {busy.arn: {"verdict": "lambda", "reasons": ["worked out by the region task"]}}
-    assert analyse(inventory(busy), recommendations={"us-east-1": given}).recommendations == given
+    decided = {"us-east-1": Decisions(recommendations=given)}
+    assert analyse(inventory(busy), decided=decided).recommendations == given
     worked_out = analyse(inventory(busy)).recommendations
     [ctx] = [RegionContext.build(r) for r in inventory(busy).regions]
-    assert worked_out == function_recommendations(ctx)
+    assert worked_out == function_decisions(ctx).recommendations
     assert worked_out[busy.arn]["verdict"] == "lambda"
 
 
@@ -219,4 +220,31 @@ def test_a_function_with_one_opportunity_counts_it_whole():
     result = analyse(inventory(busy)).opportunities
     assert result.total_saving_usd == pytest.approx(
         sum(o.monthly_saving_usd for o in result.opportunities)
+    )
+
+
+# -- the decision card, stored beside the recommendation ---------------------------------------
+
+
+def test_each_function_s_card_holds_the_figures_of_its_recommendation():
+    busy = function("busy", metrics=metrics_from_hourly([150_000.0] * DAYS, duration_ms=250))
+    quiet = function("quiet")  # no metrics: a card from its configuration, no recommendation
+    analysis = analyse(inventory(busy, quiet))
+    card, rec = analysis.cards[busy.arn], analysis.recommendations[busy.arn]
+    assert card["verdict"] == rec["verdict"]
+    assert {c["option"]: c["usd"] for c in card["costs"]} == rec["monthly_cost_usd"]
+    assert card["crossover"] == rec["crossover_monthly_requests"]
+    assert card["curve"]["crossover_monthly_requests"] == card["crossover"]
+    assert card["region"] == "us-east-1" and card["prices_as_of"]
+    assert quiet.arn in analysis.cards and quiet.arn not in analysis.recommendations
+
+
+def test_a_region_without_prices_has_cards_that_say_so_and_an_ad_hoc_scan_has_none():
+    far = function("far", region="xx-nowhere-1", metrics=metrics_from_hourly([10.0] * 24))
+    analysis = analyse(inventory(far, region="xx-nowhere-1"))
+    assert analysis.cards == {far.arn: {"region": "xx-nowhere-1", "no_prices": True}}
+    busy = function("busy", metrics=metrics_from_hourly([1_000.0] * DAYS))
+    without = analyse(inventory(busy), cards=False)
+    assert (
+        without.cards == {} and without.recommendations == analyse(inventory(busy)).recommendations
     )

@@ -9,6 +9,8 @@ from django.urls import reverse
 from advisor.models import Finding
 from advisor.reports.email import scan_report_message
 from advisor.reports.scan_report import build_scan_report
+from advisor.services.scan_run import scan_finish, scan_region
+from advisor.services.scans import scan_create
 from tests.factories import make_user
 from tests.fixtures.aws_state import create_function
 from tests.reports.builders import connected_account, scan_inline
@@ -81,3 +83,35 @@ def test_a_tuned_threshold_changes_the_overview_the_email_and_the_findings_alike
     # while what the untouched thresholds report stays, on both
     assert Finding.objects.get(rule_id="consider-containers").status == Finding.Status.OPEN
     assert "Move busy-api to" in fragment and "Move busy-api to" in email
+
+
+def test_a_threshold_changed_while_a_scan_runs_applies_from_the_next_scan_on(aws):
+    account, session = connected_account(aws)
+    create_function(session, aws, name="busy-api", MemorySize=2048, Architectures=["x86_64"])
+    publish_traffic(session, aws, name="busy-api", per_hour=400_000, duration_ms=800)
+    # given a scan started with the default thresholds, its region collected and decided
+    scan = scan_create(account=account)
+    assert scan_region(scan_id=scan.pk, region="us-east-1") is True
+    # when the workspace asks moving off Lambda to save far more, before the scan finishes
+    workspace = account.workspace
+    workspace.rule_options = {"consider-containers": {"min_monthly_saving_usd": 1_000_000}}
+    workspace.save()
+    scan = scan_finish(scan_id=scan.pk)
+    # then the whole scan judged with the thresholds it started with: the verdict its region
+    # task worked out, its card, the finding and the opportunity agree
+    assert scan.rule_options == {}
+    record = scan.functions.get(name="busy-api")
+    assert record.verdict in ("containers", "ec2") and record.decision["verdict"] == record.verdict
+    finding = Finding.objects.get(account=account, rule_id="consider-containers")
+    assert finding.status == Finding.Status.OPEN
+    assert any(o["kind"] == "container-candidate" for o in scan.cost_opportunities["opportunities"])
+    # and the next scan takes the new threshold, throughout
+    second = scan_inline(account)
+    assert second.rule_options == workspace.rule_options
+    record = second.functions.get(name="busy-api")
+    assert record.verdict == record.decision["verdict"] == "lambda"
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.RESOLVED
+    assert not any(
+        o["kind"] == "container-candidate" for o in second.cost_opportunities["opportunities"]
+    )

@@ -10,7 +10,7 @@ import math
 from django.utils import timezone
 
 from accounts.models import AwsAccount
-from advisor.analysis import function_recommendations
+from advisor.analysis import function_decisions
 from advisor.collect.inventory import (
     ApiIntegration,
     Function,
@@ -31,6 +31,7 @@ _seq = itertools.count(1)
 def make_scan(account: AwsAccount, *, status: str = Scan.Status.SUCCEEDED, **fields) -> Scan:
     now = timezone.now()
     finished = status not in Scan.ACTIVE
+    fields.setdefault("rule_options", account.workspace.rule_options)  # as scan_create takes
     return Scan.objects.create(
         account=account,
         status=status,
@@ -108,9 +109,15 @@ def make_function(
         metrics=metrics,
     )
     _add_to_region(scan, region, "functions", dataclasses.asdict(fn))
-    # The recommendation the scan's analysis stores (the function alone in its region).
-    alone = RegionInventory(account_id=account.account_id, region=region, functions=[fn])
-    recommendation = function_recommendations(RegionContext.build(alone)).get(arn)
+    record = FunctionRecord(
+        scan=scan,
+        account=account,
+        region=region,
+        arn=arn,
+        name=name,
+        config=dataclasses.asdict(fn),
+    )
+    recommendation, decision = _decided(record)
     return FunctionRecord.objects.create(
         scan=scan,
         account=account,
@@ -128,8 +135,28 @@ def make_function(
         duration_p99_ms=metrics.duration_p99_ms if metrics else None,
         verdict=recommendation["verdict"] if recommendation else NO_VERDICT,
         recommendation=recommendation,
+        decision=decision,
         config=dataclasses.asdict(fn),
     )
+
+
+def _decided(record: FunctionRecord) -> tuple[dict | None, dict | None]:
+    """The recommendation and the decision card the scan's analysis stores for the record's
+    function: in its region as stored so far (its callers included), with the thresholds its
+    scan took."""
+    part = ScanRegion.objects.get(scan=record.scan, region=record.region)
+    region = RegionInventory.from_dict({**part.inventory, "functions": [record.config]})
+    decided = function_decisions(RegionContext.build(region), record.scan.rule_options)
+    return decided.recommendations.get(record.arn), decided.cards.get(record.arn)
+
+
+def redecide(record: FunctionRecord) -> None:
+    """Store again what the analysis decides for the function, after its region changed (a
+    caller added), as a scan that saw the region so would have stored it."""
+    recommendation, decision = _decided(record)
+    record.recommendation, record.decision = recommendation, decision
+    record.verdict = recommendation["verdict"] if recommendation else NO_VERDICT
+    record.save(update_fields=["recommendation", "decision", "verdict"])
 
 
 def analyse(scan: Scan) -> Scan:
@@ -165,6 +192,7 @@ def add_api(
         timeout_ms=timeout_ms,
     )
     _add_to_region(record.scan, record.region, "api_integrations", dataclasses.asdict(api))
+    redecide(record)
 
 
 def make_finding(

@@ -1,11 +1,18 @@
 """One function's page: configuration, callers, charts, findings with fixes, the decision."""
 
+import copy
+import io
 import json
 import re
 
+from django.core.management import call_command
 from django.urls import reverse
 
-from advisor.models import Scan
+from advisor.collect.inventory import Function, from_plain
+from advisor.decide import load_prices, profile_from_function, recommend
+from advisor.decide import prices as prices_module
+from advisor.decide.prices import install_refreshed
+from advisor.models import FunctionRecord, Scan
 from tests.dashboard.builders import make_function, make_scan
 
 
@@ -184,9 +191,71 @@ def test_the_decision_card_takes_the_workspace_threshold_for_moving(client, worl
     client.force_login(world["alice"])
     url = reverse("advisor:function-detail", args=[busy.pk])
     assert re.search(r'data-verdict="(containers|ec2)"', client.get(url).content.decode())
-    # when the workspace asks moving to save more than it would
+    # when the workspace asks moving to save more than it would, and scans again
     workspace = world["my_account"].workspace
     workspace.rule_options = {"consider-containers": {"min_monthly_saving_usd": 1_000_000}}
     workspace.save()
+    again = make_function(
+        make_scan(world["my_account"]),
+        "busy-x86",
+        per_hour=400_000,
+        duration_ms=800,
+        memory_mb=2048,
+    )
     # then the card, like the scan's analysis and the finding, keeps it on Lambda
+    url = reverse("advisor:function-detail", args=[again.pk])
     assert 'data-verdict="lambda"' in client.get(url).content.decode()
+    # while the earlier scan's page keeps the verdict that scan stored
+    earlier = client.get(reverse("advisor:function-detail", args=[busy.pk])).content.decode()
+    assert re.search(r'data-verdict="(containers|ec2)"', earlier)
+
+
+def card_html(body: str) -> str:
+    match = re.search(r'<section class="card decision".*?</section>', body, re.S)
+    assert match, "no decision card"
+    return match.group(0)
+
+
+def test_the_card_shows_the_figures_its_scan_stored_whatever_the_prices_are_now(client, world):
+    # given orders' page as its scan stored it
+    client.force_login(world["alice"])
+    url = reverse("advisor:function-detail", args=[world["orders"].pk])
+    before = card_html(client.get(url).content.decode())
+    stored = FunctionRecord.objects.get(pk=world["orders"].pk)
+    [lambda_usd] = [c["usd"] for c in stored.decision["costs"] if c["option"] == "lambda_x86_64"]
+    assert stored.recommendation["monthly_cost_usd"]["lambda_x86_64"] == lambda_usd
+    assert f"{lambda_usd:,.2f}" in before
+    # when a price refresh after the scan makes Lambda ten times dearer
+    data = copy.deepcopy(prices_module._raw()["regions"]["us-east-1"])
+    data["lambda"]["requests_per_million"]["usd"] *= 10
+    for tier in data["lambda"]["duration"]["x86_64"]:
+        tier["usd_per_gb_second"] *= 10
+    install_refreshed({"us-east-1": data}, version="ten times dearer")
+    fn = from_plain(Function, stored.config)
+    now = recommend(profile_from_function(fn), load_prices("us-east-1"))
+    assert now.monthly_cost_usd["lambda_x86_64"] > 2 * lambda_usd  # the cost model would say so
+    # then the page still shows what the scan worked out, figure for figure
+    assert card_html(client.get(url).content.decode()) == before
+
+
+def test_a_function_stored_before_cards_says_how_to_get_it_and_works_out_nothing(client, world):
+    # given a function of a scan stored before its analysis kept the card
+    FunctionRecord.objects.filter(pk=world["orders"].pk).update(decision=None)
+    client.force_login(world["alice"])
+    url = reverse("advisor:function-detail", args=[world["orders"].pk])
+    # when its page is read, then it says what to run, and shows no card of its own making
+    body = client.get(url).content.decode()
+    assert "data-no-card" in body and "manage.py analyse_scans" in body
+    assert 'id="chart-cost"' not in body and "data-verdict" not in body
+    # and once the command has run, the card is there
+    call_command("analyse_scans", stdout=io.StringIO())
+    body = client.get(url).content.decode()
+    assert "data-no-card" not in body and 'id="chart-cost"' in body
+
+
+def test_a_function_in_a_region_without_prices_says_so(client, world):
+    record = make_function(world["my_scan"], "far-away", region="xx-nowhere-1")
+    client.force_login(world["alice"])
+    body = client.get(reverse("advisor:function-detail", args=[record.pk])).content.decode()
+    assert "The price table has no prices for xx-nowhere-1" in body
+    assert "data-no-card" not in body and 'id="chart-cost"' not in body

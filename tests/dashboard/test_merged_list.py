@@ -70,7 +70,7 @@ def test_function_pages_match_the_plain_order(fleet, sort, descending):
 
 @pytest.mark.parametrize("status", findings.FINDING_STATUSES)
 def test_finding_pages_match_the_plain_order(fleet, status):
-    account_ids = common.visible_account_ids(fleet["user"])
+    account_ids = common.visible_accounts(fleet["user"]).ids
     filters = findings.FindingFilters(status=status)
     plain = findings.findings_for(account_ids, filters)
     expected = [f.pk for f in plain]
@@ -85,7 +85,7 @@ def test_finding_pages_match_the_plain_order(fleet, status):
 
 
 def test_page_rows_carry_what_the_table_shows(fleet):
-    account_ids = common.visible_account_ids(fleet["user"])
+    account_ids = common.visible_accounts(fleet["user"]).ids
     filters = findings.FindingFilters()
     plain = findings.findings_for(account_ids, filters)
     merged = findings.findings_merged(plain, account_ids, filters, count=plain.count())
@@ -103,7 +103,7 @@ def test_page_rows_carry_what_the_table_shows(fleet):
     reason="the merge needs ORDER BY/LIMIT inside UNION (PostgreSQL); others sort plainly",
 )
 def test_several_accounts_are_read_one_by_one_and_merged(fleet):
-    account_ids = common.visible_account_ids(fleet["user"])
+    account_ids = common.visible_accounts(fleet["user"]).ids
     filters = findings.FindingFilters()
     plain = findings.findings_for(account_ids, filters)
     merged = findings.findings_merged(plain, account_ids, filters, count=plain.count())
@@ -115,7 +115,7 @@ def test_several_accounts_are_read_one_by_one_and_merged(fleet):
 
 
 def test_too_many_accounts_are_sorted_in_one_query(fleet):
-    account_ids = common.visible_account_ids(fleet["user"])
+    account_ids = common.visible_accounts(fleet["user"]).ids
     filters = findings.FindingFilters()
     plain = findings.findings_for(account_ids, filters)
     merged = findings.findings_merged(plain, account_ids, filters, count=plain.count())
@@ -127,7 +127,7 @@ def test_too_many_accounts_are_sorted_in_one_query(fleet):
 
 
 def test_one_account_is_the_plain_query(fleet):
-    account_ids = common.visible_account_ids(fleet["user"])[:1]
+    account_ids = common.visible_accounts(fleet["user"]).ids[:1]
     filters = findings.FindingFilters()
     plain = findings.findings_for(account_ids, filters)
     merged = findings.findings_merged(plain, account_ids, filters, count=plain.count())
