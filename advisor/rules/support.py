@@ -14,6 +14,7 @@ from advisor.collect.inventory import (
     DATA_FUNCTION_URLS,
     DATA_METRICS,
     DATA_POLICIES,
+    DATA_WORKFLOWS,
     CoverageGap,
     EventSourceMapping,
     Function,
@@ -110,9 +111,9 @@ def metrics_or_reason(inventory: RegionInventory, fn: Function) -> FunctionMetri
     return fn.metrics
 
 
-# What can make a function synchronous: API integrations, its function URL, and sync push
-# sources (ALB, Cognito, ...) from its resource policy.
-SYNC_DATA = (DATA_APIS, DATA_FUNCTION_URLS, DATA_POLICIES)
+# What can make a function synchronous: API integrations, its function URL, sync push sources
+# (ALB, Cognito, ...) from its resource policy, and workflows that invoke it synchronously.
+SYNC_DATA = (DATA_APIS, DATA_FUNCTION_URLS, DATA_POLICIES, DATA_WORKFLOWS)
 
 
 def sync_status(ctx: RegionContext, fn: Function) -> bool | str:

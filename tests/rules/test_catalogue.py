@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 import tests.rules
-from advisor.collect.inventory import DATA_METRICS
+from advisor.collect.inventory import (
+    DATA_EVENT_RULES,
+    DATA_METRICS,
+    DATA_QUALIFIERS,
+    DATA_SCHEDULES,
+    DATA_WORKFLOWS,
+)
 from advisor.rules.base import NotEvaluated, Pillar, Severity
 from advisor.rules.context import RegionContext
 from advisor.rules.registry import all_rules
@@ -126,3 +132,48 @@ def test_whole_catalogue_handles_ten_thousand_functions_in_linear_time():
     assert time.perf_counter() - started < 30
     skipped = {r.resource_arn for r in results if isinstance(r, NotEvaluated)}
     assert functions[0].arn in skipped and functions[-1].arn not in skipped
+
+
+# Rules that judge aliases and versions, or callers found through schedules, rule targets and
+# workflows, cannot pass a region where that data was not read.
+NEEDS = {
+    DATA_QUALIFIERS: (
+        "apigw-timeout-exceeds-integration",
+        "async-without-failure-destination",
+        "deprecated-runtime",
+        "memory-starved",
+        "java-sync-without-snapstart",
+        "large-package-on-sync-path",
+        "resource-policy-public",
+        "function-url-public",
+    ),
+    DATA_SCHEDULES: ("async-without-failure-destination",),
+    DATA_EVENT_RULES: ("async-without-failure-destination",),
+    DATA_WORKFLOWS: ("async-without-failure-destination",),
+}
+
+
+@pytest.mark.parametrize(
+    ("hides", "rule_id"),
+    [(key, rule_id) for key, ids in NEEDS.items() for rule_id in ids],
+)
+def test_a_region_without_qualifier_or_caller_data_is_not_evaluated(hides, rule_id):
+    # given a region whose every function would otherwise pass
+    rule = next(r for r in RULES if r.id == rule_id)
+    assert hides in rule.requires
+    inventory = make_inventory()
+    inventory.coverage_gaps.append(gap(hides))
+    # then the rule says it could not judge, rather than passing silently
+    [result] = list(rule.evaluate(RegionContext.build(inventory), {"today": "2026-11-25"}))
+    assert isinstance(result, NotEvaluated)
+    assert hides in result.reason
+
+
+def test_a_region_without_workflows_cannot_tell_a_function_off_the_sync_path():
+    # a workflow may invoke it synchronously: the sync-path rules cannot say it has no caller
+    inventory = make_inventory(make_function(runtime="java21"))
+    inventory.coverage_gaps.append(gap(DATA_WORKFLOWS))
+    rule = next(r for r in RULES if r.id == "java-sync-without-snapstart")
+    [result] = list(rule.evaluate(RegionContext.build(inventory)))
+    assert isinstance(result, NotEvaluated)
+    assert "workflows" in result.reason

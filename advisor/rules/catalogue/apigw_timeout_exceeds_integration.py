@@ -8,6 +8,7 @@ from advisor.collect.inventory import (
     DATA_APIS,
     DATA_FUNCTIONS,
     DATA_METRICS,
+    DATA_QUALIFIERS,
     ApiIntegration,
     Function,
     RegionInventory,
@@ -48,7 +49,7 @@ RULE = Rule(
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-versions.html",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/aws-api-gateway-stage-variables-reference.html",
     ),
-    requires=(DATA_FUNCTIONS, DATA_APIS),
+    requires=(DATA_FUNCTIONS, DATA_APIS, DATA_QUALIFIERS),
     options={"headroom_s": 1},
     option_bounds={"headroom_s": (0, 29)},
     option_help={

@@ -5,9 +5,12 @@ from typing import Any
 
 from advisor.collect.inventory import (
     DATA_ASYNC_CONFIG,
+    DATA_EVENT_RULES,
     DATA_FUNCTIONS,
     DATA_POLICIES,
     DATA_QUALIFIERS,
+    DATA_SCHEDULES,
+    DATA_WORKFLOWS,
     AsyncInvokeConfig,
     Function,
     PushSource,
@@ -46,7 +49,15 @@ RULE = Rule(
         "https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html",
         "https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets.html",
     ),
-    requires=(DATA_FUNCTIONS, DATA_POLICIES, DATA_ASYNC_CONFIG),
+    requires=(
+        DATA_FUNCTIONS,
+        DATA_POLICIES,
+        DATA_ASYNC_CONFIG,
+        DATA_QUALIFIERS,
+        DATA_SCHEDULES,
+        DATA_EVENT_RULES,
+        DATA_WORKFLOWS,
+    ),
 )
 
 

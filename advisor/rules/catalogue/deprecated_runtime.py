@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_FUNCTIONS, Function, RegionInventory
+from advisor.collect.inventory import DATA_FUNCTIONS, DATA_QUALIFIERS, Function, RegionInventory
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.context import RegionContext
 from advisor.rules.qualified import Served, caller_arns, in_use, not_published, served_evidence
@@ -38,7 +38,7 @@ RULE = Rule(
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-versions.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-aliases.html",
     ),
-    requires=(DATA_FUNCTIONS,),
+    requires=(DATA_FUNCTIONS, DATA_QUALIFIERS),
     options={"warn_days": 180, "today": None},
     option_help={
         "warn_days": "Days before the deprecation date at which a medium finding opens.",

@@ -7,6 +7,7 @@ from advisor.collect.inventory import (
     DATA_FUNCTION_URLS,
     DATA_FUNCTIONS,
     DATA_POLICIES,
+    DATA_QUALIFIERS,
 )
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.context import RegionContext
@@ -29,7 +30,7 @@ RULE = Rule(
         "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html",
     ),
-    requires=(DATA_FUNCTIONS, DATA_FUNCTION_URLS),
+    requires=(DATA_FUNCTIONS, DATA_FUNCTION_URLS, DATA_QUALIFIERS),
 )
 
 

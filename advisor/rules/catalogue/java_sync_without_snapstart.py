@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_FUNCTIONS, Function
+from advisor.collect.inventory import DATA_FUNCTIONS, DATA_QUALIFIERS, Function
 from advisor.rules.base import Finding, Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.context import RegionContext
 from advisor.rules.qualified import (
@@ -47,7 +47,7 @@ RULE = Rule(
         "https://docs.aws.amazon.com/lambda/latest/dg/snapstart-activate.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html",
     ),
-    requires=(DATA_FUNCTIONS,),
+    requires=(DATA_FUNCTIONS, DATA_QUALIFIERS),
 )
 
 

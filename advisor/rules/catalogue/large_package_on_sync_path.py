@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from advisor.collect.inventory import DATA_FUNCTIONS, Function, RegionInventory
+from advisor.collect.inventory import DATA_FUNCTIONS, DATA_QUALIFIERS, Function, RegionInventory
 from advisor.rules.base import Finding, Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.context import RegionContext
 from advisor.rules.qualified import (
@@ -43,7 +43,7 @@ RULE = Rule(
         "https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html",
         "https://docs.aws.amazon.com/lambda/latest/operatorguide/static-initialization.html",
     ),
-    requires=(DATA_FUNCTIONS,),
+    requires=(DATA_FUNCTIONS, DATA_QUALIFIERS),
     options={"max_package_mb": 10},
     option_bounds={"max_package_mb": (1, 250)},  # 250 MB: the unzipped limit
     option_help={

@@ -6,6 +6,7 @@ from typing import Any
 from advisor.collect.inventory import (
     DATA_FUNCTIONS,
     DATA_METRICS,
+    DATA_QUALIFIERS,
     Function,
     FunctionMetrics,
     RegionInventory,
@@ -44,7 +45,7 @@ RULE = Rule(
         "https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-versions.html",
     ),
-    requires=(DATA_FUNCTIONS, DATA_METRICS),
+    requires=(DATA_FUNCTIONS, DATA_METRICS, DATA_QUALIFIERS),
     options={"max_memory_mb": 256, "min_avg_duration_ms": 1000, "suggested_memory_mb": 1024},
     option_order=(("max_memory_mb", "suggested_memory_mb"),),
     option_help={

@@ -56,7 +56,7 @@ RULE = Rule(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
         "https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html",
     ),
-    requires=(DATA_FUNCTIONS, DATA_POLICIES),
+    requires=(DATA_FUNCTIONS, DATA_POLICIES, DATA_QUALIFIERS),
 )
 
 
