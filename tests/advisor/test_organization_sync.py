@@ -17,7 +17,9 @@ from accounts.models import (
     PendingConnection,
     ScanSchedule,
 )
+from advisor import dispatch
 from advisor.models import Scan
+from advisor.periodic.tasks import sync_organization_task
 from advisor.services.organizations import (
     newly_joined,
     organization_connect,
@@ -28,6 +30,7 @@ from advisor.services.organizations import (
 from advisor.services.scan_run import run_scan_inline
 from advisor.services.scans import ScanRefused, scan_create
 from advisor.services.schedules import periodic_task_name
+from config.celery import app
 from tests.factories import make_account, make_user, make_workspace
 from tests.fixtures.organizations import (
     MANAGEMENT_ACCOUNT,
@@ -249,3 +252,14 @@ def test_the_audit_log_records_connecting_syncing_and_disconnecting(aws, emulate
     assert events[0][3] == {"member_accounts": len(first.added)}
     assert events[1][3]["account_ids"] == newcomer
     assert events[2][3]["account_ids"] == delta.account_id
+
+
+def test_the_sync_tasks_are_registered_under_the_names_dispatch_sends(aws, emulated):
+    assert dispatch.SYNC_ORGANIZATION_TASK in app.tasks
+    assert "advisor.sync_organizations" in app.tasks
+    organization, _ = connect(aws, emulated)
+    sync_organization_task(organization.pk)  # as a worker runs it
+    organization.refresh_from_db()
+    assert organization.last_synced_at is not None
+    assert member(emulated, "beta").role_state == AwsAccount.RoleState.NOT_DEPLOYED
+    sync_organization_task(organization.pk + 1000)  # a deleted organisation: nothing to do
