@@ -42,6 +42,7 @@ format: install
 ## 200 accounts: the fleet overview at 200).
 bench: install
 	$(PY) -m bench.region_scan --functions 1000 5000
+	$(PY) -m bench.region_scan --functions 1000 --aliased 0.4
 	bash scripts/with_database.sh $(PY) -m bench.dashboard --functions 10000 --findings 50000
 	bash scripts/with_database.sh $(PY) -m bench.dashboard --functions 10000 --findings 50000 --accounts 5
 	bash scripts/with_database.sh $(PY) -m bench.dashboard --functions 10000 --findings 50000 --accounts 200 --pages overview fleet

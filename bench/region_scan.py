@@ -10,9 +10,12 @@ and without the crossover search).
 
 Two estates: ``--estate demo`` (the default) seeds the demo company (``advisor.demo.seed``), topped
 up with its generated functions to N, and scans it through the read-only role as the product
-does; ``--estate synthetic`` seeds N plain functions here: every function gets hourly
-Invocations, Duration and Errors; one in ten may be invoked by S3 (async invoke config read), one
-in fifty has a public function URL, one in ten reads an SQS queue (ten functions per queue).
+does; with ``--aliased 0.4`` that share of the generated functions sits behind alias "live" in
+the shapes of the demo's aliased functions (a mapping, SNS with and without the alias's own
+destination, a canary, a schedule, an idle alias with provisioned concurrency).
+``--estate synthetic`` seeds N plain functions here: every function gets hourly Invocations,
+Duration and Errors; one in ten may be invoked by S3 (async invoke config read), one in fifty
+has a public function URL, one in ten reads an SQS queue (ten functions per queue).
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ PUT_METRIC_ITEMS = 1000  # PutMetricData accepts at most 1,000 items per request
 @dataclass
 class Result:
     functions: int
+    aliased_share: float
     seed_s: float
     scan_s: float
     peak_memory_bytes: int | None
@@ -86,8 +90,11 @@ class Result:
         calls = self.inventory.api_calls
         n = self.functions
         total = sum(calls.values())
+        title = f"## {n} functions"
+        if self.aliased_share:
+            title += f", {self.aliased_share:.0%} of the generated ones behind an alias"
         lines = [
-            f"## {n} functions",
+            title,
             "",
             f"- seeding: {self.seed_s:.1f} s; scan wall time (no rate limit): {self.scan_s:.1f} s",
             f"- AWS calls: {total} in total, {total / n:.3f} per function",
@@ -112,6 +119,16 @@ class Result:
             )
         shared = sum(c for k, c in calls.items() if lambda_bucket(k) == "lambda")
         lines.append(f"- shared Lambda bucket: {shared} calls, {shared / n:.3f} per function")
+        functions = self.inventory.functions
+        qualifiers = sum(len(fn.qualifiers) for fn in functions)
+        existing = sum(1 for fn in functions for q in fn.qualifiers if q.exists is not False)
+        behind = sum(1 for fn in functions if fn.qualifiers)
+        policies = calls.get("lambda.GetPolicy", 0)
+        lines.append(
+            f"- aliases and versions in use: {qualifiers} on {behind} functions "
+            f"({behind / n:.0%}); GetPolicy {policies} = {n} functions + {policies - n} "
+            f"qualifiers ({existing} exist), {policies / n:.3f} per function"
+        )
         gaps = self.inventory.coverage_gaps
         lines.append(f"- coverage gaps: {len(gaps)}")
         lines += ["", "| operation | calls | per function |", "| --- | ---: | ---: |"]
@@ -235,12 +252,18 @@ def seed(
         list(pool.map(one, range(functions)))
 
 
-def seed_demo_estate(endpoint: str, functions: int, end: datetime) -> tuple[boto3.Session, str]:
+def seed_demo_estate(
+    endpoint: str, functions: int, end: datetime, aliased_share: float = 0.0
+) -> tuple[boto3.Session, str]:
     """The demo company topped up to ``functions``; the read-only role's session."""
     reset = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310
     urllib.request.urlopen(reset, timeout=30).close()  # noqa: S310
     report = seed_demo(
-        endpoint_url=endpoint, regions=[REGION], functions_per_region=functions or None, now=end
+        endpoint_url=endpoint,
+        regions=[REGION],
+        functions_per_region=functions or None,
+        aliased_share=aliased_share,
+        now=end,
     )
     session = assume_role_session(
         role_arn=report.role_arn,
@@ -256,6 +279,7 @@ def run(
     *,
     endpoint_url: str | None = None,
     estate: str = "demo",
+    aliased_share: float = 0.0,
     days: int = 14,
     workers: int = 8,
     memory: bool = True,
@@ -268,7 +292,7 @@ def run(
         endpoint = allowed_endpoint(url, allow=True)
         started = time.perf_counter()
         if estate == "demo":
-            session, account = seed_demo_estate(endpoint, functions, end)
+            session, account = seed_demo_estate(endpoint, functions, end, aliased_share)
         else:
             session, account = boto3.Session(region_name=REGION, **CREDENTIALS), ACCOUNT
             seed(session, endpoint, functions, end, days, workers)
@@ -298,7 +322,9 @@ def run(
         raise RuntimeError(f"scanned {len(inventory.functions)} of {functions} functions")
     decision = decision_ms(inventory)
     log(f"decided in {decision[0]:.2f} / {decision[1]:.2f} ms per function")
-    return Result(len(inventory.functions), seed_s, scan_s, peak, inventory, decision)
+    return Result(
+        len(inventory.functions), aliased_share, seed_s, scan_s, peak, inventory, decision
+    )
 
 
 def decision_ms(inventory: RegionInventory) -> tuple[float, float]:
@@ -322,6 +348,12 @@ def main(argv: list[str] | None = None) -> None:
         "--functions", type=int, nargs="+", default=[1000], help="per run; 0: the demo as is"
     )
     parser.add_argument("--estate", choices=["demo", "synthetic"], default="demo")
+    parser.add_argument(
+        "--aliased",
+        type=float,
+        default=0.0,
+        help="demo estate: share of the generated functions behind an alias (0.4: production-like)",
+    )
     parser.add_argument("--endpoint-url", help="an emulator already running (it is reset)")
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--seed-workers", type=int, default=8)
@@ -337,6 +369,7 @@ def main(argv: list[str] | None = None) -> None:
             count,
             endpoint_url=args.endpoint_url,
             estate=args.estate,
+            aliased_share=args.aliased,
             days=args.days,
             workers=args.seed_workers,
             memory=not args.skip_memory,

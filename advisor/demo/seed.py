@@ -13,11 +13,13 @@
 
 Seeding an account twice raises ``DemoAlreadySeeded`` (the metrics would double); restart the
 emulator or POST ``/moto-api/reset`` first. ``functions_per_region`` adds generated functions
-(with lighter metrics) until each region holds that many, for benchmarks.
+(with lighter metrics) until each region holds that many, for benchmarks; ``aliased_share``
+puts that share of them behind alias "live" in the shapes of the demo's aliased functions.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -109,6 +111,7 @@ def seed_demo(
     external_id: str = DEFAULT_EXTERNAL_ID,
     regions: Iterable[str] = DEFAULT_REGIONS,
     functions_per_region: int | None = None,
+    aliased_share: float = 0.0,
     now: datetime | None = None,
     progress: ProgressFn | None = None,
 ) -> SeedReport:
@@ -140,7 +143,7 @@ def seed_demo(
             end=end,
             say=say,
         )
-        builder.build(functions_per_region)
+        builder.build(functions_per_region, aliased_share)
         report.functions[region] = len(builder.functions)
         report.apis[region] = builder.api_count
         report.event_source_mappings[region] = builder.mapping_count
@@ -345,9 +348,11 @@ class RegionBuilder:
 
     # -- orchestration --
 
-    def build(self, functions_per_region: int | None) -> None:
+    def build(self, functions_per_region: int | None, aliased_share: float = 0.0) -> None:
         acme_functions = [fn for fn in acme.FUNCTIONS if fn.slot == self.slot]
-        fillers = filler_functions(self.slot, len(acme_functions), functions_per_region)
+        fillers = filler_functions(
+            self.slot, len(acme_functions), functions_per_region, aliased_share
+        )
         self.functions = acme_functions + fillers
         self.say(f"{self.region}: {len(self.functions)} functions")
         stages: list[tuple[str, Callable[[], None]]] = [
@@ -368,7 +373,10 @@ class RegionBuilder:
 
     def _triggers(self, acme_functions: list[Fn], fillers: list[Fn]) -> None:
         self._parallel(self._configure_function, acme_functions)
-        self._parallel(self._wire_filler, fillers)
+        # Generated functions behind an alias are configured as the demo's own (version,
+        # alias, permissions and destinations on the alias); the others only get mappings.
+        self._parallel(self._configure_function, [fn for fn in fillers if fn.alias])
+        self._parallel(self._wire_filler, [fn for fn in fillers if not fn.alias])
         self.mapping_count = sum(len(fn.mappings) for fn in self.functions)
         self._s3_notifications()
         set_account_settings(
@@ -852,33 +860,76 @@ FILLER_QUEUE_EVERY = 10  # every 10th generated function reads an SQS queue
 FUNCTIONS_PER_FILLER_QUEUE = 20
 
 
-def filler_functions(slot: int, existing: int, wanted: int | None) -> list[Fn]:
+def filler_functions(
+    slot: int, existing: int, wanted: int | None, aliased_share: float = 0.0
+) -> list[Fn]:
+    """``wanted - existing`` generated functions; ``aliased_share`` of them (evenly spread) sit
+    behind alias "live" in the shapes of the demo's own aliased functions (ALIASED_SHAPES)."""
     if not wanted or wanted <= existing:
         return []
     prefix = "eu-" if slot else ""
     functions = []
+    aliased = 0
     for number in range(wanted - existing):
         base, runtime, arch, memory, timeout = FILLER_KINDS[number % len(FILLER_KINDS)]
+        group = number // (FILLER_QUEUE_EVERY * FUNCTIONS_PER_FILLER_QUEUE)
+        queue = f"{prefix}bench-jobs-{group:03d}"
         mappings: tuple[Mapping, ...] = ()
         if number % FILLER_QUEUE_EVERY == 0:
-            group = number // (FILLER_QUEUE_EVERY * FUNCTIONS_PER_FILLER_QUEUE)
-            queue = f"{prefix}bench-jobs-{group:03d}"
             mappings = (Mapping("sqs", queue, batch_size=10),)
-        functions.append(
-            Fn(
-                f"{prefix}{base}-{number:05d}",
-                runtime,
-                slot=slot,
-                memory=memory,
-                timeout=timeout,
-                arch=arch,
-                mappings=mappings,
-                log_retention_days=14 if number % 3 else None,
-                traffic=Traffic("diurnal", 200 + (number * 37) % 5000, 50 + (number * 13) % 900),
-                description="generated for benchmarks",
-            )
+        fn = Fn(
+            f"{prefix}{base}-{number:05d}",
+            runtime,
+            slot=slot,
+            memory=memory,
+            timeout=timeout,
+            arch=arch,
+            mappings=mappings,
+            log_retention_days=14 if number % 3 else None,
+            traffic=Traffic("diurnal", 200 + (number * 37) % 5000, 50 + (number * 13) % 900),
+            description="generated for benchmarks",
         )
+        if int((number + 1) * aliased_share) > int(number * aliased_share):
+            shape = ALIASED_SHAPES[aliased % len(ALIASED_SHAPES)]
+            fn = _behind_alias(fn, shape, slot, queue)
+            aliased += 1
+        functions.append(fn)
     return functions
+
+
+# How generated functions sit behind alias "live", after the demo's own aliased functions:
+# an SQS mapping on the alias (returns-worker, enabled), SNS on the alias without a failure
+# path (loyalty-points), SNS with the alias's own on-failure destination
+# (order-webhooks-dispatcher), a canary at 10 % called through the alias by an application
+# (shipping-quotes-api; found by its metrics), EventBridge Scheduler through its role
+# (data-export), and an idle alias keeping provisioned concurrency (promo-banner-api) behind a
+# disabled mapping.
+ALIASED_SHAPES = ("mapping", "sns", "sns-destination", "canary", "scheduler", "idle")
+FILLER_DEAD_LETTER = {0: "acme-async-dlq", 1: "acme-eu-dlq"}
+
+
+def _behind_alias(fn: Fn, shape: str, slot: int, queue: str) -> Fn:
+    topics = acme.TOPICS[slot]
+    changes: dict[str, Any] = {"alias": True, "description": f"generated behind an alias ({shape})"}
+    if shape == "mapping" and not fn.mappings:
+        changes["mappings"] = (Mapping("sqs", queue, batch_size=10),)
+    elif shape == "sns":
+        changes["sns_topic"] = topics[-1]
+    elif shape == "sns-destination":
+        changes["sns_topic"] = topics[0]
+        changes["on_failure"] = FILLER_DEAD_LETTER[slot]
+    elif shape == "canary":
+        changes["canary"] = 0.1
+    elif shape == "scheduler":
+        changes["scheduler"] = "rate(1 hour)"
+        changes["traffic"] = Traffic("steady", 1, 30_000)
+    elif shape == "idle":
+        # named by a mapping on the alias that is switched off: no traffic, so only the
+        # provisioned-concurrency listing shows its configuration
+        changes["mappings"] = (Mapping("sqs", queue, batch_size=10, enabled=False),)
+        changes["provisioned"] = 2
+        changes["traffic"] = Traffic("sparse", 0, 30)
+    return dataclasses.replace(fn, **changes)
 
 
 def _filler_queues(fillers: list[Fn]) -> set[str]:

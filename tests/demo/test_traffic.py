@@ -37,3 +37,29 @@ def test_a_function_without_an_alias_publishes_no_resource_series():
 def test_a_scheduler_target_is_invoked_asynchronously():
     fn = next(f for f in acme.FUNCTIONS if f.name == "data-export")
     assert fn.scheduler and traffic.is_async(fn)
+
+
+def test_generated_functions_sit_behind_aliases_in_the_share_asked_for():
+    from advisor.demo.seed import ALIASED_SHAPES, filler_functions
+
+    fillers = filler_functions(0, 32, 1032, aliased_share=0.4)
+    aliased = [fn for fn in fillers if fn.alias]
+    assert len(fillers) == 1000 and len(aliased) == 400
+    # every shape of the demo's aliased functions, evenly
+    shapes = [fn.description.rsplit("(", 1)[1].rstrip(")") for fn in aliased]
+    assert {shape: shapes.count(shape) for shape in ALIASED_SHAPES} == {
+        "mapping": 67,
+        "sns": 67,
+        "sns-destination": 67,
+        "canary": 67,
+        "scheduler": 66,
+        "idle": 66,
+    }
+    idle = [fn for fn in aliased if fn.provisioned]
+    assert all(not m.enabled for fn in idle for m in fn.mappings)
+    assert all(
+        fn.on_failure == "acme-async-dlq" for fn in aliased if "destination" in fn.description
+    )
+    assert filler_functions(0, 32, 1032) == [
+        fn for fn in filler_functions(0, 32, 1032) if not fn.alias
+    ]
