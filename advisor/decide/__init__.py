@@ -23,8 +23,13 @@ Decision (``framework.py``, comparisons in ``compare.py``)
     ``recommend(profile, prices, options=None) -> Recommendation``;
     ``recommendation_json(rec) -> dict`` (the ``scan`` command's ``recommendation``);
     ``crossover(profile, prices, options=None) -> (requests | None, option | None)``;
-    ``cost_curve(profile, prices, volumes=None, options=None) -> CostCurve``;
+    ``cost_curve(profile, prices, volumes=None, options=None, *, known_crossover=None)
+    -> CostCurve``;
     ``lambda_cost_for(profile, prices, arch=None)``; ``DecisionOptions``.
+Decision card (``card.py``)
+    ``decision_card(profile, prices, options=None) -> (Recommendation, dict)``; ``card_json(rec,
+    curve, prices) -> dict`` (what a function's page shows, stored by the scan's analysis);
+    ``curve_from_json(data) -> CostCurve``.
 Planner (``planner.py``)
     ``PlannerInput`` (``validate() -> dict[field, message]``, ``to_profile()``,
     ``to_params()``); ``parse_planner_params(params) -> (PlannerInput | None, errors)``.
