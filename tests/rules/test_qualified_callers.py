@@ -580,3 +580,61 @@ def test_an_unread_alias_policy_is_not_evaluated():
 
 def test_an_alias_that_does_not_exist_has_no_policy_to_judge():
     assert run(POLICY_RULE, with_alias_policy(exists=False, policy_read=False)) == []
+
+
+VISIBILITY_RULE = "sqs-visibility-timeout-too-short"
+
+
+@fails(VISIBILITY_RULE)
+def test_the_visibility_timeout_is_judged_against_the_version_the_mapping_invokes():
+    # given a 60 s queue: $LATEST's 10 s timeout fits, live's version 3 with 30 s does not
+    fn = behind_live({"timeout_s": 10}, {"timeout_s": 30}, named_by=["mapping"])
+    queue = sqs_queue(visibility_timeout_s=60)
+    inventory = make_inventory(
+        fn,
+        queues={queue.arn: queue},
+        event_source_mappings=[sqs_mapping(fn, queue, function_arn=f"{fn.arn}:live")],
+    )
+    results = run(VISIBILITY_RULE, inventory)
+    finding = only_finding(results)
+    assert "orders:live (version 3) may need 180 s (6 x 30 s timeout" in finding.message
+    assert finding.evidence["version"] == "3" and finding.evidence["function_timeout_s"] == 30
+    return results
+
+
+def test_an_unread_version_behind_the_mapping_s_alias_is_not_evaluated():
+    fn = behind_live({"timeout_s": 10}, {"timeout_s": 5}, version="8", named_by=["mapping"])
+    queue = sqs_queue(visibility_timeout_s=60)
+    inventory = make_inventory(
+        fn,
+        queues={queue.arn: queue},
+        event_source_mappings=[sqs_mapping(fn, queue, function_arn=f"{fn.arn}:live")],
+    )
+    [result] = not_evaluated(run(VISIBILITY_RULE, inventory))
+    assert "could not be read" in result.reason
+
+
+TIMEOUTS_RULE = "timeouts-observed"
+
+
+@fails(TIMEOUTS_RULE)
+def test_observed_durations_are_judged_against_the_version_in_use():
+    # given $LATEST at 60 s, but live's version 3 (all the traffic) times out at 10 s
+    fn = behind_live(
+        {"timeout_s": 60, "metrics": make_metrics(duration_max_ms=10_000.0)}, {"timeout_s": 10}
+    )
+    results = run(TIMEOUTS_RULE, via_api(fn))
+    finding = only_finding(results)
+    assert finding.severity is Severity.HIGH
+    assert finding.message.startswith("orders:live (version 3) ran for up to 10000 ms")
+    assert finding.evidence["version"] == "3" and finding.evidence["latest_timeout_ms"] == 60_000
+    assert "--name live --function-version" in finding.remediation.cli
+    return results
+
+
+@passes(TIMEOUTS_RULE)
+def test_a_long_enough_version_in_use_passes_whatever_latest_says():
+    fn = behind_live(
+        {"timeout_s": 10, "metrics": make_metrics(duration_max_ms=10_000.0)}, {"timeout_s": 60}
+    )
+    return run(TIMEOUTS_RULE, via_api(fn))
