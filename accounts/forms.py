@@ -202,11 +202,47 @@ class OrganizationForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        workspace: Workspace | None = data.get("workspace")
+        workspace: Workspace | None = data.get("workspace") or (
+            self.instance.workspace if self.instance.pk else None
+        )
         name = data.get("name")
-        if workspace and name and Organization.objects.filter(workspace=workspace, name=name):
-            self.add_error("name", "This workspace already has an organisation with this name.")
+        if workspace and name:
+            clash = Organization.objects.filter(workspace=workspace, name=name)
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("name", "This workspace already has an organisation with this name.")
         return data
+
+
+class OrganizationEditForm(OrganizationForm):
+    """What an organisation's managers change later: its name, reader role, the members' role
+    name, regions and endpoint (the schedule has its own page)."""
+
+    SCHEDULE_FIELDS = ("frequency", "time_of_day", "day_of_week", "timezone")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.SCHEDULE_FIELDS:
+            del self.fields[name]
+        self.fields["workspace"].disabled = True
+        if settings.ADVISOR_ALLOW_ENDPOINT_URL is False and self.instance.endpoint_url:
+            # Stored while the server allowed it: shown so that it can be cleared.
+            self.fields["endpoint_url"] = forms.URLField(
+                required=False,
+                assume_scheme="http",
+                label="Endpoint URL",
+                help_text="This server sends requests only to AWS itself: clear this field.",
+            )
+
+    def clean_endpoint_url(self) -> str:
+        value = self.cleaned_data.get("endpoint_url", "")
+        if value and not settings.ADVISOR_ALLOW_ENDPOINT_URL:
+            raise forms.ValidationError(
+                "This server does not accept endpoint URLs (ADVISOR_ALLOW_ENDPOINT_URL is off): "
+                "clear the field to save the organisation."
+            )
+        return value
 
 
 class OrganizationScheduleForm(forms.Form):

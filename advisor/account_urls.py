@@ -28,6 +28,11 @@ urlpatterns = [
         name="organization-sync",
     ),
     path(
+        "organizations/<int:pk>/edit/",
+        organizations.organization_edit,
+        name="organization-edit",
+    ),
+    path(
         "organizations/<int:pk>/schedule/",
         organizations.organization_schedule,
         name="organization-schedule",

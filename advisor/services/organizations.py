@@ -339,6 +339,31 @@ def organization_schedule_update(
     return organization
 
 
+def organization_update(
+    *, organization: Organization, actor: AbstractBaseUser | None = None
+) -> Organization:
+    """Save the organisation's edited settings and carry them to every member: the role ARN
+    (from the members' role name), the regions and the endpoint URL."""
+    with transaction.atomic():
+        organization.save()
+        members = list(organization.members.all())
+        for account in members:
+            account.role_arn = organization.member_role_arn(account.account_id)
+            account.regions = list(organization.regions)
+            account.endpoint_url = organization.endpoint_url
+        AwsAccount.objects.bulk_update(members, ["role_arn", "regions", "endpoint_url"])
+        audit_record(
+            workspace=organization.workspace_id,
+            actor=actor,
+            action=Action.ACCOUNT_EDITED,
+            target=f"organisation {organization.name}",
+            member_role_name=organization.member_role_name,
+            regions=list(organization.regions),
+            member_accounts=len(members),
+        )
+    return organization
+
+
 def organization_delete(
     *, organization: Organization, actor: AbstractBaseUser | None = None
 ) -> None:

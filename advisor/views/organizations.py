@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import iam
 from accounts.connections import pending_connection_for
-from accounts.forms import OrganizationForm, OrganizationScheduleForm
+from accounts.forms import OrganizationEditForm, OrganizationForm, OrganizationScheduleForm
 from accounts.models import AwsAccount, Organization
 from accounts.selectors import manageable_workspaces_for, membership_for, organization_for
 from advisor.collect.errors import AwsAccessError
@@ -159,6 +159,24 @@ def organization_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/organization_schedule.html",
+        {"form": form, "organization": organization},
+    )
+
+
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = _managed(request, pk, "Viewers cannot change organisations.")
+    form = OrganizationEditForm(
+        request.POST or None,
+        instance=organization,
+        workspaces=manageable_workspaces_for(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        service.organization_update(organization=form.save(commit=False), actor=request.user)
+        messages.success(request, f"{organization.name} saved; every member account follows.")
+        return redirect("accounts:organization-detail", pk=organization.pk)
+    return render(
+        request,
+        "accounts/organization_edit.html",
         {"form": form, "organization": organization},
     )
 

@@ -232,3 +232,58 @@ def test_the_page_shows_the_last_sync_error_beside_the_last_success(owner):
     error = re.search(r'id="last-sync-error" role="alert">(.*?)</span>', body, re.S).group(1)
     assert "AWSOrganizationsNotInUseException" in error
     assert re.search(r'id="last-synced">never</dd>', body)
+
+
+def test_editing_the_organisation_carries_its_settings_to_every_member(owner):
+    client, workspace, user = owner
+    organization = Organization.objects.create(
+        workspace=workspace,
+        name="acme-org",
+        role_arn="arn:aws:iam::123456789012:role/R",
+        regions=["us-east-1"],
+    )
+    Organization.objects.create(
+        workspace=workspace, name="other-org", role_arn="arn:aws:iam::123456789012:role/R"
+    )
+    member = AwsAccount.objects.create(
+        workspace=workspace,
+        name="m1",
+        account_id="111122223333",
+        role_arn="arn:aws:iam::111122223333:role/LambdaAdvisorReadOnly",
+        external_id=organization.external_id,
+        organization=organization,
+        org_state="ACTIVE",
+        regions=["us-east-1"],
+    )
+    url = reverse("accounts:organization-edit", args=[organization.pk])
+    data = {
+        "name": "acme-org",
+        "role_arn": "arn:aws:iam::123456789012:role/Reader2",
+        "member_role_name": "ScanRole",
+        "regions": ["eu-west-1", "us-east-1"],
+    }
+    clash = client.post(url, {**data, "name": "other-org"})
+    assert "already has an organisation" in clash.context["form"].errors["name"][0]
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.role_arn == "arn:aws:iam::111122223333:role/ScanRole"
+    assert member.regions == ["eu-west-1", "us-east-1"]
+    organization.refresh_from_db()
+    assert organization.role_arn.endswith("/Reader2")
+    assert AuditEvent.objects.filter(
+        workspace=workspace, action=AuditEvent.Action.ACCOUNT_EDITED, actor=user
+    ).exists()
+
+
+def test_viewers_cannot_edit_the_organisation(client):
+    viewer = make_user()
+    workspace = make_workspace(members={viewer: "viewer"})
+    organization = Organization.objects.create(
+        workspace=workspace, name="acme-org", role_arn="arn:aws:iam::123456789012:role/R"
+    )
+    client.force_login(viewer)
+    url = reverse("accounts:organization-edit", args=[organization.pk])
+    assert client.get(url).status_code == 403

@@ -79,6 +79,7 @@ def pages(estate) -> list[tuple[str, str]]:
         ("connect", "/aws-accounts/connect/"),
         ("organization-connect", "/aws-accounts/organizations/connect/"),
         ("organization", f"/aws-accounts/organizations/{estate['organization'].pk}/"),
+        ("organization-edit", f"/aws-accounts/organizations/{estate['organization'].pk}/edit/"),
         (
             "organization-schedule",
             f"/aws-accounts/organizations/{estate['organization'].pk}/schedule/",
