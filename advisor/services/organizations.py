@@ -295,7 +295,9 @@ def roles_check(*, organization: Organization, result: SyncResult) -> None:
         AwsAccount.objects.filter(pk=account.pk).update(
             role_state=state, role_error=check.message, role_checked_at=now
         )
-        if before != state:
+        # A scan's own check may have found the role gone first (advisor.services.scans): the
+        # sync then pauses the member's beat task all the same.
+        if before != state or state == AwsAccount.RoleState.NOT_DEPLOYED:
             periodic_task_sync(account=account)
 
 

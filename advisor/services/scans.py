@@ -13,6 +13,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts.models import AwsAccount, Workspace
+from advisor.collect.organizations import role_check
 from advisor.collect.session import EndpointNotAllowed
 from advisor.dispatch import scan_regions_enqueue
 from advisor.models import Scan, ScanRegion
@@ -59,19 +60,20 @@ def scan_create(
     """A queued Scan with one part per region, or ScanRefused."""
     if not account.enabled:
         raise ScanRefused(f"{account.name} is disabled; enable it to scan.")
-    refusal = account.organization_refusal()  # suspended, removed, or its role not deployed
-    if refusal:
-        raise ScanRefused(refusal)
     if not account.regions:
         raise ScanRefused(f"{account.name} has no regions to scan.")
     try:
-        checked_endpoint(account.endpoint_url)
+        endpoint = checked_endpoint(account.endpoint_url)
     except EndpointNotAllowed as refusal:
         raise ScanRefused(
             f"{account.name} is not scanned: it names the endpoint URL {account.endpoint_url}, "
             "and this server sends requests only to AWS itself. Edit the account and clear "
             "its endpoint URL to scan it in AWS."
         ) from refusal
+    _member_role_refresh(account, endpoint)
+    refusal = account.organization_refusal()  # suspended, removed, or its role not deployed
+    if refusal:
+        raise ScanRefused(refusal)
     try:
         with transaction.atomic():
             AwsAccount.objects.select_for_update().filter(pk=account.pk).first()
@@ -110,6 +112,32 @@ def _rule_options_now(account: AwsAccount) -> dict:
         .first()
     )
     return options or {}
+
+
+def _member_role_refresh(account: AwsAccount, endpoint: str | None) -> None:
+    """An active organisation member's role, tried once (one AssumeRole) before its scan: a role
+    removed since the last sync is "role not deployed", refused rather than a failed scan, and
+    one deployed since then scans at once. A throttle or a network error leaves the last answer
+    (the scan then tells for itself)."""
+    if account.organization_id is None or account.org_state != AwsAccount.OrgState.ACTIVE:
+        return
+    check = role_check(
+        role_arn=account.role_arn,
+        external_id=account.external_id,
+        region=account.regions[0],
+        endpoint_url=endpoint,
+    )
+    if check.deployed is None:
+        return
+    account.role_state = (
+        AwsAccount.RoleState.DEPLOYED if check.deployed else AwsAccount.RoleState.NOT_DEPLOYED
+    )
+    account.role_error, account.role_checked_at = check.message, timezone.now()
+    AwsAccount.objects.filter(pk=account.pk).update(
+        role_state=account.role_state,
+        role_error=account.role_error,
+        role_checked_at=account.role_checked_at,
+    )
 
 
 # Whoever starts a scan (a web request, the CLI, beat) is waiting: one quick retry for a

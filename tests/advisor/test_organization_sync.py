@@ -35,8 +35,10 @@ from tests.factories import make_account, make_user, make_workspace
 from tests.fixtures.organizations import (
     MANAGEMENT_ACCOUNT,
     add_member,
+    add_scan_role,
     build_organization,
     client,
+    member_admin,
 )
 
 pytestmark = pytest.mark.django_db
@@ -263,3 +265,37 @@ def test_the_sync_tasks_are_registered_under_the_names_dispatch_sends(aws, emula
     assert organization.last_synced_at is not None
     assert member(emulated, "beta").role_state == AwsAccount.RoleState.NOT_DEPLOYED
     sync_organization_task(organization.pk + 1000)  # a deleted organisation: nothing to do
+
+
+def test_a_role_removed_since_the_sync_is_refused_not_a_failed_scan(aws, emulated):
+    organization, _ = connect(aws, emulated)
+    organization_sync(organization=organization)
+    alpha = member(emulated, "alpha")
+    assert alpha.role_state == AwsAccount.RoleState.DEPLOYED
+    client(aws, "iam", member_admin(aws, alpha.account_id)).delete_role(
+        RoleName="LambdaAdvisorReadOnly"
+    )
+
+    with pytest.raises(ScanRefused, match="role not deployed"):
+        scan_create(account=alpha)
+
+    assert not Scan.objects.filter(account=alpha).exists()
+    alpha.refresh_from_db()
+    assert alpha.role_state == AwsAccount.RoleState.NOT_DEPLOYED
+    # the next sync pauses its scheduled scans
+    organization_sync(organization=organization)
+    assert not PeriodicTask.objects.filter(name=periodic_task_name(alpha.pk), enabled=True).exists()
+
+
+def test_a_role_deployed_since_the_sync_scans_at_once(aws, emulated):
+    organization, _ = connect(aws, emulated)
+    organization_sync(organization=organization)
+    beta = member(emulated, "beta")
+    assert beta.role_state == AwsAccount.RoleState.NOT_DEPLOYED
+    add_scan_role(aws, beta.account_id, EXTERNAL_ID)
+
+    scan = scan_create(account=beta)
+
+    assert scan.account == beta
+    beta.refresh_from_db()
+    assert beta.role_state == AwsAccount.RoleState.DEPLOYED
