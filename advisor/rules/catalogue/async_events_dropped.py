@@ -201,7 +201,12 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
                 unread.append(f"{fn.name}:{name}")
         losses: list[Loss] = []
         unknown = [f"the asynchronous metrics of {who} were not read" for who in unread]
-        for path in paths(fn, metrics):
+        read = (
+            metrics.async_events_dropped,
+            metrics.dead_letter_errors,
+            metrics.destination_delivery_failures,
+        )
+        for path in paths(fn, metrics) if metrics.async_by_qualifier or any(read) else ():
             judged = _judge(inventory, fn, path)
             if isinstance(judged, Loss) and path.qualifier is None and unread:
                 judged = (
