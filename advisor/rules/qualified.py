@@ -36,6 +36,7 @@ class Served:
     package_type: str = "Zip"
     code_size: int = 0  # bytes, zipped
     layers_size: int | None = 0  # bytes, zipped; None when a layer's size is unknown
+    tracing_mode: str = "PassThrough"
     # The inventory holds nothing about the qualifier (stored before qualifiers were read):
     # judged by $LATEST's configuration, as before, and said so in the evidence
     assumed: bool = False
@@ -84,6 +85,7 @@ def serving(fn: Function, invoked_arn: str) -> list[Served] | str:
                 package_type=fn.package_type,
                 code_size=fn.code_size,
                 layers_size=_layers_size(fn.layers),
+                tracing_mode=fn.tracing_mode,
             )
         ]
     if entry.exists is False:
@@ -107,6 +109,7 @@ def serving(fn: Function, invoked_arn: str) -> list[Served] | str:
             code_size=v.code_size,
             # a version read before its layers were kept: the layers $LATEST lists
             layers_size=_layers_size(fn.layers if v.layers is None else v.layers),
+            tracing_mode=v.tracing_mode,
         )
         for v in versions
     ]
@@ -238,3 +241,17 @@ def sync_caller_arns(fn: Function, callers: Callers) -> list[str]:
         arns.append(fn.arn)
     arns += [f"{fn.arn}:{q.name}" for q in fn.qualifiers if q.function_url is not None]
     return arns
+
+
+def serving_each(fn: Function, invoked_arns: Iterable[str]) -> tuple[list[Served], list[str]]:
+    """The configurations behind each of ``invoked_arns`` (each ARN once), and why some are
+    not known."""
+    served: list[Served] = []
+    unknown: list[str] = []
+    for arn in dict.fromkeys(invoked_arns):
+        found = serving(fn, arn)
+        if isinstance(found, str):
+            unknown.append(found)
+        else:
+            served.extend(found)
+    return served, unknown

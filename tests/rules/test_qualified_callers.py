@@ -638,3 +638,25 @@ def test_a_long_enough_version_in_use_passes_whatever_latest_says():
         {"timeout_s": 10, "metrics": make_metrics(duration_max_ms=10_000.0)}, {"timeout_s": 60}
     )
     return run(TIMEOUTS_RULE, via_api(fn))
+
+
+TRACING_RULE = "tracing-disabled"
+
+
+@fails(TRACING_RULE)
+def test_tracing_is_judged_on_the_version_behind_the_alias():
+    # given active tracing turned on on $LATEST after live's version 3 was published
+    fn = behind_live({"tracing_mode": "Active"}, {"tracing_mode": "PassThrough"})
+    results = run(TRACING_RULE, via_api(fn))
+    finding = only_finding(results)
+    assert finding.message.startswith("orders:live (version 3) is called synchronously")
+    assert "was published before" in finding.message
+    assert finding.evidence["version"] == "3"
+    assert "--name live --function-version" in finding.remediation.cli
+    return results
+
+
+@passes(TRACING_RULE)
+def test_active_tracing_on_the_version_behind_the_alias_passes():
+    fn = behind_live({"tracing_mode": "PassThrough"}, {"tracing_mode": "Active"})
+    return run(TRACING_RULE, via_api(fn))

@@ -10,7 +10,7 @@ from advisor.rules.qualified import (
     Served,
     not_published,
     served_evidence,
-    serving,
+    serving_each,
     sync_caller_arns,
 )
 from advisor.rules.support import (
@@ -65,14 +65,7 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
         arns = sync_caller_arns(fn, ctx.relations.callers(fn))
         if not callers and not arns:
             continue  # nobody waits for its cold starts
-        served: list[Served] = []
-        unknown: list[str] = []
-        for arn in dict.fromkeys(arns):
-            found = serving(fn, arn)
-            if isinstance(found, str):
-                unknown.append(found)
-            else:
-                served.extend(found)
+        served, unknown = serving_each(fn, arns)
         cold = [s for s in served if _cold_without_snapstart(fn, s)]
         if cold:
             yield _finding(ctx, fn, cold, callers)

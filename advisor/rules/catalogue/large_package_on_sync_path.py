@@ -10,7 +10,7 @@ from advisor.rules.qualified import (
     Served,
     not_published,
     served_evidence,
-    serving,
+    serving_each,
     sync_caller_arns,
 )
 from advisor.rules.support import (
@@ -67,14 +67,7 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
         arns = sync_caller_arns(fn, ctx.relations.callers(fn))
         if not callers and not arns:
             continue
-        served: list[Served] = []
-        unknown: list[str] = []
-        for arn in dict.fromkeys(arns):
-            found = serving(fn, arn)
-            if isinstance(found, str):
-                unknown.append(found)
-            else:
-                served.extend(found)
+        served, unknown = serving_each(fn, arns)
         # .zip packages only: image sizes are not comparable with them
         large = [s for s in served if s.package_type != "Image" and _size(s) > threshold]
         if large:
