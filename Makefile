@@ -38,14 +38,16 @@ format: install
 	$(VENV)/bin/ruff format .
 
 ## Benchmarks (results in BENCHMARKS.md): a region scan against the emulator at 1,000 and 5,000
-## functions, and the dashboard's server time at 10,000 functions and 50,000 findings (in 1, 5 and
-## 200 accounts: the fleet overview at 200).
+## functions, the dashboard's server time at 10,000 functions and 50,000 findings (in 1, 5 and
+## 200 accounts: the fleet overview at 200), and a fleet scan of an emulated organisation by real
+## workers on Redis and PostgreSQL (1, 2 and 4 worker processes).
 bench: install
 	$(PY) -m bench.region_scan --functions 1000 5000
 	$(PY) -m bench.region_scan --functions 1000 --aliased 0.4
 	bash scripts/with_database.sh $(PY) -m bench.dashboard --functions 10000 --findings 50000
 	bash scripts/with_database.sh $(PY) -m bench.dashboard --functions 10000 --findings 50000 --accounts 5
 	bash scripts/with_database.sh $(PY) -m bench.dashboard --functions 10000 --findings 50000 --accounts 200 --pages overview fleet
+	TEST_REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} bash scripts/with_database.sh $(PY) -m bench.fleet_scan --accounts 200 --functions 50 --workers 1 2 4
 
 ## Re-pin both locks from pyproject.toml (run after changing dependencies): requirements-dev.lock
 ## holds runtime + demo + dev; requirements.lock (the image's) is its runtime part, same versions.
