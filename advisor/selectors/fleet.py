@@ -10,6 +10,7 @@ opportunities; the trend is one read of the window's scan summaries.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -162,7 +163,7 @@ def fleet_opportunities(rows: list[FleetAccount], *, top: int = TOP) -> dict[str
     accounts' scans have none worked out (pure: read from the rows)."""
     total, count, functions, not_worked_out = 0.0, 0, 0, 0
     no_prices: set[str] = set()
-    largest = []
+    largest: list[tuple[float, str, str, int, dict[str, Any]]] = []
     for row in rows:
         if row.results is None:
             continue
@@ -174,13 +175,20 @@ def fleet_opportunities(rows: list[FleetAccount], *, top: int = TOP) -> dict[str
         count += stored.get("count") or 0
         functions += stored.get("functions") or 0
         no_prices.update(stored.get("no_prices") or ())
-        largest.extend({**o, "account": row.account} for o in stored.get("opportunities") or ())
-    largest.sort(key=lambda o: (-(o["saving"] or 0), o["account"].name, o["function_name"]))
+        largest.extend(
+            (-(o["saving"] or 0), row.account.name, o["function_name"], row.account.pk, o)
+            for o in stored.get("opportunities") or ()
+        )
+    accounts = {row.account.pk: row.account for row in rows}
+    top_ones = [
+        {**o, "account": accounts[pk]}
+        for *_, pk, o in heapq.nsmallest(top, largest, key=lambda item: item[:3])
+    ]
     return {
         "total_saving": total,
         "count": count,
         "functions": functions,
-        "largest": largest[:top],
+        "largest": top_ones,
         "not_worked_out": not_worked_out,
         "no_prices": sorted(no_prices),
     }

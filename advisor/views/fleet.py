@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from advisor import charts
@@ -23,7 +24,12 @@ def fleet(request: HttpRequest) -> HttpResponse:
     q = request.GET
     workspaces = selectors.fleet_workspaces(request.user)
     workspace = selectors.fleet_workspace(workspaces, params.integer(q, "workspace"))
-    context = {"workspaces": workspaces, "workspace": workspace}
+    context = {
+        "workspaces": workspaces,
+        "workspace": workspace,
+        # Reversed once: the matrix links each of its counts to the findings list.
+        "findings_url": reverse("advisor:finding-list"),
+    }
     if workspace is None:
         return render(request, "advisor/fleet.html", context)
     rows = selectors.fleet_accounts(workspace)
