@@ -60,7 +60,9 @@ def scan_metrics_prune(*, keep: int | None = None, batch_size: int | None = None
         for scan_id in batch:
             result.functions += _prune_functions(scan_id=scan_id, batch_size=batch_size)
             with transaction.atomic():
-                ScanRegion.objects.filter(scan_id=scan_id).update(inventory=None)
+                # The region tasks' decision cards go with the inventory: each function keeps
+                # its own (FunctionRecord.decision), and nothing could work them out again.
+                ScanRegion.objects.filter(scan_id=scan_id).update(inventory=None, decisions=None)
                 Scan.objects.filter(pk=scan_id).update(metrics_pruned_at=timezone.now())
             result.scans += 1
     if result.scans:

@@ -11,6 +11,7 @@ from tests.factories import make_account, make_workspace
 pytestmark = pytest.mark.django_db
 
 SERIES = {"start": 0, "period": 3600, "values": [1.0, 2.0, None]}
+CARD = {"verdict": "lambda", "costs": []}  # the parts that matter here: it is there or not
 
 
 def finished_scan(account, status=Scan.Status.SUCCEEDED) -> Scan:
@@ -19,7 +20,11 @@ def finished_scan(account, status=Scan.Status.SUCCEEDED) -> Scan:
         account=account, status=status, finished_at=now, function_count=2, finding_count=1
     )
     ScanRegion.objects.create(
-        scan=scan, region="us-east-1", status="done", inventory={"functions": [1, 2]}
+        scan=scan,
+        region="us-east-1",
+        status="done",
+        inventory={"functions": [1, 2]},
+        decisions={"arn:aws:lambda:us-east-1:1:function:a": CARD},
     )
     for name in ("a", "b"):
         FunctionRecord.objects.create(
@@ -31,6 +36,7 @@ def finished_scan(account, status=Scan.Status.SUCCEEDED) -> Scan:
             memory_mb=128,
             timeout_s=3,
             invocations=3.0,
+            decision=CARD,
             config={
                 "name": name,
                 "metrics": {"invocations": SERIES, "errors": None, "invocations_total": 3.0},
@@ -75,6 +81,8 @@ def test_keeps_the_last_n_scans_of_each_account_in_full():
         scan.refresh_from_db()
         assert scan.metrics_pruned_at is not None
         assert scan.parts.get().inventory is None
+        assert scan.parts.get().decisions is None  # each function keeps its own card
+        assert list(scan.functions.values_list("decision", flat=True)) == [CARD, CARD]
         configs = list(FunctionRecord.objects.filter(scan=scan).values_list("config", flat=True))
         assert configs == [
             {"name": n, "metrics": {"invocations": None, "errors": None, "invocations_total": 3.0}}
