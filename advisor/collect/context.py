@@ -4,10 +4,16 @@ Every AWS call of the collector runs through ``ScanContext.attempt``: it returns
 or records a ``CoverageGap`` (region, service, operation, error code, what it hides) and returns
 None. Only botocore's own errors are caught; anything else is a bug and propagates.
 
-When an operation is refused for the whole role (AccessDenied), named unknown by the endpoint
-(UnknownOperationException and kin), or its service is not offered in the region (no endpoint),
-the first failure is recorded once for the region and later calls of that operation are skipped:
-retrying it per function would spend the budget to learn nothing.
+When an operation is named unknown by the endpoint (UnknownOperationException and kin), or its
+service is not offered in the region (no endpoint), the first failure is recorded once for the
+region and later calls of that operation are skipped: retrying it per function would spend the
+budget to learn nothing. An AccessDenied is remembered as narrowly as IAM can grant: an IAM
+policy names ``function:name`` for the unqualified function and ``function:name:*`` (or
+``function:name:live``) for its aliases and versions, and these are different resources
+(lambda/latest/dg/lambda-api-permissions-ref.html, "Function resources"). So a denied call about
+a qualifier (``fn:live``) is a gap on that function's qualifiers and skips the operation for the
+function's other qualifiers only; a denied unqualified call (or a listing) is a gap for the
+region and skips the operation's unqualified calls, never the qualified ones.
 
 An answer that carries no error code (botocore then reports the bare HTTP status, e.g. "500" or
 "404") says nothing about the operation. On a call about one resource (GetFunction, GetPolicy,
@@ -33,6 +39,7 @@ from botocore.exceptions import (
 from advisor.collect.clients import Clients
 from advisor.collect.inventory import CoverageGap, RegionInventory
 from advisor.collect.options import CollectOptions
+from advisor.collect.relations import function_arn, qualifier
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +76,9 @@ UNKNOWN_OPERATION_CODES = frozenset(
 # emulator answers so for what it does not implement).
 NO_OPERATION_STATUSES = frozenset({"404"})
 REGION_WIDE_CODES = FATAL_CODES | DENIED_CODES | UNKNOWN_OPERATION_CODES
+# The scope of a remembered failure that concerns every call of the operation (fatal, unknown
+# operation, no endpoint), whatever resource it is about.
+EVERY_CALL = "*"
 
 
 def error_code(error: BaseException) -> str:
@@ -94,6 +104,21 @@ def is_region_wide(error: BaseException, *, resource_arn: str | None = None) -> 
     return isinstance(error, EndpointConnectionError | ConnectTimeoutError)
 
 
+def denial_scope(resource_arn: str | None) -> str:
+    """What an AccessDenied on a call about ``resource_arn`` is remembered for: the qualifiers
+    of one function (``arn:...:function:name:*``, as an IAM policy would name them) for a call
+    about an alias or version; otherwise "" (the unqualified calls and listings of the region)."""
+    if resource_arn and ":lambda:" in resource_arn and qualifier(resource_arn):
+        return f"{function_arn(resource_arn)}:*"
+    return ""
+
+
+def _scope(error: BaseException, resource_arn: str | None) -> str:
+    if isinstance(error, ClientError) and error_code(error) in DENIED_CODES:
+        return denial_scope(resource_arn)
+    return EVERY_CALL
+
+
 class ScanContext:
     def __init__(
         self,
@@ -108,7 +133,8 @@ class ScanContext:
         self.options = options
         self._progress = progress
         self._lock = threading.Lock()
-        self._blocked: dict[tuple[str, str], CoverageGap] = {}
+        # (service, operation, scope) -> the failure that skips later calls (see denial_scope)
+        self._blocked: dict[tuple[str, str, str], CoverageGap] = {}
         # Set when the scan is stopped early: calls not yet made are skipped (see collect_region).
         self.stopped = threading.Event()
         # The DATA_* keys read completely so far; what a stopped scan had not read is a gap.
@@ -131,9 +157,14 @@ class ScanContext:
         if self._progress is not None:
             self._progress(stage, done, total)
 
-    def blocked(self, service: str, operation: str) -> CoverageGap | None:
+    def blocked(
+        self, service: str, operation: str, resource_arn: str | None = None
+    ) -> CoverageGap | None:
+        """The remembered failure that skips this call (``resource_arn``: what it is about)."""
         with self._lock:
-            return self._blocked.get((service, operation))
+            return self._blocked.get((service, operation, EVERY_CALL)) or self._blocked.get(
+                (service, operation, denial_scope(resource_arn))
+            )
 
     def attempt(
         self,
@@ -147,7 +178,7 @@ class ScanContext:
     ) -> T | None:
         """``call()``'s result; None when it failed (a gap is recorded) or when it failed with
         one of ``absent_codes`` (the thing does not exist: not a gap)."""
-        if self.stopped.is_set() or self.blocked(service, operation) is not None:
+        if self.stopped.is_set() or self.blocked(service, operation, resource_arn) is not None:
             return None
         try:
             return call()
@@ -169,7 +200,10 @@ class ScanContext:
         resource_arn: str | None = None,
     ) -> CoverageGap:
         code = error_code(error)
-        region_wide = is_region_wide(error, resource_arn=resource_arn)
+        blocks = is_region_wide(error, resource_arn=resource_arn)
+        key = (service, operation, _scope(error, resource_arn))
+        # a denial about one function's qualifiers is a gap on them, not on the region
+        region_wide = blocks and key[2] in ("", EVERY_CALL)
         gap = CoverageGap(
             region=self.region,
             service=service,
@@ -180,10 +214,10 @@ class ScanContext:
             resource_arn=None if region_wide else resource_arn,
         )
         with self._lock:
-            if region_wide:
-                if (service, operation) in self._blocked:
-                    return self._blocked[(service, operation)]
-                self._blocked[(service, operation)] = gap
+            if blocks:
+                if key in self._blocked:
+                    return self._blocked[key]
+                self._blocked[key] = gap
             self.inventory.coverage_gaps.append(gap)
         self.log_gap(error, service, operation, gap.resource_arn or "the region")
         return gap

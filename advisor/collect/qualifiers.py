@@ -490,7 +490,7 @@ def read_function_url(ctx: ScanContext, fn: Function, entry: Qualifier) -> None:
 
 def _gap_recorded(ctx: ScanContext, fn: Function, entry: Qualifier, operation: str) -> bool:
     arn = _qualified(fn, entry)
-    if ctx.blocked("lambda", operation) is not None or ctx.stopped.is_set():
+    if ctx.blocked("lambda", operation, arn) is not None or ctx.stopped.is_set():
         return True
     return any(
         gap.operation == operation and gap.resource_arn == arn

@@ -93,6 +93,18 @@ def serving(fn: Function, invoked_arn: str) -> list[Served] | str:
     versions = fn.serving(name)
     if not versions or len(versions) < len(entry.versions):
         return f"the configuration behind {fn.name}:{name} could not be read"
+    if (
+        entry.kind == "alias"
+        and not entry.routing_read
+        and set(entry.executed_versions) - set(entry.versions)
+    ):
+        # the metrics show it running other versions, and its weighted routing (GetAlias)
+        # could not be read: a canary version may take part of its traffic
+        ran = ", ".join(entry.executed_versions)
+        return (
+            f"the weighted routing of {fn.name}:{name} could not be read "
+            f"(it ran versions {ran} in the window)"
+        )
     primary_share = 1.0 - sum(entry.routing.values())
     return [
         Served(

@@ -1,5 +1,6 @@
 """Callers found through schedules, rule targets and aliases: when the role may not read them,
-the scan records a region-wide gap and the rules that need them say "not evaluated" instead of
+the scan records a gap (region-wide for a listing, on the function's qualifiers for a
+qualified read) and the rules that need them say "not evaluated" instead of
 passing. The refusals travel the client's real path (botocore before-call handlers, as in
 test_partial_failure); everything else is answered by the emulator over HTTP."""
 
@@ -63,10 +64,13 @@ def test_versions_the_role_may_not_read_leave_the_runtime_rule_not_evaluated(sta
         when=lambda params: "Qualifier" in params.get("query_string", {}),
     )
     inventory = scan(state)
-    assert inventory.missing(DATA_QUALIFIERS) is not None
+    # a gap on the function's qualifiers, not on the region (see test_denied_qualifiers)
+    assert inventory.missing(DATA_QUALIFIERS) is None
+    [gap] = [g for g in inventory.coverage_gaps if g.hides == DATA_QUALIFIERS]
+    assert gap.resource_arn == f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:reports:live"
     [result] = results(inventory, "deprecated-runtime")
     assert isinstance(result, NotEvaluated)
-    assert "hides qualifiers" in result.reason
+    assert "the configuration behind reports:live could not be read" in result.reason
 
 
 def test_with_every_read_allowed_the_version_behind_the_alias_is_judged(state):

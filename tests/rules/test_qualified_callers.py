@@ -660,3 +660,21 @@ def test_tracing_is_judged_on_the_version_behind_the_alias():
 def test_active_tracing_on_the_version_behind_the_alias_passes():
     fn = behind_live({"tracing_mode": "PassThrough"}, {"tracing_mode": "Active"})
     return run(TRACING_RULE, via_api(fn))
+
+
+def test_an_alias_running_other_versions_whose_routing_was_not_read_is_not_evaluated():
+    # the metrics show live running versions 1 and 2; GetAlias was refused
+    fn = aliased(executed_versions=["1", "2"], routing_read=False)
+    results = run(
+        API_RULE, make_inventory(fn, api_integrations=[api_integration(fn, qualifier="live")])
+    )
+    (reason,) = not_evaluated(results)
+    assert "weighted routing of orders:live could not be read" in reason.reason
+
+
+@passes(API_RULE)
+def test_an_alias_that_ran_only_its_own_version_needs_no_routing():
+    fn = aliased(version="1", executed_versions=["1"], routing_read=False)
+    return run(
+        API_RULE, make_inventory(fn, api_integrations=[api_integration(fn, qualifier="live")])
+    )
