@@ -5,6 +5,10 @@ resource policy, judged like the function's."""
 
 from __future__ import annotations
 
+import io
+import os
+import zipfile
+
 import pytest
 
 from advisor.collect.inventory import RegionInventory
@@ -97,3 +101,43 @@ def test_a_public_statement_on_the_alias_policy_is_found(inventory):
     ]
     assert finding.evidence["qualifiers"] == ["live"]
     assert "--qualifier live" in finding.remediation.cli
+
+
+def test_a_version_keeps_its_own_code_size(aws: str):
+    state = Aws.connect(aws)
+    lam = state.client("lambda")
+    created = state.function("big")
+    lam.publish_version(FunctionName="big")
+    lam.create_alias(FunctionName="big", Name="live", FunctionVersion="1")
+    # $LATEST then gets a larger package, unpublished
+    grown = io.BytesIO()
+    with zipfile.ZipFile(grown, "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return event\n")
+        archive.writestr("data.bin", os.urandom(64 * 1024))
+    lam.update_function_code(FunctionName="big", ZipFile=grown.getvalue())
+    apigw = state.client("apigateway")
+    api = apigw.create_rest_api(name="big")
+    root = apigw.get_resources(restApiId=api["id"])["items"][0]["id"]
+    apigw.put_method(
+        restApiId=api["id"], resourceId=root, httpMethod="GET", authorizationType="NONE"
+    )
+    apigw.put_integration(
+        restApiId=api["id"],
+        resourceId=root,
+        httpMethod="GET",
+        type="AWS_PROXY",
+        integrationHttpMethod="POST",
+        uri=uri(f"{created['FunctionArn']}:live"),
+    )
+    inventory = collect_region(
+        session=state.session,
+        account_id=ACCOUNT,
+        region=REGION,
+        endpoint_url=state.endpoint,
+        options=OPTIONS,
+    )
+    [fn] = inventory.functions
+    version = fn.version("1")
+    assert version is not None
+    assert version.code_size == created["CodeSize"]
+    assert fn.code_size > 64 * 1024 > version.code_size

@@ -1,4 +1,11 @@
-from advisor.collect.inventory import DATA_FUNCTION_DETAILS, DATA_IMAGES, DATA_LAYERS, Layer
+from advisor.collect.inventory import (
+    DATA_FUNCTION_DETAILS,
+    DATA_IMAGES,
+    DATA_LAYERS,
+    FunctionVersion,
+    Layer,
+    Qualifier,
+)
 from advisor.rules.base import Severity
 from tests.rules.cases import fails, passes
 from tests.rules.factories import (
@@ -153,3 +160,72 @@ def test_unreadable_tags_are_named_as_why_the_path_is_unknown():
     inventory.coverage_gaps.append(gap(DATA_FUNCTION_DETAILS, fn.arn))
     finding = only_finding(run(RULE_ID, inventory))
     assert finding.evidence["deployment"]["why"].startswith("its tags could not be read (")
+
+
+# --- the versions in use --------------------------------------------------------------------
+
+
+def behind_live(version_code: int, version_layers=(), latest_code: int = 2 * MB, **live):
+    """orders: $LATEST with ``latest_code``; live -> version 3 with ``version_code``."""
+    alias = Qualifier(name="live", kind="alias", exists=True, version="3", named_by=["api"])
+    for key, value in live.items():
+        setattr(alias, key, value)
+    return make_function(
+        code_size=latest_code,
+        qualifiers=[alias],
+        versions=[
+            FunctionVersion(version="3", code_size=version_code, layers=list(version_layers))
+        ],
+    )
+
+
+@fails(RULE_ID)
+def test_a_served_version_near_the_unzipped_limit_fails_though_latest_is_small():
+    fn = behind_live(30 * MB, [layer(180 * MB)])
+    results = run(RULE_ID, make_inventory(fn))
+    finding = only_finding(results)
+    assert finding.severity is Severity.MEDIUM
+    [breach] = finding.evidence["breaches"]
+    assert (breach["limit"], breach["qualifier"], breach["version"]) == (
+        "unzipped, with layers",
+        "live",
+        "3",
+    )
+    assert breach["size_bytes"] == 210 * MB
+    assert [e["label"] for e in finding.evidence["in_use"]] == ["live (version 3)"]
+    assert "orders:live (version 3), which takes traffic" in finding.message
+    return results
+
+
+@passes(RULE_ID)
+def test_the_direct_upload_limit_does_not_apply_to_a_served_version():
+    # 45 MB zipped on version 3: near 50 MB, but a published version is never uploaded again
+    return run(RULE_ID, make_inventory(behind_live(45 * MB)))
+
+
+@fails(RULE_ID)
+def test_latest_and_a_served_version_both_near_are_reported_together():
+    fn = behind_live(205 * MB, latest_code=210 * MB)
+    results = run(RULE_ID, make_inventory(fn))
+    finding = only_finding(results)
+    # $LATEST's two limits, then the version's unzipped one; the zipped one only for $LATEST
+    assert [(b["limit"], b.get("qualifier")) for b in finding.evidence["breaches"]] == [
+        ("unzipped, with layers", None),
+        ("unzipped, with layers", "live"),
+    ]
+    assert finding.evidence["limits_not_applying"][0]["limit"] == "zipped upload"
+    return results
+
+
+def test_a_version_in_use_that_could_not_be_read_is_not_evaluated():
+    fn = behind_live(2 * MB, exists=None, version=None)
+    fn.versions.clear()
+    results = run(RULE_ID, make_inventory(fn))
+    (reason,) = not_evaluated(results)
+    assert "orders:live could not be read" in reason.reason
+
+
+def test_a_served_version_s_unknown_layer_size_is_not_evaluated():
+    fn = behind_live(2 * MB, [layer(None)])
+    (reason,) = not_evaluated(run(RULE_ID, make_inventory(fn)))
+    assert "layer's size of orders:live (version 3)" in reason.reason

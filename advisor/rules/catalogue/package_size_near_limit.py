@@ -14,6 +14,7 @@ from advisor.collect.inventory import (
 )
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.context import RegionContext
+from advisor.rules.qualified import Served, caller_arns, in_use, served_evidence
 from advisor.rules.support import (
     GB,
     MB,
@@ -46,10 +47,13 @@ RULE = Rule(
         "S3; otherwise the direct-upload limit is reported as applying only if the package is "
         "uploaded directly (low). The zipped size of code plus layers is the lower bound of "
         "the unzipped size (medium when that bound is near 250 MB); an image's compressed size "
-        "in ECR (one DescribeImages per repository) likewise. Judged on $LATEST, the code the "
-        "next deploy grows from: a published version is immutable and was already accepted "
-        "within the limits, so a limit can only break a deploy, never the versions callers "
-        "invoke."
+        "in ECR (one DescribeImages per repository) likewise. The direct-upload limit is judged "
+        "on $LATEST only, the code the next deploy uploads. The unzipped limit is judged on "
+        "$LATEST and on the published versions that take traffic (behind the aliases and "
+        "versions in use): a published version is immutable and was accepted within the "
+        "limits, but a served version near the unzipped limit is the code a hotfix of what "
+        "runs grows from, and what every cold start extracts; the evidence names the "
+        "qualifier and version."
     ),
     sources=(
         "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html",
@@ -109,7 +113,8 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
         zipped_near = fn.code_size >= near * zipped_limit
         path, why = deployment_path(inventory, fn, zipped_limit)
         direct_near = zipped_near and path == UNKNOWN
-        if unzipped_near or direct_near:
+        served_near, unknown = _versions_near(ctx, fn, near * unzipped_limit)
+        if unzipped_near or direct_near or served_near:
             yield _zip_finding(
                 inventory,
                 fn,
@@ -119,7 +124,10 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
                 unzipped_near=unzipped_near,
                 direct_near=direct_near,
                 deployment=(path, why),
+                served_near=served_near,
             )
+        elif unknown:
+            yield not_evaluated(RULE, inventory, fn.arn, "; ".join(unknown))
         elif fn.layers and layers is None:
             unknown = [layer.arn for layer in fn.layers if layer.code_size is None]
             gap = resource_gap(inventory, DATA_LAYERS, fn.arn) or resource_gap(
@@ -127,6 +135,23 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
             )
             reason = gap_reason(gap) if gap else "a layer's size could not be read"
             yield not_evaluated(RULE, inventory, fn.arn, reason)
+
+
+def _versions_near(
+    ctx: RegionContext, fn: Function, threshold: float
+) -> tuple[list[Served], list[str]]:
+    """The published versions in use whose code and layers (zipped) reach ``threshold``, and
+    why some versions in use could not be judged. $LATEST is judged by the caller."""
+    served, unknown = in_use(fn, caller_arns(fn, ctx.relations.callers(fn)))
+    near: list[Served] = []
+    for config in served:
+        if config.qualifier is None or config.assumed or config.package_type != "Zip":
+            continue
+        if config.layers_size is None:
+            unknown.append(f"a layer's size of {fn.name}:{config.label} could not be read")
+        elif config.code_size + config.layers_size >= threshold:
+            near.append(config)
+    return near, unknown
 
 
 def _breach(kind: str, size: int, limit: int) -> dict[str, Any]:
@@ -148,6 +173,7 @@ def _zip_finding(
     unzipped_near: bool,
     direct_near: bool,
     deployment: tuple[str, str],
+    served_near: list[Served],
 ) -> Result:
     zipped_limit, unzipped_limit = limits
     path, why = deployment
@@ -169,6 +195,21 @@ def _zip_finding(
             f"the {mb(unzipped_limit)} MB unzipped limit ({total / unzipped_limit:.0%}, "
             f"reported from {near:.0%})"
         )
+    for config in served_near:
+        total = config.code_size + (config.layers_size or 0)
+        breaches.append(
+            {
+                **_breach("unzipped, with layers", total, unzipped_limit),
+                "qualifier": config.qualifier,
+                "version": config.version,
+            }
+        )
+        parts.append(
+            f"{fn.name}:{config.label}, which takes traffic, has {mb(total)} MB of code and "
+            f"layers zipped, at least {total / unzipped_limit:.0%} of the {mb(unzipped_limit)} "
+            "MB unzipped limit: every cold start extracts it, and a hotfix of that code grows "
+            "from it"
+        )
     not_applying = []
     if path == THROUGH_S3 and fn.code_size >= near * zipped_limit:
         not_applying.append({"limit": "zipped upload", "why": why})
@@ -179,7 +220,7 @@ def _zip_finding(
     return RULE.finding(
         inventory=inventory,
         resource_arn=fn.arn,
-        severity=None if unzipped_near else Severity.LOW,
+        severity=None if unzipped_near or served_near else Severity.LOW,
         message=message,
         evidence={
             "package_type": fn.package_type,
@@ -191,6 +232,7 @@ def _zip_finding(
             "limits_not_applying": not_applying,
             "unzipped_size_known": False,
             "near_share": near,
+            "in_use": served_evidence(served_near),
         },
         remediation=_remediation(inventory, fn),
     )
