@@ -369,6 +369,52 @@ class FindingFunction(models.Model):
         return f"{self.finding_id} concerns {self.function_arn}"
 
 
+class AccountFindingSummary(models.Model):
+    """An account's open, unsuppressed findings counted by severity and by pillar, stored when
+    they change (a scan's findings recorded, a suppression added or removed) so the fleet page
+    reads one row per account instead of every finding. Counted again when ``scan`` is no longer
+    the account's latest scan with results, or at ``valid_until`` (a suppression in force
+    expires then); see ``advisor.services.finding_summaries``."""
+
+    account = models.OneToOneField(AwsAccount, on_delete=models.CASCADE, related_name="+")
+    # The account's latest scan with results when counted (None: it had none).
+    scan = models.ForeignKey(
+        Scan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    severity = models.JSONField(default=dict)  # {"critical": n, ...}
+    pillar = models.JSONField(default=dict)  # {"security": n, ...}
+    valid_until = models.DateTimeField(null=True, blank=True)
+    counted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"findings of {self.account_id} as of scan {self.scan_id}"
+
+
+class FunctionFindingSummary(models.Model):
+    """One function's open, unsuppressed findings by severity (every finding that concerns it,
+    as ``FindingFunction`` links them), stored with its account's ``AccountFindingSummary``;
+    only functions with at least one. The fleet's worst functions are read from these."""
+
+    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="+")
+    function_arn = models.CharField(max_length=2048)
+    critical = models.PositiveIntegerField(default=0)
+    high = models.PositiveIntegerField(default=0)
+    medium = models.PositiveIntegerField(default=0)
+    low = models.PositiveIntegerField(default=0)
+    info = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "function_arn"], name="one_summary_per_function"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.function_arn}: {self.total} open"
+
+
 class FindingOccurrence(models.Model):
     """A finding as one scan saw it: severity and evidence per scan keep trends honest."""
 

@@ -32,6 +32,7 @@ from advisor.collect.inventory import Function, FunctionMetrics, Series  # noqa:
 from advisor.decide import load_prices, profile_from_function  # noqa: E402
 from advisor.decide.card import decision_card  # noqa: E402
 from advisor.models import Finding, FindingFunction, FunctionRecord, Scan, ScanRegion  # noqa: E402
+from advisor.services.finding_summaries import summaries_refresh  # noqa: E402
 
 RULES = [
     ("deprecated-runtime", "high", "security"),
@@ -182,6 +183,7 @@ def _build_account(
             _store_findings(rows)
             rows = []
     _store_findings(rows)
+    summaries_refresh({account.pk: scan.pk})  # as the scan's finish counts them
     return account, scan
 
 

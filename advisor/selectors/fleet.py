@@ -2,9 +2,11 @@
 
 Every read is keyed by the workspace's account ids (read once, after the membership check), so
 another workspace's rows are never read. The page costs the same number of queries for 3 accounts
-or 200: the open findings are counted once, grouped by (account, severity, pillar); each
-account's latest scan with results is read once for its functions, gaps and stored cost
-opportunities; the trend is one read of the window's scan summaries.
+or 200: each account's latest scan with results is read once for its functions, gaps and stored
+cost opportunities; the trend is one read of the window's scan summaries. The open findings are
+not read per request: each account's counts by severity and pillar, and each function's, are stored
+when they change (``AccountFindingSummary``, ``FunctionFindingSummary``); the view has the stale
+ones counted again before it reads them.
 """
 
 from __future__ import annotations
@@ -16,14 +18,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import AwsAccount, Workspace
 from accounts.selectors import workspaces_for
 from advisor.merged_list import MergedOrderedList
-from advisor.models import SEVERITY_ORDER, Finding, FindingFunction, FunctionRecord, Scan
+from advisor.models import (
+    SEVERITY_ORDER,
+    AccountFindingSummary,
+    FunctionFindingSummary,
+    FunctionRecord,
+    Scan,
+)
 from advisor.rules.resources import function_name
 from advisor.selectors import findings as finding_lists
 from advisor.selectors import functions as function_lists
@@ -58,6 +66,13 @@ class FleetAccount:
     results: dict[str, Any] | None  # the latest scan with results: functions, gaps, savings
     severity: dict[str, int] = field(default_factory=dict)
     pillar: dict[str, int] = field(default_factory=dict)
+    # The stored counts are missing, of an older scan, or a suppression has expired since:
+    # count again (``advisor.services.finding_summaries``) and ``attach_summaries``.
+    stale: bool = True
+
+    @property
+    def results_scan_id(self) -> int | None:
+        return self.results["pk"] if self.results else None
 
     @property
     def severity_counts(self) -> list[tuple[str, int]]:
@@ -113,17 +128,27 @@ def fleet_accounts(workspace: Workspace) -> list[FleetAccount]:
         a.pk: FleetAccount(account=a, scan=scans.get(a.latest_scan_id), results=results.get(a.pk))
         for a in accounts
     }
-    for account_id, severity, pillar, n in (
-        Finding.objects.for_accounts(list(rows))
-        .open_unsuppressed()
-        .order_by()
-        .values_list("account_id", "severity", "pillar")
-        .annotate(n=Count("pk"))
-    ):
-        row = rows[account_id]
-        row.severity[severity] = row.severity.get(severity, 0) + n
-        row.pillar[pillar] = row.pillar.get(pillar, 0) + n
+    attach_summaries(list(rows.values()))
     return list(rows.values())
+
+
+def attach_summaries(rows: list[FleetAccount], *, now: dt.datetime | None = None) -> None:
+    """Give each row its account's stored counts of open findings by severity and pillar, and
+    mark it stale when they no longer hold (one query)."""
+    now = now or timezone.now()
+    by_id = {r.account.pk: r for r in rows}
+    for summary in AccountFindingSummary.objects.filter(account_id__in=list(by_id)):
+        row = by_id[summary.account_id]
+        row.severity = {k: n for k, n in summary.severity.items() if n}
+        row.pillar = {k: n for k, n in summary.pillar.items() if n}
+        row.stale = summary.scan_id != row.results_scan_id or bool(
+            summary.valid_until and summary.valid_until <= now
+        )
+
+
+def stale_scans(rows: list[FleetAccount]) -> dict[int, int | None]:
+    """{account id: its latest scan with results} of the rows whose stored counts are stale."""
+    return {r.account.pk: r.results_scan_id for r in rows if r.stale}
 
 
 def worst_accounts(rows: list[FleetAccount], *, top: int = TOP) -> list[FleetAccount]:
@@ -197,18 +222,13 @@ def fleet_opportunities(rows: list[FleetAccount], *, top: int = TOP) -> dict[str
 def worst_functions(rows: list[FleetAccount], *, top: int = TOP) -> list[dict[str, Any]]:
     """The ``top`` functions with the worst open findings across the fleet (most critical, then
     high, ..., then most findings), counting every finding that concerns a function as its page
-    does; each with its record in its account's latest scan with results, when it has one (two
-    queries)."""
+    does (the stored ``FunctionFindingSummary`` rows); each with its record in its account's
+    latest scan with results, when it has one (two queries)."""
     by_id = {r.account.pk: r for r in rows}
-    counts = {s: Count("finding_id", filter=Q(finding__severity=s)) for s in SEVERITY_ORDER}
     ranked = list(
-        FindingFunction.objects.filter(
-            finding__in=Finding.objects.for_accounts(list(by_id)).open_unsuppressed()
-        )
-        .order_by()
-        .values("finding__account_id", "function_arn")
-        .annotate(total=Count("finding_id"), **counts)
-        .order_by(*[f"-{s}" for s in SEVERITY_ORDER], "-total", "function_arn")[:top]
+        FunctionFindingSummary.objects.filter(account_id__in=list(by_id))
+        .order_by(*[f"-{s}" for s in SEVERITY_ORDER], "-total", "function_arn")
+        .values("account_id", "function_arn", "total", *SEVERITY_ORDER)[:top]
     )
     scan_ids = [r.results["pk"] for r in rows if r.results]
     records = {
@@ -219,10 +239,10 @@ def worst_functions(rows: list[FleetAccount], *, top: int = TOP) -> list[dict[st
     }
     return [
         {
-            "account": by_id[row["finding__account_id"]].account,
+            "account": by_id[row["account_id"]].account,
             "arn": row["function_arn"],
             "name": function_name(row["function_arn"]),
-            "record_pk": records.get((row["finding__account_id"], row["function_arn"])),
+            "record_pk": records.get((row["account_id"], row["function_arn"])),
             "total": row["total"],
             "severity_counts": [(s, row[s]) for s in SEVERITY_ORDER],
         }

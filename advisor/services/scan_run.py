@@ -325,7 +325,7 @@ def scan_finish(*, scan_id: int) -> Scan:
                 scanned_regions={p.region for p in done},
                 contexts=contexts,
             )
-            apply_suppressions(account=scan.account)
+            apply_suppressions(account=scan.account, scan=scan)
             scan.cost_opportunities = top_opportunities(scan, analysis.opportunities)
         scan.save()
     return scan

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from accounts.audit import Action, audit_record
 from accounts.models import AwsAccount
-from advisor.models import Finding, Suppression
+from advisor.models import Finding, Scan, Suppression
+from advisor.services.finding_summaries import summaries_refresh
 
 
 class SuppressionError(ValueError):
@@ -91,8 +92,10 @@ def suppression_delete(*, suppression: Suppression, actor: AbstractBaseUser | No
         apply_suppressions(account=account)
 
 
-def apply_suppressions(*, account: AwsAccount) -> None:
-    """Point every finding of the account at the active suppression that matches it, if any."""
+def apply_suppressions(*, account: AwsAccount, scan: Scan | None = None) -> None:
+    """Point every finding of the account at the active suppression that matches it, if any,
+    and count its open findings again for the fleet page. ``scan``: the scan whose findings
+    were just recorded (by default the account's latest scan with results)."""
     now = timezone.now()
     active = [
         s
@@ -109,3 +112,11 @@ def apply_suppressions(*, account: AwsAccount) -> None:
             finding.suppression_id = wanted
             changed.append(finding)
     Finding.objects.bulk_update(changed, ["suppression"], batch_size=1000)
+    if scan is None:
+        scan = (
+            Scan.objects.filter(account=account, status__in=Scan.WITH_RESULTS)
+            .order_by("-created_at", "-pk")
+            .only("pk")
+            .first()
+        )
+    summaries_refresh({account.pk: scan.pk if scan else None}, now=now)

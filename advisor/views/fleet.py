@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from advisor import charts
 from advisor.selectors import common
 from advisor.selectors import fleet as selectors
+from advisor.services.finding_summaries import summaries_refresh
 from advisor.views import params
 
 MATRIX_PAGE_SIZE = 50
@@ -33,6 +34,10 @@ def fleet(request: HttpRequest) -> HttpResponse:
     if workspace is None:
         return render(request, "advisor/fleet.html", context)
     rows = selectors.fleet_accounts(workspace)
+    stale = selectors.stale_scans(rows)
+    if stale:  # stored before the counts were, or changed since: counted again, once
+        summaries_refresh(stale)
+        selectors.attach_summaries([r for r in rows if r.account.pk in stale])
     trend = selectors.fleet_trend(rows)
     search = params.text(q, "q")
     kind = params.choice(q, "kind", selectors.SEARCH_KINDS, selectors.SEARCH_FINDINGS)

@@ -5,7 +5,7 @@ import io
 
 from django.core.management import call_command
 
-from advisor.models import FunctionRecord, Scan
+from advisor.models import AccountFindingSummary, FunctionFindingSummary, FunctionRecord, Scan
 
 
 def test_scans_stored_before_their_analysis_get_it_from_the_one_off_command(world):
@@ -65,3 +65,19 @@ def test_scans_stored_before_decision_cards_get_them_with_the_options_they_were_
     assert "3 function(s) decided" in out.getvalue()
     call_command("analyse_scans", stdout=out)
     assert out.getvalue().rstrip().endswith("0 scan(s) analysed.")
+
+
+def test_accounts_stored_before_their_finding_counts_get_them_from_the_command(world):
+    # given two accounts whose findings were stored before the fleet page's counts were
+    assert not AccountFindingSummary.objects.exists()
+    out = io.StringIO()
+    call_command("analyse_scans", stdout=out)
+    assert "2 account(s)' open findings counted for the fleet page." in out.getvalue()
+    mine = AccountFindingSummary.objects.get(account=world["my_account"])
+    assert mine.scan_id == world["my_scan"].pk
+    assert mine.severity == {"high": 1, "low": 1}
+    assert FunctionFindingSummary.objects.get(function_arn=world["orders"].arn).total == 2
+    # and a second run has nothing left to count
+    out = io.StringIO()
+    call_command("analyse_scans", stdout=out)
+    assert "open findings counted" not in out.getvalue()

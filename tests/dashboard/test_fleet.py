@@ -9,9 +9,20 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from advisor.models import Scan
+from advisor.models import (
+    SEVERITY_ORDER,
+    AccountFindingSummary,
+    Finding,
+    FunctionFindingSummary,
+    Scan,
+    Suppression,
+)
+from advisor.services.scan_run import run_scan_inline
+from advisor.services.scans import scan_create
+from advisor.services.suppressions import suppression_create, suppression_delete
 from tests.dashboard.builders import analyse, make_finding, make_function, make_scan
-from tests.factories import make_account, make_workspace
+from tests.factories import make_account, make_user, make_workspace
+from tests.fixtures.aws_state import create_function, reader_role
 
 URL = "/fleet/"
 
@@ -237,5 +248,94 @@ def test_fleet_query_count_does_not_grow(
         make_finding(make_function(scan, f"x-{i}", with_metrics=False), severity="high")
         analyse(scan)
     client.force_login(world["alice"])
+    # the builders store findings without their counts: the first read counts every account's
+    # again, in a fixed number of queries however many accounts
+    with django_assert_max_num_queries(23):
+        assert client.get(URL, query).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(URL, query).status_code == 200
+
+
+def _matrix_row(client, world) -> list[str]:
+    return _row(_table(_fleet(client, world["alice"]), "matrix"), world["my_account"].pk)[:5]
+
+
+def test_a_suppression_added_removed_or_expired_counts_the_account_again(client, world):
+    account = world["my_account"]
+    assert _matrix_row(client, world) == ["0", "1", "0", "1", "0"]  # counted and stored
+    # when the high finding is suppressed, the stored counts change with it
+    suppression = suppression_create(
+        account=account,
+        rule_id="apigw-timeout-exceeds-integration",
+        resource_pattern=world["orders"].arn,
+        reason="accepted",
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    stored = AccountFindingSummary.objects.get(account=account)
+    assert stored.severity.get("high", 0) == 0 and stored.valid_until == suppression.expires_at
+    assert _matrix_row(client, world) == ["0", "0", "0", "1", "0"]
+    worst = _table(_fleet(client, world["alice"]), "worst-functions")
+    assert _cells(re.findall(r"<tr><th scope=\"row\">(.+?)</tr>", worst, re.S)[0])[2] == "0"
+    # and once the suppression has expired, the finding counts again
+    Suppression.objects.filter(pk=suppression.pk).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    AccountFindingSummary.objects.filter(account=account).update(
+        valid_until=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert _matrix_row(client, world) == ["0", "1", "0", "1", "0"]
+    # and suppressed again, then the suppression removed
+    suppression = suppression_create(
+        account=account,
+        rule_id="tracing-disabled",
+        resource_pattern="*",
+        reason="no tracing here",
+    )
+    assert _matrix_row(client, world) == ["0", "1", "0", "0", "0"]
+    suppression_delete(suppression=suppression)
+    assert AccountFindingSummary.objects.get(account=account).severity == {"high": 1, "low": 1}
+    assert _matrix_row(client, world) == ["0", "1", "0", "1", "0"]
+
+
+def test_a_finishing_scan_stores_its_accounts_counts_as_findings_open_and_resolve(client, db, aws):
+    workspace = make_workspace(members={(alice := make_user("alice")): "owner"})
+    account = make_account(workspace, endpoint_url=aws, account_id="222233334445")
+    account.role_arn, session = reader_role(
+        aws, account_id=account.account_id, external_id=account.external_id
+    )
+    account.save()
+    create_function(session, aws, name="legacy-report", runtime="python3.8")
+    lam = session.client("lambda", endpoint_url=aws, region_name="us-east-1")
+    fn_arn = lam.get_function(FunctionName="legacy-report")["Configuration"]["FunctionArn"]
+
+    def stored() -> tuple[AccountFindingSummary, dict[str, int]]:
+        summary = AccountFindingSummary.objects.get(account=account)
+        functions = dict(
+            FunctionFindingSummary.objects.filter(account=account).values_list(
+                "function_arn", "total"
+            )
+        )
+        return summary, functions
+
+    first = run_scan_inline(scan_create(account=account))
+    deprecated = Finding.objects.get(account=account, rule_id="deprecated-runtime")
+    summary, functions = stored()
+    assert summary.scan_id == first.pk
+    assert summary.severity[deprecated.severity] >= 1
+    opened = Finding.objects.for_account(account).open_unsuppressed().count()
+    assert sum(summary.severity.values()) == sum(summary.pillar.values()) == opened
+    assert functions[fn_arn] >= 1
+    # when it is fixed, the next scan resolves it and its counts go with it
+    lam.update_function_configuration(FunctionName="legacy-report", Runtime="python3.13")
+    second = run_scan_inline(scan_create(account=account))
+    summary, after = stored()
+    assert summary.scan_id == second.pk
+    assert sum(summary.severity.values()) == opened - 1
+    assert after.get(fn_arn, 0) == functions[fn_arn] - 1
+    # and the page shows what was stored, without counting again
+    client.force_login(alice)
+    body = client.get(URL).content.decode()
+    assert _row(_table(body, "matrix"), account.pk)[:5] == [
+        str(summary.severity.get(s, 0)) for s in SEVERITY_ORDER
+    ]
+    assert AccountFindingSummary.objects.get(account=account).counted_at == summary.counted_at

@@ -1,5 +1,6 @@
 """Store the analysis that scans finished before it was stored lack: each function's
-recommendation and the cost opportunities, worked out from the scan's stored inventory.
+recommendation and the cost opportunities, worked out from the scan's stored inventory; and
+each account's counts of open findings the fleet page reads.
 
     manage.py analyse_scans                  # every such scan
     manage.py analyse_scans --account acme-prod
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from advisor.services.finding_summaries import summaries_missing_refresh
 from advisor.services.scan_analysis import scan_analyse_stored, scans_without_analysis
 
 
@@ -39,3 +41,6 @@ class Command(BaseCommand):
                 + (", cost opportunities stored" if outcome.opportunities else "")
             )
         self.stdout.write(f"{done} scan(s) analysed.")
+        counted = summaries_missing_refresh()
+        if counted:
+            self.stdout.write(f"{counted} account(s)' open findings counted for the fleet page.")
