@@ -244,6 +244,11 @@ class FunctionVersion:
     # The version's own layers (None: read before they were kept; a version keeps the layer
     # versions it was published with)
     layers: list[Layer] | None = None
+    # The version's own environment variable names and VPC subnets (None: read before they
+    # were kept); a version keeps those it was published with
+    environment: list[EnvVar] | None = None
+    vpc_subnet_ids: list[str] | None = None
+    vpc_security_group_ids: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -79,15 +79,21 @@ def list_functions(ctx: ScanContext) -> list[Function]:
     return functions
 
 
+def environment_of(item: dict[str, Any]) -> list[EnvVar]:
+    """The variable names of a FunctionConfiguration, each judged secret-looking or not; the
+    values are read here only for that and are not kept."""
+    variables = (item.get("Environment") or {}).get("Variables") or {}
+    return [
+        EnvVar(name=name, looks_secret=looks_secret(name, variables[name]))
+        for name in sorted(variables)
+    ]
+
+
 def function_from_configuration(item: dict[str, Any], region: str) -> Function:
     """A Function from a FunctionConfiguration (ListFunctions / GetFunction shape).
 
     Environment values are read here only to decide ``looks_secret`` and are not kept."""
-    variables = (item.get("Environment") or {}).get("Variables") or {}
-    environment = [
-        EnvVar(name=name, looks_secret=looks_secret(name, variables[name]))
-        for name in sorted(variables)
-    ]
+    environment = environment_of(item)
     vpc = item.get("VpcConfig") or {}
     logging_config = item.get("LoggingConfig") or {}
     name = item["FunctionName"]

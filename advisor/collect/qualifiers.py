@@ -343,6 +343,7 @@ def _has_dead_letter_queue(fn: Function, entry: Qualifier) -> bool:
 
 def version_from_configuration(config: dict[str, Any]) -> FunctionVersion:
     snap_start = config.get("SnapStart") or {}
+    vpc = config.get("VpcConfig") or {}
     return FunctionVersion(
         version=str(config.get("Version") or ""),
         runtime=config.get("Runtime"),
@@ -362,6 +363,9 @@ def version_from_configuration(config: dict[str, Any]) -> FunctionVersion:
             Layer(arn=layer["Arn"], code_size=layer.get("CodeSize"))
             for layer in config.get("Layers") or []
         ],
+        environment=lambda_.environment_of(config),
+        vpc_subnet_ids=list(vpc.get("SubnetIds") or []),
+        vpc_security_group_ids=list(vpc.get("SecurityGroupIds") or []),
     )
 
 

@@ -184,6 +184,7 @@ def _scan(ctx: ScanContext, *, session: boto3.Session, endpoint_url: str | None)
         # The aliases and versions callers invoke, now that every caller has been listed.
         in_use = qualifiers.discover(inventory, with_traffic, with_url)
         _wait(qualifiers.read_qualifiers(ctx, in_use, pool.submit))
+        subnets.read_subnet_zones(ctx, functions, subnets.version_subnet_ids(functions))
         ctx.completed(DATA_QUALIFIERS)
     except BaseException:
         # Whatever stops this thread stops the work queued behind it, instead of waiting for
