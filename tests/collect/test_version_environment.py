@@ -99,3 +99,11 @@ def test_the_version_keeps_its_own_environment_and_subnets(scanned):
 def evaluate(inventory: RegionInventory, rule_id: str) -> list[Finding]:
     results = rules_by_id()[rule_id].evaluate(RegionContext.build(inventory), {})
     return [r for r in results if isinstance(r, Finding)]
+
+
+def test_the_secret_kept_by_the_served_version_is_found(scanned):
+    inventory, _ = scanned
+    [finding] = evaluate(inventory, "secrets-in-environment")
+    assert (finding.evidence["qualifier"], finding.evidence["version"]) == ("live", "1")
+    assert finding.evidence["variables"] == ["STRIPE_API_KEY"]
+    assert SECRET not in str(finding.evidence) + finding.message
