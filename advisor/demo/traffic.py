@@ -4,7 +4,8 @@ Deterministic: every function draws from its own ``random.Random`` seeded by its
 seeds of the demo publish the same numbers. Per function and hour with invocations:
 Invocations, Errors (Sum), Duration (a distribution: ``Values``/``Counts``, so Average, Maximum
 and p99 come out as CloudWatch computes them), ConcurrentExecutions (Maximum); Throttles where
-the function throttles; IteratorAge for stream consumers; ProvisionedConcurrencyUtilization and
+the function throttles; UrlRequestCount for a function URL (by ``Resource``); IteratorAge for
+stream consumers; ProvisionedConcurrencyUtilization and
 ProvisionedConcurrencySpilloverInvocations on the ``live`` alias; DeadLetterErrors and
 DestinationDeliveryFailures where configured; AsyncEventsReceived, AsyncEventAge and
 AsyncEventsDropped for functions an asynchronous source invokes (behind alias ``live``, for the
@@ -158,6 +159,11 @@ def function_metrics(
         errors = min(count, round(count * rate * rng.uniform(0.6, 1.4)) + timed_out)
         values, counts = duration_distribution(fn, traffic, count, rng, timed_out)
         items.append(_item("Invocations", by_name, moment, count, "Count"))
+        if fn.url_auth:
+            # The URL is the unqualified function's: Lambda counts its requests by Resource
+            # fn:$LATEST (lambda/latest/dg/urls-monitoring.html), which is how a scan finds it.
+            by_url = [*by_name, {"Name": "Resource", "Value": f"{fn.name}:$LATEST"}]
+            items.append(_item("UrlRequestCount", by_url, moment, count, "Count"))
         if fn.alias:
             # Lambda also counts an alias's invocations by Resource, and by ExecutedVersion
             # for the versions its routing sends them to.

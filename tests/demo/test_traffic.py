@@ -27,7 +27,7 @@ def test_an_aliased_async_function_publishes_its_async_series_for_the_alias_too(
     assert total("AsyncEventAge", "loyalty-points:live") > 0
 
 
-def test_a_function_without_an_alias_publishes_no_resource_series():
+def test_a_function_without_an_alias_or_url_publishes_no_resource_series():
     fn = next(f for f in acme.FUNCTIONS if f.name == "eu-events-router")
     assert not fn.alias and traffic.is_async(fn)
     items, _ = traffic.function_metrics(fn, traffic.window(datetime(2026, 11, 25, tzinfo=UTC)))
@@ -63,3 +63,16 @@ def test_generated_functions_sit_behind_aliases_in_the_share_asked_for():
     assert filler_functions(0, 32, 1032) == [
         fn for fn in filler_functions(0, 32, 1032) if not fn.alias
     ]
+
+
+def test_a_function_url_publishes_its_requests_by_resource():
+    fn = next(f for f in acme.FUNCTIONS if f.name == "internal-admin-api")
+    assert fn.url_auth == "AWS_IAM"  # no policy statement: only this metric shows the URL
+    items, _ = traffic.function_metrics(fn, traffic.window(datetime(2026, 11, 25, tzinfo=UTC)))
+    urls = [item for item in items if item["MetricName"] == "UrlRequestCount"]
+    assert urls
+    assert all(
+        {d["Name"]: d["Value"] for d in item["Dimensions"]}
+        == {"FunctionName": "internal-admin-api", "Resource": "internal-admin-api:$LATEST"}
+        for item in urls
+    )
