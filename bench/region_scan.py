@@ -6,7 +6,8 @@ time, AWS calls per function by operation, GetMetricData calls, peak memory (tra
 second scan so that tracing does not slow the timed one) and the floor a real account imposes:
 the time the same calls need at AWS's Lambda quotas, and at the collector's default limiter;
 then the decision's cost per function over the scanned inventory (advisor.decide.recommend, with
-and without the crossover search).
+and without the crossover search, and the decision card the scan's analysis stores: the
+recommendation with its cost curve).
 
 Two estates: ``--estate demo`` (the default) seeds the demo company (``advisor.demo.seed``), topped
 up with its generated functions to N, and scans it through the read-only role as the product
@@ -53,6 +54,7 @@ from advisor.collect.relations import RelationIndex
 from advisor.collect.scanner import collect_region
 from advisor.collect.session import allowed_endpoint, assume_role_session, aws_client
 from advisor.decide import DecisionOptions, load_prices, profile_from_function, recommend
+from advisor.decide.card import decision_card
 from advisor.demo.seed import seed_demo
 
 ACCOUNT = "123456789012"
@@ -74,7 +76,8 @@ class Result:
     scan_s: float
     peak_memory_bytes: int | None
     inventory: RegionInventory
-    decision_ms: tuple[float, float] | None = None  # per function: verdict, with the crossover
+    # per function: verdict, with the crossover, the card (recommendation and curve)
+    decision_ms: tuple[float, float, float] | None = None
 
     def floor_s(self, fraction: float = 1.0) -> dict[str, float]:
         """Seconds each Lambda quota bucket needs for this scan's calls at ``fraction`` of the
@@ -111,11 +114,12 @@ class Result:
             f"{max(at_default.values(), default=0):.1f} s"
         )
         if self.decision_ms is not None:
-            verdict_ms, crossover_ms = self.decision_ms
+            verdict_ms, crossover_ms, card_ms = self.decision_ms
             lines.append(
                 f"- decision per function: {verdict_ms:.2f} ms for the verdict and costs (as "
-                f"lists and reports work it out), {crossover_ms:.2f} ms with the crossover "
-                "(the function page)"
+                f"lists and reports work it out), {crossover_ms:.2f} ms with the crossover, "
+                f"{card_ms:.2f} ms for the decision card the scan stores (the recommendation "
+                "with its cost curve)"
             )
         shared = sum(c for k, c in calls.items() if lambda_bucket(k) == "lambda")
         lines.append(f"- shared Lambda bucket: {shared} calls, {shared / n:.3f} per function")
@@ -321,15 +325,16 @@ def run(
     if functions and len(inventory.functions) < functions:
         raise RuntimeError(f"scanned {len(inventory.functions)} of {functions} functions")
     decision = decision_ms(inventory)
-    log(f"decided in {decision[0]:.2f} / {decision[1]:.2f} ms per function")
+    log(f"decided in {decision[0]:.2f} / {decision[1]:.2f} / {decision[2]:.2f} ms per function")
     return Result(
         len(inventory.functions), aliased_share, seed_s, scan_s, peak, inventory, decision
     )
 
 
-def decision_ms(inventory: RegionInventory) -> tuple[float, float]:
+def decision_ms(inventory: RegionInventory) -> tuple[float, float, float]:
     """Milliseconds per function for the decision (front door, INIT note and tiers included):
-    the verdict and costs alone, then with the crossover search."""
+    the verdict and costs alone, then with the crossover search, then the decision card (the
+    recommendation with the crossover and the cost curve, as the scan's analysis stores it)."""
     prices = load_prices(inventory.region)
     index = RelationIndex.build(inventory)
     profiles = [profile_from_function(fn, callers=index.callers(fn)) for fn in inventory.functions]
@@ -339,7 +344,11 @@ def decision_ms(inventory: RegionInventory) -> tuple[float, float]:
         for profile in profiles:
             recommend(profile, prices, options)
         timings.append((time.perf_counter() - started) * 1000 / max(1, len(profiles)))
-    return timings[0], timings[1]
+    started = time.perf_counter()
+    for profile in profiles:
+        decision_card(profile, prices, DecisionOptions())
+    timings.append((time.perf_counter() - started) * 1000 / max(1, len(profiles)))
+    return timings[0], timings[1], timings[2]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,7 +12,6 @@ Labels are the page's; every figure is here.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from advisor.decide.compare import CostCurve, DecisionOptions, cost_curve
@@ -53,7 +52,19 @@ def card_json(rec: Recommendation, curve: CostCurve, prices: PriceTable) -> dict
         "lambda_ruled_out": rec.lambda_ruled_out,
         "region": rec.region,
         "prices_as_of": prices.as_of.isoformat() if prices.as_of else None,
-        "curve": dataclasses.asdict(curve),
+        "curve": _curve_json(curve),
+    }
+
+
+def _curve_json(curve: CostCurve) -> dict[str, Any]:
+    """``dataclasses.asdict(curve)``, without its deep copy of every figure."""
+    return {
+        "volumes": list(curve.volumes),
+        "series": {option: list(values) for option, values in curve.series.items()},
+        "current_monthly_requests": curve.current_monthly_requests,
+        "crossover_monthly_requests": curve.crossover_monthly_requests,
+        "crossover_option": curve.crossover_option,
+        "lambda_ruled_out": curve.lambda_ruled_out,
     }
 
 

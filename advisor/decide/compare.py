@@ -25,6 +25,8 @@ from advisor.decide.cost import (
     LambdaCost,
     ProvisionedCost,
     api_gateway_monthly_cost,
+    ec2_monthly_cost,
+    fargate_monthly_cost,
     lambda_monthly_cost,
     load_balancer_monthly_cost,
     provisioned_concurrency_monthly_cost,
@@ -41,7 +43,17 @@ from advisor.decide.profile import (
     OPS_MEDIUM,
     WorkloadProfile,
 )
-from advisor.decide.sizing import Ec2Plan, SizingOptions, ec2_plan, fargate_plan
+from advisor.decide.sizing import (
+    Ec2Plan,
+    SizingOptions,
+    ec2_candidates,
+    ec2_fleet,
+    ec2_plan,
+    fargate_per_task_concurrency,
+    fargate_plan,
+    fargate_task_size,
+    fargate_tasks,
+)
 
 VERDICT_LAMBDA = "lambda"
 VERDICT_CONTAINERS = "containers"
@@ -209,12 +221,29 @@ def costs_of(
     doors: FrontDoors,
 ) -> dict[str, float | None]:
     """:func:`option_costs` from figures already computed (the decision has them at hand)."""
+    return _costs(
+        profile,
+        lambda_usd=lambda_usd,
+        fargate_usd=fargate_usd,
+        ec2_usd=ec2.monthly_usd if ec2 else None,
+        doors=doors,
+    )
+
+
+def _costs(
+    profile: WorkloadProfile,
+    *,
+    lambda_usd: dict[str, float],
+    fargate_usd: float,
+    ec2_usd: float | None,
+    doors: FrontDoors,
+) -> dict[str, float | None]:
     on_lambda, on_servers = doors.lambda_.monthly_usd, doors.servers.monthly_usd
     costs: dict[str, float | None] = {
         f"lambda_{arch}": lambda_usd[arch] + on_lambda for arch in ARCHITECTURES
     }
     costs[OPTION_FARGATE] = fargate_usd + on_servers
-    costs[OPTION_EC2] = ec2.monthly_usd + on_servers if ec2 else None
+    costs[OPTION_EC2] = ec2_usd + on_servers if ec2_usd is not None else None
     if profile.gpu:
         costs[OPTION_LAMBDA_X86] = costs[OPTION_LAMBDA_ARM] = costs[OPTION_FARGATE] = None
     elif profile.exceeds_lambda_limit:
@@ -232,17 +261,17 @@ def crossover(
     if profile.gpu or profile.exceeds_lambda_limit or profile.avg_duration_ms <= 0:
         return None, None
 
+    shape = _Shape(profile, prices, options)
+
     def cheaper_alternative(volume: float) -> str | None:
         at = profile.at_volume(volume)
         doors = front_doors(at, prices)
         lam = lambda_cost_for(at, prices).total_usd + doors.lambda_.monthly_usd
         on_servers = doors.servers.monthly_usd
-        alternatives = {
-            OPTION_FARGATE: fargate_plan(at, prices, options.sizing).monthly_usd + on_servers
-        }
-        ec2 = ec2_plan(at, prices, options.sizing)
-        if ec2 is not None:
-            alternatives[OPTION_EC2] = ec2.monthly_usd + on_servers
+        fargate_usd, ec2_usd = shape.servers_usd(at)
+        alternatives = {OPTION_FARGATE: fargate_usd + on_servers}
+        if ec2_usd is not None:
+            alternatives[OPTION_EC2] = ec2_usd + on_servers
         name = min(alternatives, key=lambda k: alternatives[k])
         return name if alternatives[name] < lam else None
 
@@ -313,8 +342,9 @@ def cost_curve(
     cross, cross_option = known_crossover
     vols = sorted(volumes) if volumes is not None else default_volumes(profile, cross)
     series: dict[str, list[float | None]] = {k: [] for k in OPTIONS}
+    shape = _Shape(profile, prices, options)
     for volume in vols:
-        costs = option_costs(profile.at_volume(volume), prices, options)
+        costs = shape.option_costs(profile.at_volume(volume))
         for key in OPTIONS:
             value = costs[key]
             series[key].append(round(value, 2) if value is not None else None)
@@ -326,3 +356,53 @@ def cost_curve(
         crossover_option=cross_option,
         lambda_ruled_out=profile.gpu or profile.exceeds_lambda_limit,
     )
+
+
+class _Shape:
+    """:func:`option_costs` for one workload shape at many volumes (the crossover search and
+    the cost curve). What does not depend on the volume is worked out once: the Fargate task
+    size, the EC2 instances that hold an execution, and the bill of each fleet size met; each
+    figure is the one ``fargate_plan`` and ``ec2_plan`` give, computed the same way."""
+
+    def __init__(self, profile: WorkloadProfile, prices: PriceTable, options: DecisionOptions):
+        self.prices = prices
+        self.sizing = options.sizing
+        self.task_vcpu, self.task_memory_gb = fargate_task_size(profile.memory_mb)
+        self.per_task = fargate_per_task_concurrency(profile, self.task_vcpu)
+        self.candidates = ec2_candidates(profile, prices, self.sizing)
+        self._fargate: dict[int, float] = {}  # tasks -> monthly USD
+        self._ec2: dict[tuple[str, int], float] = {}  # (instance type, count) -> monthly USD
+
+    def servers_usd(self, at: WorkloadProfile) -> tuple[float, float | None]:
+        """Fargate's and EC2's monthly USD at this profile's volume (EC2 None: no instance)."""
+        busy = at.busy_concurrency
+        tasks = fargate_tasks(busy, self.per_task, self.sizing)
+        fargate = self._fargate.get(tasks)
+        if fargate is None:
+            fargate = self._fargate[tasks] = fargate_monthly_cost(
+                task_vcpu=self.task_vcpu,
+                task_memory_gb=self.task_memory_gb,
+                tasks=tasks,
+                arch=at.arch,
+                prices=self.prices,
+            ).total_usd
+        chosen = ec2_fleet(at, busy, self.prices, self.sizing, self.candidates)
+        if chosen is None:
+            return fargate, None
+        key = (chosen[0].type, chosen[1])
+        ec2 = self._ec2.get(key)
+        if ec2 is None:
+            ec2 = self._ec2[key] = ec2_monthly_cost(
+                instance_type=key[0], count=key[1], prices=self.prices
+            ).total_usd
+        return fargate, ec2
+
+    def option_costs(self, at: WorkloadProfile) -> dict[str, float | None]:
+        fargate_usd, ec2_usd = self.servers_usd(at)
+        return _costs(
+            at,
+            lambda_usd={a: lambda_cost_for(at, self.prices, a).total_usd for a in ARCHITECTURES},
+            fargate_usd=fargate_usd,
+            ec2_usd=ec2_usd,
+            doors=front_doors(at, self.prices),
+        )

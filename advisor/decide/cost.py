@@ -141,16 +141,18 @@ def lambda_monthly_cost(
 ) -> LambdaCost:
     """On-demand Lambda bill for ``requests`` a month of ``duration_ms`` (billed) each, and
     ``cold_starts`` INIT phases of ``init_duration_ms`` each."""
-    _check_non_negative(
-        requests=requests,
-        duration_ms=duration_ms,
-        memory_mb=memory_mb,
-        cold_starts=cold_starts,
-        init_duration_ms=init_duration_ms,
-    )
+    if requests < 0 or duration_ms < 0 or memory_mb < 0 or cold_starts < 0 or init_duration_ms < 0:
+        _check_non_negative(
+            requests=requests,
+            duration_ms=duration_ms,
+            memory_mb=memory_mb,
+            cold_starts=cold_starts,
+            init_duration_ms=init_duration_ms,
+        )
     lam = prices.lambda_
-    invoke_gb_s = gb_seconds(requests=requests, duration_ms=duration_ms, memory_mb=memory_mb)
-    init_gb_s = gb_seconds(requests=cold_starts, duration_ms=init_duration_ms, memory_mb=memory_mb)
+    # gb_seconds(), inline: a cost curve prices two architectures at some sixty volumes.
+    invoke_gb_s = requests * (duration_ms / 1000.0) * (memory_mb / MB_PER_GB)
+    init_gb_s = cold_starts * (init_duration_ms / 1000.0) * (memory_mb / MB_PER_GB)
     billable_requests = requests
     billable_invoke = invoke_gb_s
     billable_gb_s = invoke_gb_s + init_gb_s
@@ -196,9 +198,10 @@ def provisioned_concurrency_monthly_cost(
     Invocations fill the provisioned capacity (``concurrency * seconds`` of execution) first
     and the rest spills over at on-demand rates: a lower bound on spillover, since real
     traffic peaks spill even when the monthly total fits."""
-    _check_non_negative(
-        concurrency=concurrency, memory_mb=memory_mb, requests=requests, duration_ms=duration_ms
-    )
+    if concurrency < 0 or memory_mb < 0 or requests < 0 or duration_ms < 0:
+        _check_non_negative(
+            concurrency=concurrency, memory_mb=memory_mb, requests=requests, duration_ms=duration_ms
+        )
     pc = prices.lambda_.provisioned.get(arch)
     if pc is None:
         raise KeyError(f"no provisioned concurrency prices for {arch} in {prices.region}")
@@ -232,7 +235,8 @@ def fargate_monthly_cost(
     hours: float | None = None,
 ) -> FargateCost:
     """``tasks`` Fargate tasks of the given size running ``hours`` (default: all month)."""
-    _check_non_negative(task_vcpu=task_vcpu, task_memory_gb=task_memory_gb, tasks=tasks)
+    if task_vcpu < 0 or task_memory_gb < 0 or tasks < 0:
+        _check_non_negative(task_vcpu=task_vcpu, task_memory_gb=task_memory_gb, tasks=tasks)
     rate = prices.fargate.get(arch)
     if rate is None:
         raise KeyError(f"no Fargate prices for {arch} in {prices.region}")
@@ -263,7 +267,8 @@ def ec2_monthly_cost(
 def api_gateway_monthly_cost(*, requests: float, api: str, prices: PriceTable) -> ApiGatewayCost:
     """``requests`` a month through an API Gateway ``api`` ("rest" or "http"), through its
     request tiers (applied to this workload alone, like the Lambda duration tiers)."""
-    _check_non_negative(requests=requests)
+    if requests < 0:
+        _check_non_negative(requests=requests)
     if prices.api_gateway is None:
         raise KeyError(f"no API Gateway prices for {prices.region}")
     tiers = {"rest": prices.api_gateway.rest, "http": prices.api_gateway.http}.get(api)
@@ -277,7 +282,8 @@ def load_balancer_monthly_cost(
 ) -> LoadBalancerCost:
     """One Application Load Balancer running ``hours`` (default: all month) for ``requests``
     a month, its LCUs counted from new connections (see ALB_NEW_CONNECTIONS_PER_LCU_SECOND)."""
-    _check_non_negative(requests=requests)
+    if requests < 0:
+        _check_non_negative(requests=requests)
     lb = prices.load_balancer
     if lb is None:
         raise KeyError(f"no load balancer prices for {prices.region}")

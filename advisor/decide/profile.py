@@ -150,7 +150,13 @@ class WorkloadProfile:
         """The same workload shape (duration, memory, burstiness) at another volume."""
         scale = monthly_requests / self.monthly_requests if self.monthly_requests else None
         peak = self.peak_concurrency * scale if self.peak_concurrency and scale else None
-        return dataclasses.replace(self, monthly_requests=monthly_requests, peak_concurrency=peak)
+        # dataclasses.replace without re-running __init__ (a curve and a crossover search call
+        # this about a hundred times per function): the class has no __post_init__ to honour.
+        other = object.__new__(type(self))
+        other.__dict__.update(self.__dict__)
+        other.__dict__["monthly_requests"] = monthly_requests
+        other.__dict__["peak_concurrency"] = peak
+        return other
 
 
 def profile_from_function(

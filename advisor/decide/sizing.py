@@ -129,9 +129,9 @@ def fargate_plan(
 ) -> FargatePlan:
     options = options or SizingOptions()
     task_vcpu, task_memory_gb = fargate_task_size(profile.memory_mb)
-    per_task = task_vcpu / (vcpu_per_execution(profile.memory_mb) * _cpu_share(profile))
+    per_task = fargate_per_task_concurrency(profile, task_vcpu)
     busy = profile.busy_concurrency
-    tasks = max(options.min_tasks, math.ceil(busy / (per_task * options.target_utilization)))
+    tasks = fargate_tasks(busy, per_task, options)
     cost = fargate_monthly_cost(
         task_vcpu=task_vcpu,
         task_memory_gb=task_memory_gb,
@@ -149,17 +149,37 @@ def fargate_plan(
     )
 
 
-def ec2_plan(
+def fargate_per_task_concurrency(profile: WorkloadProfile, task_vcpu: float) -> float:
+    """Executions in flight one task of ``task_vcpu`` serves (step 2)."""
+    return task_vcpu / (vcpu_per_execution(profile.memory_mb) * _cpu_share(profile))
+
+
+def fargate_tasks(busy: float, per_task: float, options: SizingOptions) -> int:
+    """Tasks for ``busy`` executions in flight (steps 3 and 4)."""
+    return max(options.min_tasks, math.ceil(busy / (per_task * options.target_utilization)))
+
+
+@dataclass(frozen=True)
+class Ec2Candidates:
+    """The catalogue instances that can run a workload, in catalogue order, with what the
+    sizing reads of each: (instance, usable memory in GiB after the OS reserve, sustained vCPU
+    x target utilisation). They depend on its architecture, GPU need and memory, not on its
+    volume: a cost curve or crossover search works them out once (:func:`ec2_candidates`)."""
+
+    items: tuple[tuple[Ec2Instance, float, float], ...]
+    # Below these busy vCPU and memory every candidate runs ``min_instances``: the choice is
+    # then ``at_floor``, worked out once.
+    floor_vcpu: float = 0.0
+    floor_mem_gib: float = 0.0
+    at_floor: tuple[Ec2Instance, int] | None = None
+
+
+def ec2_candidates(
     profile: WorkloadProfile, prices: PriceTable, options: SizingOptions | None = None
-) -> Ec2Plan | None:
-    """The cheapest EC2 fleet for the workload, or None when no catalogue instance fits."""
+) -> Ec2Candidates:
     options = options or SizingOptions()
-    busy = profile.busy_concurrency
-    share = _cpu_share(profile)
-    busy_vcpu = busy * share * vcpu_per_execution(profile.memory_mb)
-    busy_mem_gib = busy * share * profile.memory_mb / 1024
     one_execution_gib = profile.memory_mb / 1024
-    best: tuple[float, int, Ec2Instance, int] | None = None
+    found = []
     for instance in prices.ec2:
         if profile.gpu:
             if instance.gpus < 1:
@@ -169,24 +189,92 @@ def ec2_plan(
         usable_gib = instance.memory_gib - options.ec2_os_reserve_gib
         if usable_gib < one_execution_gib:
             continue
-        count = max(
-            options.min_instances,
-            math.ceil(busy_vcpu / (instance.sustained_vcpu * options.target_utilization)),
-            math.ceil(busy_mem_gib / usable_gib),
-        )
-        monthly = count * instance.usd_per_hour * prices.hours_per_month
-        key = (monthly, instance.vcpu, instance, count)
-        if best is None or key[:2] < best[:2]:
-            best = key
-    if best is None:
+        found.append((instance, usable_gib, instance.sustained_vcpu * options.target_utilization))
+    items = tuple(found)
+    if not items:
+        return Ec2Candidates(items)
+    return Ec2Candidates(
+        items,
+        floor_vcpu=min(capacity for _, _, capacity in items),
+        floor_mem_gib=min(usable for _, usable, _ in items),
+        at_floor=_cheapest(items, 0.0, 0.0, prices, options),
+    )
+
+
+def ec2_plan(
+    profile: WorkloadProfile,
+    prices: PriceTable,
+    options: SizingOptions | None = None,
+    *,
+    candidates: Ec2Candidates | None = None,
+) -> Ec2Plan | None:
+    """The cheapest EC2 fleet for the workload, or None when no catalogue instance fits.
+    ``candidates``: :func:`ec2_candidates` for this workload, when the caller has them."""
+    options = options or SizingOptions()
+    if candidates is None:
+        candidates = ec2_candidates(profile, prices, options)
+    busy = profile.busy_concurrency
+    chosen = ec2_fleet(profile, busy, prices, options, candidates)
+    if chosen is None:
         return None
-    _, _, instance, count = best
+    instance, count = chosen
     return Ec2Plan(
         instance=instance,
         count=count,
         busy_concurrency=busy,
         cost=ec2_monthly_cost(instance_type=instance.type, count=count, prices=prices),
     )
+
+
+def ec2_fleet(
+    profile: WorkloadProfile,
+    busy: float,
+    prices: PriceTable,
+    options: SizingOptions,
+    candidates: Ec2Candidates,
+) -> tuple[Ec2Instance, int] | None:
+    """(instance, count) of the cheapest fleet for ``busy`` executions in flight; on a tie, the
+    smaller instance, then the first in the catalogue. None without candidates."""
+    share = _cpu_share(profile)
+    busy_vcpu = busy * share * vcpu_per_execution(profile.memory_mb)
+    busy_mem_gib = busy * share * profile.memory_mb / 1024
+    if not candidates.items:
+        return None
+    floor = options.min_instances
+    # Each count is max(floor, ceil(busy vCPU / capacity), ceil(busy memory / usable)), and
+    # the smallest capacity and usable memory give the largest ceilings: when those are within
+    # the floor, every candidate runs the floor.
+    if (
+        math.ceil(busy_vcpu / candidates.floor_vcpu) <= floor
+        and math.ceil(busy_mem_gib / candidates.floor_mem_gib) <= floor
+    ):
+        return candidates.at_floor
+    return _cheapest(candidates.items, busy_vcpu, busy_mem_gib, prices, options)
+
+
+def _cheapest(
+    items: tuple[tuple[Ec2Instance, float, float], ...],
+    busy_vcpu: float,
+    busy_mem_gib: float,
+    prices: PriceTable,
+    options: SizingOptions,
+) -> tuple[Ec2Instance, int] | None:
+    hours = prices.hours_per_month
+    floor = options.min_instances
+    best: Ec2Instance | None = None
+    best_usd, best_count = 0.0, 0
+    for instance, usable_gib, capacity in items:
+        count = max(floor, math.ceil(busy_vcpu / capacity), math.ceil(busy_mem_gib / usable_gib))
+        monthly = count * instance.usd_per_hour * hours
+        if (
+            best is None
+            or monthly < best_usd
+            or (monthly == best_usd and instance.vcpu < best.vcpu)
+        ):
+            best, best_usd, best_count = instance, monthly, count
+    if best is None:
+        return None
+    return best, best_count
 
 
 def _cpu_share(profile: WorkloadProfile) -> float:
