@@ -107,3 +107,10 @@ def test_the_secret_kept_by_the_served_version_is_found(scanned):
     assert (finding.evidence["qualifier"], finding.evidence["version"]) == ("live", "1")
     assert finding.evidence["variables"] == ["STRIPE_API_KEY"]
     assert SECRET not in str(finding.evidence) + finding.message
+
+
+def test_the_served_version_s_single_zone_is_found_though_latest_spans_two(scanned):
+    inventory, subnets = scanned
+    [finding] = evaluate(inventory, "vpc-single-subnet")
+    assert (finding.evidence["qualifier"], finding.evidence["version"]) == ("live", "1")
+    assert finding.evidence["availability_zones"] == {subnets["old"]: "us-east-1a"}

@@ -1,6 +1,8 @@
-from advisor.collect.inventory import DATA_SUBNETS
+from advisor.collect.inventory import DATA_SUBNETS, FunctionVersion, Qualifier
+from advisor.rules.base import Severity
 from tests.rules.cases import fails, passes
 from tests.rules.factories import (
+    api_integration,
     gap,
     make_function,
     make_inventory,
@@ -74,3 +76,77 @@ def test_a_subnet_describe_subnets_did_not_return_is_not_evaluated():
     inventory = vpc_inventory("subnet-0a1", "subnet-gone")
     [result] = not_evaluated(run(RULE_ID, inventory))
     assert result.reason == "DescribeSubnets did not return subnet-gone: its zone is not known"
+
+
+# --- the versions in use --------------------------------------------------------------------
+
+
+def behind_live(latest_subnets, version_subnets, **live):
+    """orders: live -> version 3 attached to ``version_subnets``, invoked by an API; $LATEST
+    attached to ``latest_subnets``."""
+    alias = Qualifier(name="live", kind="alias", exists=True, version="3", named_by=["api"])
+    for key, value in live.items():
+        setattr(alias, key, value)
+    fn = make_function(
+        vpc_subnet_ids=list(latest_subnets),
+        vpc_security_group_ids=["sg-0b2"],
+        qualifiers=[alias],
+        versions=[
+            FunctionVersion(
+                version="3",
+                vpc_subnet_ids=None if version_subnets is None else list(version_subnets),
+                vpc_security_group_ids=["sg-0b2"],
+            )
+        ],
+    )
+    return make_inventory(
+        fn, subnet_zones=dict(ZONES), api_integrations=[api_integration(fn, qualifier="live")]
+    )
+
+
+@fails(RULE_ID)
+def test_the_served_version_in_one_zone_fails_though_latest_spans_two():
+    results = run(RULE_ID, behind_live(["subnet-0a1", "subnet-0c3"], ["subnet-0d4"]))
+    finding = only_finding(results)
+    assert finding.severity is Severity.MEDIUM
+    assert (finding.evidence["qualifier"], finding.evidence["version"]) == ("live", "3")
+    assert finding.evidence["subnet_ids"] == ["subnet-0d4"]
+    assert finding.message.startswith("orders:live (version 3) is attached to one subnet")
+    assert "publish-version" in finding.remediation.cli
+    assert "update-alias" in finding.remediation.cli and "--name live" in finding.remediation.cli
+    return results
+
+
+@passes(RULE_ID)
+def test_the_served_version_in_two_zones_passes():
+    return run(RULE_ID, behind_live(["subnet-0a1", "subnet-0c3"], ["subnet-0a1", "subnet-0c3"]))
+
+
+@fails(RULE_ID)
+def test_a_single_zone_only_on_unpublished_latest_is_info():
+    results = run(RULE_ID, behind_live(["subnet-0a1"], ["subnet-0a1", "subnet-0c3"]))
+    finding = only_finding(results)
+    assert finding.severity is Severity.INFO
+    assert finding.evidence["unpublished"] is True
+    assert finding.message.startswith("Not live yet")
+    return results
+
+
+@fails(RULE_ID)
+def test_a_version_stored_before_vpc_configs_were_kept_is_judged_by_latest():
+    results = run(RULE_ID, behind_live(["subnet-0a1"], None))
+    assert only_finding(results).evidence["subnet_ids"] == ["subnet-0a1"]
+    return results
+
+
+def test_a_served_version_whose_subnet_zone_is_unknown_is_not_evaluated():
+    inventory = behind_live(["subnet-0a1", "subnet-0c3"], ["subnet-0a1", "subnet-0e5"])
+    (reason,) = not_evaluated(run(RULE_ID, inventory))
+    assert "subnet-0e5" in reason.reason
+
+
+def test_a_served_version_that_could_not_be_read_is_not_evaluated():
+    inventory = behind_live(["subnet-0a1", "subnet-0c3"], None, exists=None, version=None)
+    inventory.functions[0].versions.clear()
+    (reason,) = not_evaluated(run(RULE_ID, inventory))
+    assert "orders:live could not be read" in reason.reason
