@@ -21,10 +21,11 @@ MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 PILLARS = [str(p) for p in Pillar]
 
 
-def overview_rows(user: AbstractBaseUser, *, top: int = 10) -> list[dict[str, Any]]:
+def overview_rows(user: AbstractBaseUser) -> list[dict[str, Any]]:
     """Per account: latest scan, whether the user may manage it, open findings by severity and
-    by pillar, and the ``top`` worst of them, with the id of its latest scan with results (what
-    its findings link to). Four queries however many accounts and findings there are."""
+    by pillar, with the id of its latest scan with results (what its findings link to); its
+    worst findings are attached to the page's rows only (``attach_worst_findings``). Three
+    queries however many accounts and findings there are."""
     latest = Scan.objects.filter(account=OuterRef("pk")).order_by("-created_at", "-pk")
     role = Membership.objects.filter(user=user, workspace_id=OuterRef("workspace_id"))
     accounts = list(
@@ -46,10 +47,6 @@ def overview_rows(user: AbstractBaseUser, *, top: int = 10) -> list[dict[str, An
     ):
         by_severity[account_id][severity] += n
         by_pillar[account_id][pillar] += n
-    worst: dict[int, list[Finding]] = defaultdict(list)
-    ranked = _worst_per_account(open_findings, ids, top)
-    for finding in ranked:
-        worst[finding.account_id].append(finding)
     return [
         {
             "account": account,
@@ -58,11 +55,22 @@ def overview_rows(user: AbstractBaseUser, *, top: int = 10) -> list[dict[str, An
             "results_scan_id": account.results_scan_id,
             "severity_counts": [(s, by_severity[account.pk].get(s, 0)) for s in SEVERITY_ORDER],
             "pillar_counts": [(p, by_pillar[account.pk].get(p, 0)) for p in PILLARS],
-            "findings": worst[account.pk],
+            "findings": [],
             "finding_total": sum(by_severity[account.pk].values()),
         }
         for account in accounts
     ]
+
+
+def attach_worst_findings(rows: list[dict[str, Any]], *, top: int = 10) -> None:
+    """Give each of these rows (a page of ``overview_rows``) the ``top`` worst open findings of
+    its account (one query)."""
+    by_id = {row["account"].pk: row for row in rows}
+    if not by_id:
+        return
+    open_findings = Finding.objects.for_accounts(list(by_id)).open_unsuppressed()
+    for finding in _worst_per_account(open_findings, list(by_id), top):
+        by_id[finding.account_id]["findings"].append(finding)
 
 
 def workspace_summaries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@ last scans, and the biggest cost opportunities (loaded after the page, see below
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -12,19 +13,31 @@ from advisor import charts
 from advisor.selectors import common
 from advisor.selectors import overview as selectors
 
+ACCOUNT_PAGE_SIZE = 20
+
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     rows = selectors.overview_rows(request.user)
+    # The workspaces add up every account; the account cards (each with its worst findings and
+    # its cost opportunities fragment) come a page at a time.
+    page = Paginator(rows, ACCOUNT_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    selectors.attach_worst_findings(shown)
     common.attach_function_links(
-        [f for row in rows for f in row["findings"]],
-        latest_scan_ids=[row["results_scan_id"] for row in rows if row["results_scan_id"]],
+        [f for row in shown for f in row["findings"]],
+        latest_scan_ids=[row["results_scan_id"] for row in shown if row["results_scan_id"]],
     )
     trend = charts.findings_trend_chart(selectors.findings_trend_rows(request.user))
     return render(
         request,
         "advisor/overview.html",
-        {"rows": rows, "workspaces": selectors.workspace_summaries(rows), "trend": trend},
+        {
+            "rows": shown,
+            "page": page,
+            "workspaces": selectors.workspace_summaries(rows),
+            "trend": trend,
+        },
     )
 
 

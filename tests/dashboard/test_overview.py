@@ -167,3 +167,21 @@ def test_cost_opportunities_are_read_from_the_scan_once_worked_out(client, world
     # and from then on the inventory is not needed
     ScanRegion.objects.filter(scan=world["my_scan"]).update(inventory=None)
     assert "busy-x86" in client.get(url).content.decode()
+
+
+def test_many_accounts_come_a_page_of_cards_at_a_time_under_the_whole_workspace(client, world):
+    workspace = world["my_account"].workspace
+    for i in range(24):
+        account = make_account(workspace, name=f"zz-{i:02d}")
+        make_finding(make_function(make_scan(account), f"fn-{i}", with_metrics=False))
+    client.force_login(world["alice"])
+    body = client.get("/").content.decode()
+    # the workspace adds up all 25 accounts; the cards and their fragments are the first 20
+    assert "25 accounts · 26 open findings" in body
+    assert body.count('<section class="card account"') == 20
+    assert body.count("hx-get=") == 20
+    assert "Accounts 1 to 20 of 25" in body and "page=2" in body
+    page2 = client.get("/", {"page": 2}).content.decode()
+    assert page2.count('<section class="card account"') == 5
+    assert "zz-23" in page2 and "zz-23" not in body.split("card account", 1)[1]
+    assert "fn-23" in page2  # its worst findings come with its card
