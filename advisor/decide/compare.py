@@ -28,6 +28,7 @@ from advisor.decide.cost import (
     ec2_monthly_cost,
     fargate_monthly_cost,
     lambda_monthly_cost,
+    lambda_monthly_usd,
     load_balancer_monthly_cost,
     provisioned_concurrency_monthly_cost,
 )
@@ -198,6 +199,22 @@ def lambda_cost_for(
     )
 
 
+def _lambda_usd(profile: WorkloadProfile, prices: PriceTable, arch: str) -> float:
+    """``lambda_cost_for(profile, prices, arch).total_usd``, without the on-demand bill's parts."""
+    if profile.provisioned_concurrency > 0:
+        return lambda_cost_for(profile, prices, arch).total_usd
+    return lambda_monthly_usd(
+        requests=profile.monthly_requests,
+        duration_ms=profile.avg_duration_ms,
+        memory_mb=profile.memory_mb,
+        arch=arch,
+        prices=prices,
+        ephemeral_mb=profile.ephemeral_mb,
+        cold_starts=profile.monthly_cold_starts,
+        init_duration_ms=profile.init_duration_ms or 0.0,
+    )
+
+
 def option_costs(
     profile: WorkloadProfile, prices: PriceTable, options: DecisionOptions | None = None
 ) -> dict[str, float | None]:
@@ -266,7 +283,7 @@ def crossover(
     def cheaper_alternative(volume: float) -> str | None:
         at = profile.at_volume(volume)
         doors = front_doors(at, prices)
-        lam = lambda_cost_for(at, prices).total_usd + doors.lambda_.monthly_usd
+        lam = _lambda_usd(at, prices, at.arch) + doors.lambda_.monthly_usd
         on_servers = doors.servers.monthly_usd
         fargate_usd, ec2_usd = shape.servers_usd(at)
         alternatives = {OPTION_FARGATE: fargate_usd + on_servers}
@@ -401,7 +418,7 @@ class _Shape:
         fargate_usd, ec2_usd = self.servers_usd(at)
         return _costs(
             at,
-            lambda_usd={a: lambda_cost_for(at, self.prices, a).total_usd for a in ARCHITECTURES},
+            lambda_usd={a: _lambda_usd(at, self.prices, a) for a in ARCHITECTURES},
             fargate_usd=fargate_usd,
             ec2_usd=ec2_usd,
             doors=front_doors(at, self.prices),

@@ -141,6 +141,45 @@ def lambda_monthly_cost(
 ) -> LambdaCost:
     """On-demand Lambda bill for ``requests`` a month of ``duration_ms`` (billed) each, and
     ``cold_starts`` INIT phases of ``init_duration_ms`` each."""
+    parts = _lambda_bill(
+        requests, duration_ms, memory_mb, arch, prices, free_tier, ephemeral_mb, cold_starts,
+        init_duration_ms,
+    )  # fmt: skip
+    return LambdaCost(arch, *parts)
+
+
+def lambda_monthly_usd(
+    *,
+    requests: float,
+    duration_ms: float,
+    memory_mb: float,
+    arch: str,
+    prices: PriceTable,
+    ephemeral_mb: float = INCLUDED_EPHEMERAL_MB,
+    cold_starts: float = 0.0,
+    init_duration_ms: float = 0.0,
+) -> float:
+    """:func:`lambda_monthly_cost`'s ``total_usd`` (no free tier) without building the bill:
+    a cost curve needs only the total, at some sixty volumes for two architectures."""
+    parts = _lambda_bill(
+        requests, duration_ms, memory_mb, arch, prices, False, ephemeral_mb, cold_starts,
+        init_duration_ms,
+    )  # fmt: skip
+    return parts[5]
+
+
+def _lambda_bill(
+    requests: float,
+    duration_ms: float,
+    memory_mb: float,
+    arch: str,
+    prices: PriceTable,
+    free_tier: bool,
+    ephemeral_mb: float,
+    cold_starts: float,
+    init_duration_ms: float,
+) -> tuple[float, float, float, float, float, float, float, float]:
+    """LambdaCost's figures after ``arch``, in its field order."""
     if requests < 0 or duration_ms < 0 or memory_mb < 0 or cold_starts < 0 or init_duration_ms < 0:
         _check_non_negative(
             requests=requests,
@@ -169,16 +208,16 @@ def lambda_monthly_cost(
     storage_usd = (
         requests * duration_ms / 1000.0 * extra_storage_gb * lam.ephemeral_storage_per_gb_second
     )
-    return LambdaCost(
-        arch=arch,
-        requests=billable_requests,
-        gb_seconds=billable_gb_s,
-        requests_usd=requests_usd,
-        compute_usd=compute_usd,
-        storage_usd=storage_usd,
-        total_usd=requests_usd + compute_usd + init_usd + storage_usd,
-        init_usd=init_usd,
-        init_gb_seconds=init_gb_s,
+    total_usd = requests_usd + compute_usd + init_usd + storage_usd
+    return (
+        billable_requests,
+        billable_gb_s,
+        requests_usd,
+        compute_usd,
+        storage_usd,
+        total_usd,
+        init_usd,
+        init_gb_s,
     )
 
 
