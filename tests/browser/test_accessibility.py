@@ -70,6 +70,8 @@ def pages(estate) -> list[tuple[str, str]]:
         ("scans", "/scans/"),
         ("scan", f"/scans/{scan.pk}/"),
         ("rules", "/rules/"),
+        ("fleet", "/fleet/"),
+        ("fleet-search", "/fleet/?q=orders"),
         ("planner", "/planner/?monthly_requests=5000000&avg_duration_ms=200&memory_mb=512"),
         ("planner-error", "/planner/?monthly_requests=-5&avg_duration_ms=200&memory_mb=512"),
         ("accounts", "/aws-accounts/"),
