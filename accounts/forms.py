@@ -246,7 +246,8 @@ class OrganizationEditForm(OrganizationForm):
 
 
 class OrganizationScheduleForm(forms.Form):
-    """The schedule every member of an organisation gets."""
+    """The schedule every member of an organisation gets (and, with its recipients, an
+    account's: ScheduleForm)."""
 
     frequency = forms.ChoiceField(choices=ScanSchedule.Frequency.choices, label="Scheduled scans")
     time_of_day = forms.TimeField(
@@ -268,19 +269,10 @@ RECIPIENT_SEPARATORS = re.compile(r"[\s,;]+")
 MAX_RECIPIENTS = 50
 
 
-class ScheduleForm(forms.Form):
-    """An account's scan schedule and report recipients (the account page's second form)."""
+class ScheduleForm(OrganizationScheduleForm):
+    """An account's scan schedule and report recipients (the account page's second form): the
+    schedule's fields are an organisation's, plus who receives the reports."""
 
-    frequency = forms.ChoiceField(choices=ScanSchedule.Frequency.choices, label="Scheduled scans")
-    time_of_day = forms.TimeField(
-        label="Time",
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="Daily and weekly: the time of day. Hourly: only the minute counts.",
-    )
-    day_of_week = forms.TypedChoiceField(
-        choices=ScanSchedule.Weekday.choices, coerce=int, label="Day", help_text="Weekly only."
-    )
-    timezone = forms.ChoiceField(choices=[], label="Time zone")
     recipients = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -288,10 +280,6 @@ class ScheduleForm(forms.Form):
         help_text="Email addresses, one per line or separated by commas. Each receives the report "
         "of every scheduled scan and the weekly digest.",
     )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [(tz, tz) for tz in sorted(available_timezones())]
 
     @classmethod
     def for_account(cls, data, *, schedule: ScanSchedule, recipients: list[str]) -> ScheduleForm:
