@@ -77,6 +77,24 @@ class Aws:
         spec = {key: value for key, value in spec.items() if value is not None}
         return self.client("lambda").create_function(**spec)
 
+    def rest_api(self, name: str, function_arn: str) -> str:
+        """A REST API whose root GET proxies to ``function_arn`` (an alias ARN names the alias);
+        its id."""
+        apigw = self.client("apigateway")
+        api = apigw.create_rest_api(name=name)["id"]
+        root = apigw.get_resources(restApiId=api)["items"][0]["id"]
+        apigw.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+        apigw.put_integration(
+            restApiId=api,
+            resourceId=root,
+            httpMethod="GET",
+            type="AWS_PROXY",
+            integrationHttpMethod="POST",
+            uri=f"arn:aws:apigateway:{self.region}:lambda:path/2015-03-31/functions/"
+            f"{function_arn}/invocations",
+        )
+        return api
+
     def queue(self, name: str, **attributes: Any) -> tuple[str, str]:
         sqs = self.client("sqs")
         url = sqs.create_queue(

@@ -59,20 +59,7 @@ def state(aws: str) -> Aws:
             Principal="sns.amazonaws.com",
             SourceArn=f"arn:aws:sns:{REGION}:{ACCOUNT}:{name}-topic",
         )
-    apigw = state.client("apigateway")
-    api = apigw.create_rest_api(name="public")
-    root = apigw.get_resources(restApiId=api["id"])["items"][0]["id"]
-    apigw.put_method(
-        restApiId=api["id"], resourceId=root, httpMethod="GET", authorizationType="NONE"
-    )
-    apigw.put_integration(
-        restApiId=api["id"],
-        resourceId=root,
-        httpMethod="GET",
-        type="AWS_PROXY",
-        integrationHttpMethod="POST",
-        uri=f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{arn('alpha')}/invocations",
-    )
+    state.rest_api("public", arn("alpha"))
     return state
 
 

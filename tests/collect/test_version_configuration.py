@@ -21,12 +21,6 @@ from tests.collect.aws_state import ACCOUNT, REGION, Aws, package
 OPTIONS = CollectOptions(rate_limit=False, max_attempts=2, metrics=False)
 
 
-def uri(function_arn: str) -> str:
-    return (
-        f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
-    )
-
-
 @pytest.fixture
 def inventory(aws: str) -> RegionInventory:
     state = Aws.connect(aws)
@@ -50,20 +44,7 @@ def inventory(aws: str) -> RegionInventory:
     lam.update_function_configuration(
         FunctionName="search", Layers=[], SnapStart={"ApplyOn": "PublishedVersions"}
     )
-    apigw = state.client("apigateway")
-    api = apigw.create_rest_api(name="shop")
-    root = apigw.get_resources(restApiId=api["id"])["items"][0]["id"]
-    apigw.put_method(
-        restApiId=api["id"], resourceId=root, httpMethod="GET", authorizationType="NONE"
-    )
-    apigw.put_integration(
-        restApiId=api["id"],
-        resourceId=root,
-        httpMethod="GET",
-        type="AWS_PROXY",
-        integrationHttpMethod="POST",
-        uri=uri(f"{created['FunctionArn']}:live"),
-    )
+    state.rest_api("shop", f"{created['FunctionArn']}:live")
     return collect_region(
         session=state.session,
         account_id=ACCOUNT,
@@ -115,20 +96,7 @@ def test_a_version_keeps_its_own_code_size(aws: str):
         archive.writestr("app.py", "def handler(event, context):\n    return event\n")
         archive.writestr("data.bin", os.urandom(64 * 1024))
     lam.update_function_code(FunctionName="big", ZipFile=grown.getvalue())
-    apigw = state.client("apigateway")
-    api = apigw.create_rest_api(name="big")
-    root = apigw.get_resources(restApiId=api["id"])["items"][0]["id"]
-    apigw.put_method(
-        restApiId=api["id"], resourceId=root, httpMethod="GET", authorizationType="NONE"
-    )
-    apigw.put_integration(
-        restApiId=api["id"],
-        resourceId=root,
-        httpMethod="GET",
-        type="AWS_PROXY",
-        integrationHttpMethod="POST",
-        uri=uri(f"{created['FunctionArn']}:live"),
-    )
+    state.rest_api("big", f"{created['FunctionArn']}:live")
     inventory = collect_region(
         session=state.session,
         account_id=ACCOUNT,

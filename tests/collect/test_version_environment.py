@@ -17,12 +17,6 @@ OPTIONS = CollectOptions(rate_limit=False, max_attempts=2, metrics=False)
 SECRET = "sk_live_51H8xQ2eZvKYlo2C0a9b8c7d6e5f4g3h2"  # a Stripe-shaped key
 
 
-def uri(function_arn: str) -> str:
-    return (
-        f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
-    )
-
-
 @pytest.fixture
 def scanned(aws: str) -> tuple[RegionInventory, dict[str, str]]:
     """checkout: version 1 (a secret in its environment, one subnet in us-east-1a) behind live;
@@ -54,20 +48,7 @@ def scanned(aws: str) -> tuple[RegionInventory, dict[str, str]]:
         Environment={"Variables": {"STAGE": "prod"}},
         VpcConfig={"SubnetIds": [subnets["a"], subnets["b"]], "SecurityGroupIds": [group]},
     )
-    apigw = state.client("apigateway")
-    api = apigw.create_rest_api(name="shop")
-    root = apigw.get_resources(restApiId=api["id"])["items"][0]["id"]
-    apigw.put_method(
-        restApiId=api["id"], resourceId=root, httpMethod="GET", authorizationType="NONE"
-    )
-    apigw.put_integration(
-        restApiId=api["id"],
-        resourceId=root,
-        httpMethod="GET",
-        type="AWS_PROXY",
-        integrationHttpMethod="POST",
-        uri=uri(f"{created['FunctionArn']}:live"),
-    )
+    state.rest_api("shop", f"{created['FunctionArn']}:live")
     inventory = collect_region(
         session=state.session,
         account_id=ACCOUNT,
