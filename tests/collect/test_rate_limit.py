@@ -168,25 +168,33 @@ def shared(url: str, key: str, rate: float, sleeps: list[float]) -> SharedTokenB
 
 
 def test_two_processes_share_one_schedule(redis_url):
-    # given two buckets on the same key, as two worker processes would hold them
+    # given two buckets on the same key, as two worker processes would hold them (one call in
+    # 10 s: the schedule, not this machine's speed, sets the slots)
     url, key = redis_url
     sleeps: list[float] = []
-    first, second = shared(url, key, 20, sleeps), shared(url, key, 20, sleeps)
+    first, second = shared(url, key, 0.1, sleeps), shared(url, key, 0.1, sleeps)
     # when they reserve alternately, without waiting for their slots
     slots = [(first if i % 2 else second).reserve()[0] for i in range(10)]
-    # then the slots interleave 50 ms apart: one budget, not two
+    # then the slots interleave 10 s apart: one budget, not two
     gaps = [later - earlier for earlier, later in itertools.pairwise(slots)]
-    assert gaps == pytest.approx([0.05] * 9, abs=1e-4)
+    assert gaps == pytest.approx([10.0] * 9, abs=1e-4)
 
 
 def test_other_accounts_and_regions_have_their_own_schedule(redis_url):
+    # one call a minute per budget: whatever the machine's delays between the calls below
+    # (well under a minute), the schedule decides every wait
     url, key = redis_url
     sleeps: list[float] = []
-    mine = shared(url, f"{key}:111111111111:us-east-1", 1, sleeps)
-    theirs = shared(url, f"{key}:222222222222:us-east-1", 1, sleeps)
-    assert mine.acquire() == 0 and theirs.acquire() == 0  # no wait: separate budgets
-    assert mine.acquire() == pytest.approx(1.0, abs=0.05)  # mine is spent for a second
-    assert sleeps == [pytest.approx(1.0, abs=0.05)]
+    mine = shared(url, f"{key}:111111111111:us-east-1", 1 / 60, sleeps)
+    theirs = shared(url, f"{key}:222222222222:us-east-1", 1 / 60, sleeps)
+    first_slot, first_now = mine.reserve()
+    assert first_slot == pytest.approx(first_now, abs=1e-4)  # a fresh budget: no wait
+    assert theirs.acquire() == 0  # no wait: their budget is their own
+    second_slot, _ = mine.reserve()
+    assert second_slot == pytest.approx(first_slot + 60, abs=1e-4)  # mine is spent for a minute
+    wait = mine.acquire()  # the third call waits for its slot, two minutes after the first
+    assert 60 < wait <= 120
+    assert sleeps == [wait]
 
 
 def test_a_scan_draws_from_the_shared_buckets_of_its_account_and_region(redis_url, aws):
