@@ -114,6 +114,13 @@ def findings_to_suppress(user: AbstractBaseUser, ids: list[int]) -> QuerySet[Fin
     return Finding.objects.filter(account__in=accounts_for(user), pk__in=ids)
 
 
+def suppressible_workspace_ids(user: AbstractBaseUser) -> frozenset[int]:
+    """The workspaces whose findings the user may suppress and unsuppress (owner or admin):
+    :func:`can_manage_all` and :func:`can_manage_accounts` ask the same, so a page read once
+    shows a row's buttons exactly where the server would accept them."""
+    return frozenset(manageable_workspaces_for(user).values_list("pk", flat=True))
+
+
 def can_manage_all(user: AbstractBaseUser, findings: QuerySet[Finding]) -> bool:
     """Whether the user may change every one of these findings (owner or admin of each)."""
     return not findings.exclude(account__workspace__in=manageable_workspaces_for(user)).exists()

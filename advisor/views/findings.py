@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.selectors import manageable_workspaces_for
 from advisor.csv_cells import csv_cell
 from advisor.forms import SuppressForm
 from advisor.models import Finding
@@ -82,7 +81,9 @@ def findings_export_or_list(request: HttpRequest) -> HttpResponse:
     page.object_list = common.attach_function_links(
         list(page.object_list), latest_scan_ids=visible.latest_scan_ids
     )
-    can_manage = manageable_workspaces_for(request.user).exists()
+    # Per row: a viewer of one workspace who administers another may suppress only the latter's.
+    suppressible = selectors.suppressible_workspace_ids(request.user)
+    any_suppressible = any(f.account.workspace_id in suppressible for f in page.object_list)
     return render(
         request,
         "advisor/finding_list.html",
@@ -94,8 +95,9 @@ def findings_export_or_list(request: HttpRequest) -> HttpResponse:
             "tabs": _tabs(request, filters, counts),
             "base_query": params.query_without(request.GET, "page"),
             "export_query": params.query_without(request.GET, "page", "format"),
-            "can_suppress": filters.status == selectors.STATUS_OPEN and can_manage,
-            "can_unsuppress": filters.status == selectors.STATUS_SUPPRESSED and can_manage,
+            "suppressible_workspace_ids": suppressible,
+            "can_suppress": filters.status == selectors.STATUS_OPEN and any_suppressible,
+            "can_unsuppress": filters.status == selectors.STATUS_SUPPRESSED and any_suppressible,
         },
     )
 

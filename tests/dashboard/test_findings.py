@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advisor.models import Finding, Suppression
-from tests.dashboard.builders import make_finding, make_function
-from tests.factories import make_user
+from tests.dashboard.builders import make_finding, make_function, make_scan
+from tests.factories import make_account, make_user, make_workspace
 from tests.fixtures.aws_state import create_function
 from tests.reports.builders import connected_account, scan_inline
 
@@ -293,3 +293,39 @@ def test_exported_cells_that_start_like_formulas_are_neutralised(client, db, aws
     assert all(r["message"].startswith("'-2-3 ") for r in rows)
     # The JSON export is data, not a spreadsheet: it keeps the values as they are.
     assert {r["account"] for r in export_json(client, "")} == {planted}
+
+
+def test_suppress_controls_show_only_on_findings_of_workspaces_the_user_manages(client, world):
+    # given: Vera views Alice's workspace and administers her own
+    own = make_workspace(members={world["vera"]: "admin"})
+    own_scan = make_scan(make_account(own, name="vera-prod"))
+    own_finding = make_finding(make_function(own_scan, "vera-fn"))
+    mine = world["my_finding"]
+    client.force_login(world["vera"])
+    # when
+    body = client.get("/findings/").content.decode()
+    # then: a box beside her own workspace's finding only, and the server agrees
+    assert f'name="finding" value="{own_finding.pk}"' in body
+    assert f'name="finding" value="{mine.pk}"' not in body
+    assert "Suppress selected" in body
+    refused = client.post(
+        reverse("advisor:finding-suppress"), {"finding": [mine.pk], "reason": "x"}
+    )
+    assert refused.status_code == 403
+    # and on the suppressed tab, the same per workspace
+    theirs = suppress(mine, world["my_account"])
+    hers = suppress(own_finding, own_finding.account)
+    body = client.get("/findings/?status=suppressed").content.decode()
+    assert f'name="suppression" value="{hers.pk}"' in body
+    assert f'name="suppression" value="{theirs.pk}"' not in body
+
+
+def test_no_suppress_controls_where_the_user_manages_none_of_the_findings(client, world):
+    # given: Vera administers a workspace with no findings and views Alice's
+    make_workspace(members={world["vera"]: "admin"})
+    client.force_login(world["vera"])
+    body = client.get("/findings/").content.decode()
+    assert 'name="finding"' not in body and "Suppress selected" not in body
+    suppress(world["my_finding"], world["my_account"])
+    body = client.get("/findings/?status=suppressed").content.decode()
+    assert 'name="suppression"' not in body and "Remove the suppression" not in body
