@@ -15,7 +15,11 @@ from advisor.reports.tasks import send_report_task
 from advisor.services.organizations import organization_sync, organizations_sync_all
 from advisor.services.prices import prices_refresh
 from advisor.services.report_delivery import digest_deliveries
-from advisor.services.retention import audit_events_prune, scan_metrics_prune
+from advisor.services.retention import (
+    audit_events_prune,
+    pending_connections_prune,
+    scan_metrics_prune,
+)
 from advisor.services.scan_sweep import lost_scans_sweep
 from advisor.services.schedules import ScheduledRun, scheduled_scan_give_up, scheduled_scan_run
 
@@ -54,9 +58,11 @@ def send_weekly_digests_task() -> None:
 
 @shared_task(name="advisor.prune_scan_metrics")
 def prune_scan_metrics_task() -> None:
-    # The nightly retention job: metric series past the last scans, then old audit events.
+    # The nightly retention job: metric series past the last scans, old audit events, and
+    # connect pages abandoned half-way.
     scan_metrics_prune()
     audit_events_prune()
+    pending_connections_prune()
 
 
 @shared_task(name="advisor.refresh_prices")

@@ -4,7 +4,9 @@ findings history, and lose the bulky parts: ``ScanRegion.inventory`` and the Clo
 inside ``FunctionRecord.config["metrics"]`` (the summary figures beside them stay).
 
 Audit-log events (``accounts.AuditEvent``) are kept ``ADVISOR_AUDIT_RETENTION_DAYS`` and then
-deleted by the same nightly job.
+deleted by the same nightly job, and so are pending connections (``accounts.PendingConnection``,
+the ExternalId of a connect page never completed) older than
+``ADVISOR_PENDING_CONNECTION_MAX_AGE_DAYS``.
 
 Work goes in batches of scans, and within a scan in batches of function rows, each batch its own
 short transaction, so the cleanup never holds locks for long and can stop and resume anywhere."""
@@ -20,7 +22,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, PendingConnection
 from advisor.models import FunctionRecord, Scan, ScanRegion
 
 logger = logging.getLogger(__name__)
@@ -124,4 +126,16 @@ def audit_events_prune(*, days: int | None = None, batch_size: int | None = None
         deleted += AuditEvent.objects.filter(pk__in=batch).delete()[0]
     if deleted:
         logger.info("retention: deleted %s audit-log events older than %s days", deleted, days)
+    return deleted
+
+
+def pending_connections_prune(*, days: int | None = None) -> int:
+    """Delete pending connections started longer ago than the maximum age: a connect page left
+    unfinished for that long is abandoned, and its ExternalId is no one's secret to keep. The
+    user who comes back gets a new one. Returns how many were deleted."""
+    days = max(1, days if days is not None else settings.ADVISOR_PENDING_CONNECTION_MAX_AGE_DAYS)
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    deleted = PendingConnection.objects.filter(created_at__lt=cutoff).delete()[0]
+    if deleted:
+        logger.info("retention: deleted %s pending connections older than %s days", deleted, days)
     return deleted

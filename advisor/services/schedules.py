@@ -40,7 +40,8 @@ SYSTEM_TASKS = (
         "advisor.prune_scan_metrics",
         {"minute": "17", "hour": "3", "day_of_week": "*"},
         "Drop metric series older than the last ADVISOR_RETENTION_FULL_SCANS scans per account, "
-        "and audit-log events older than ADVISOR_AUDIT_RETENTION_DAYS.",
+        "audit-log events older than ADVISOR_AUDIT_RETENTION_DAYS and pending connections older "
+        "than ADVISOR_PENDING_CONNECTION_MAX_AGE_DAYS.",
     ),
     (
         "prices:refresh",

@@ -342,6 +342,12 @@ ADVISOR_RETENTION_FULL_SCANS = env.int("ADVISOR_RETENTION_FULL_SCANS", default=1
 ADVISOR_RETENTION_BATCH_SIZE = env.int("ADVISOR_RETENTION_BATCH_SIZE", default=200)
 # Workspace audit-log events older than this many days are deleted by the same nightly job.
 ADVISOR_AUDIT_RETENTION_DAYS = env.int("ADVISOR_AUDIT_RETENTION_DAYS", default=365)
+# A pending connection (the ExternalId of a connect page never completed) older than this many
+# days is deleted by the same job: long enough to deploy a role and come back, short enough
+# that abandoned ids do not pile up.
+ADVISOR_PENDING_CONNECTION_MAX_AGE_DAYS = env.int(
+    "ADVISOR_PENDING_CONNECTION_MAX_AGE_DAYS", default=7
+)
 
 LOGGING = {
     "version": 1,

@@ -1,12 +1,17 @@
 """Retention: full metric series for the last N finished scans per account, summaries and
 findings history for all."""
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
+from accounts.models import PendingConnection
 from advisor.models import Finding, FindingOccurrence, FunctionRecord, Scan, ScanRegion
+from advisor.periodic.tasks import prune_scan_metrics_task
 from advisor.services.retention import scan_metrics_prune
-from tests.factories import make_account, make_workspace
+from tests.accounts.test_account_pages import connect_form
+from tests.factories import make_account, make_user, make_workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +111,27 @@ def test_a_second_run_has_nothing_left_to_do():
     assert scan_metrics_prune(keep=3).scans == 1
 
     assert scan_metrics_prune(keep=3).scans == 0
+
+
+def test_the_nightly_job_deletes_abandoned_pending_connections_and_keeps_recent_ones(
+    client, settings
+):
+    # given: one user left the connect page 8 days ago, another opened it 6 days ago
+    settings.ADVISOR_PENDING_CONNECTION_MAX_AGE_DAYS = 7
+    abandoned_user, recent_user = make_user(), make_user()
+    make_workspace(members={abandoned_user: "owner", recent_user: "owner"})
+    ids = {}
+    for user, age in ((abandoned_user, 8), (recent_user, 6)):
+        client.force_login(user)
+        ids[user] = connect_form(client)[1]
+        PendingConnection.objects.filter(user=user).update(
+            created_at=timezone.now() - dt.timedelta(days=age)
+        )
+    # when
+    prune_scan_metrics_task()
+    # then: the recent one keeps its ExternalId; the abandoned one gets a new one
+    assert list(PendingConnection.objects.values_list("user", flat=True)) == [recent_user.pk]
+    client.force_login(recent_user)
+    assert connect_form(client)[1] == ids[recent_user]
+    client.force_login(abandoned_user)
+    assert connect_form(client)[1] != ids[abandoned_user]
