@@ -1,12 +1,45 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from accounts.models import AuditEvent, Invitation, Membership, Workspace
+from accounts.teams import owner_ids_locked
 
 # AwsAccount is registered by advisor/admin.py: its changes go through the schedule service.
 
 
+class MembershipFormSet(BaseInlineFormSet):
+    """The members page's rule holds here too: a workspace that has an owner keeps one. Its
+    owners are locked for the admin's transaction, so a change on the members page at the same
+    time cannot remove the other one."""
+
+    def clean(self) -> None:
+        super().clean()
+        if self.instance.pk is None or any(form.errors for form in self.forms):
+            return
+        owners = owner_ids_locked(self.instance.pk)
+        if not owners:
+            return
+        in_forms: set[int] = set()
+        remaining = 0
+        for form in self.forms:
+            if form.instance.pk is not None:
+                in_forms.add(form.instance.pk)
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            if form.cleaned_data.get("role") == Membership.Role.OWNER:
+                remaining += 1
+        remaining += len(owners - in_forms)  # an owner added meanwhile, not on this page
+        if not remaining:
+            raise ValidationError(
+                "A workspace keeps at least one owner: make another member an owner before "
+                "removing or demoting the last one."
+            )
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
 
 

@@ -75,6 +75,12 @@ def _owners_locked(workspace_id: int) -> list[Membership]:
     )
 
 
+def owner_ids_locked(workspace_id: int) -> set[int]:
+    """The memberships that are the workspace's owners now, locked as by the members page's
+    changes (the Django admin's membership inline asks this too)."""
+    return {owner.pk for owner in _owners_locked(workspace_id)}
+
+
 def _refuse_losing_last_owner(membership: Membership, what: str) -> None:
     owners = _owners_locked(membership.workspace_id)
     if membership.role == Role.OWNER and [o.pk for o in owners] == [membership.pk]:

@@ -520,3 +520,48 @@ def test_invitations_and_the_audit_log_are_read_only_in_the_admin(team, client):
     response = client.post(f"/admin/accounts/auditevent/{event.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def admin_membership_post(workspace: Workspace, rows: list[dict]) -> dict:
+    """The Django admin's change form of a workspace with these membership rows, as posted."""
+    data = {
+        "name": workspace.name,
+        "slug": workspace.slug,
+        "memberships-TOTAL_FORMS": str(len(rows)),
+        "memberships-INITIAL_FORMS": str(len(rows)),
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        membership = row["membership"]
+        data[f"memberships-{i}-id"] = str(membership.pk)
+        data[f"memberships-{i}-workspace"] = str(workspace.pk)
+        data[f"memberships-{i}-user"] = str(membership.user_id)
+        data[f"memberships-{i}-role"] = row.get("role", membership.role)
+        if row.get("delete"):
+            data[f"memberships-{i}-DELETE"] = "on"
+    return data
+
+
+@pytest.mark.parametrize("change", [{"role": "admin"}, {"delete": True}], ids=["demote", "remove"])
+def test_the_admin_cannot_demote_or_remove_a_workspaces_last_owner(client, change):
+    # given a workspace of one owner and one viewer
+    owner, viewer = make_user("olive"), make_user("vic")
+    workspace = make_workspace(members={owner: "owner", viewer: "viewer"})
+    memberships = {m.user_id: m for m in Membership.objects.filter(workspace=workspace)}
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    url = f"/admin/accounts/workspace/{workspace.pk}/change/"
+    # when the owner is demoted or removed in the admin's membership inline
+    rows = [{"membership": memberships[owner.pk], **change}, {"membership": memberships[viewer.pk]}]
+    response = client.post(url, admin_membership_post(workspace, rows))
+    # then the form is shown again with the reason, and nothing changed
+    assert response.status_code == 200
+    assert "A workspace keeps at least one owner" in response.content.decode()
+    assert Membership.objects.get(user=owner, workspace=workspace).role == "owner"
+    # but with the viewer made owner in the same change, it is saved
+    rows[1]["role"] = "owner"
+    response = client.post(url, admin_membership_post(workspace, rows))
+    assert response.status_code == 302
+    assert list(
+        Membership.objects.filter(workspace=workspace, role="owner").values_list("user", flat=True)
+    ) == [viewer.pk]
