@@ -75,13 +75,22 @@ def aws_client(
 
 
 def assume_role_session(
-    *, role_arn: str, external_id: str | None, region: str, endpoint_url: str | None = None
+    *,
+    role_arn: str,
+    external_id: str | None,
+    region: str,
+    endpoint_url: str | None = None,
+    session: boto3.Session | None = None,
 ) -> boto3.Session:
     """A session holding the role's temporary credentials, or AwsAccessError saying why not
     (EndpointNotAllowed, before anything is sent, for an endpoint URL this server refuses).
     ``external_id`` None: a role of the caller's own organisation that asks for none (the CLI's
-    ``--organization`` without ``--external-id``)."""
-    sts = aws_client("sts", region=region, endpoint_url=endpoint_url, config=STS_CONFIG)
+    ``--organization`` without ``--external-id``). ``session``: the caller's own credentials'
+    session that asks (None: boto3's default session, which a caller on several threads must
+    not share: boto3 sessions are not thread-safe)."""
+    sts = aws_client(
+        "sts", session=session, region=region, endpoint_url=endpoint_url, config=STS_CONFIG
+    )
     extra = {"ExternalId": external_id} if external_id else {}
     try:
         credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName=SESSION_NAME, **extra)[

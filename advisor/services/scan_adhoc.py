@@ -37,15 +37,24 @@ def scan_ad_hoc(
     role_arn: str | None = None,
     external_id: str | None = None,
     progress: Progress = lambda text: None,
+    caller_session: boto3.Session | None = None,
+    prices_installed: bool = False,
 ) -> dict[str, Any]:
     """Scan ``regions`` with the default credential chain (or ``role_arn``) and return the
     scan's JSON document; nothing is stored. Workspace thresholds do not apply: the rules'
-    defaults do."""
+    defaults do. ``caller_session``: the session of the caller's own credentials that assumes
+    ``role_arn`` (None: a new one), for a caller scanning accounts on several threads, each with
+    its own. ``prices_installed``: the caller already ran ``install_prices``."""
+    caller = caller_session or boto3.Session()
 
     def session_for(region: str) -> boto3.Session:
         if role_arn:
             return assume_role_session(
-                role_arn=role_arn, external_id=external_id, region=region, endpoint_url=endpoint_url
+                role_arn=role_arn,
+                external_id=external_id,
+                region=region,
+                endpoint_url=endpoint_url,
+                session=caller,
             )
         return boto3.Session(region_name=region)
 
@@ -77,10 +86,8 @@ def scan_ad_hoc(
             f"{region}: {len(part.inventory.functions)} functions, "
             f"{sum(part.inventory.api_calls.values())} API calls"
         )
-    try:
-        stored_prices_install()
-    except DatabaseError as exc:  # an ad hoc scan may run without the app's database
-        progress(f"refreshed prices not read ({exc}): the shipped prices apply")
+    if not prices_installed:
+        install_prices(progress)
     contexts = region_contexts(inventory)
     analysis = analyse(contexts, cards=False)  # the document has no decision card
     scan = Scan(
@@ -95,6 +102,14 @@ def scan_ad_hoc(
         functions=function_records(scan, contexts, analysis.decisions),
         findings=unsaved_findings(analysis.results),
     )
+
+
+def install_prices(progress: Progress) -> None:
+    """The refreshed prices for the cost model, where the app's database has them."""
+    try:
+        stored_prices_install()
+    except DatabaseError as exc:  # an ad hoc scan may run without the app's database
+        progress(f"refreshed prices not read ({exc}): the shipped prices apply")
 
 
 def caller_account(session: boto3.Session, endpoint_url: str | None) -> str:

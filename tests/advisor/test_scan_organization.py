@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from advisor.services import scan_organization
 from tests.advisor.test_scan_command import run_scan
 from tests.advisor.test_scan_document import readme_document, shape_errors
 from tests.fixtures.organizations import MANAGEMENT_ACCOUNT, build_organization
@@ -109,6 +110,100 @@ def test_the_table_names_each_account(aws, emulated):
     assert result.returncode == 0, result.stderr
     assert f"== {emulated.members['alpha']}: " in result.stdout
     assert f"== {emulated.members['beta']}: skipped (Could not assume" in result.stdout
+
+
+def without_times(document: dict) -> dict:
+    """The document with each scan's start and finish left out: the rest is the same run to run."""
+    for entry in document["accounts"]:
+        if entry["scan"] is not None:
+            entry["scan"] = {
+                k: v for k, v in entry["scan"].items() if k not in ("started_at", "finished_at")
+            }
+    return document
+
+
+@pytest.fixture
+def larger(aws):
+    return build_organization(
+        aws,
+        external_id=EXTERNAL_ID,
+        with_role={
+            "alpha": [("legacy-etl", "python3.8")],
+            "delta": [],
+            "epsilon": ["orders-api", ("old-node", "nodejs16.x")],
+            "zeta": ["billing"],
+        },
+        without_role=("beta",),
+        suspended=("gamma",),
+    )
+
+
+def test_members_scanned_side_by_side_give_the_one_at_a_time_document(aws, larger, capsys):
+    call_command("scan", *arguments(aws, "--parallel", "1"))
+    one_at_a_time = json.loads(capsys.readouterr().out)
+    call_command("scan", *arguments(aws, "--parallel", "3"))
+    done = capsys.readouterr()
+    side_by_side = json.loads(done.out)
+
+    assert without_times(side_by_side) == without_times(one_at_a_time)
+    ids = [e["account_id"] for e in side_by_side["accounts"]]
+    assert ids == sorted(ids) and len(ids) == 7  # the builder's order, not the finishing order
+    statuses = {e["account_id"]: e["status"] for e in side_by_side["accounts"]}
+    assert statuses[larger.members["beta"]] == statuses[larger.members["gamma"]] == "skipped"
+    assert {statuses[larger.members[n]] for n in ("alpha", "delta", "epsilon", "zeta")} <= {
+        "succeeded",
+        "partial",
+    }
+    # every progress line is whole and names its account (the closing summary lines aside)
+    members = set(larger.members.values()) | {MANAGEMENT_ACCOUNT}
+    lines = [line for line in done.err.splitlines() if not line.startswith("scan: ")]
+    assert lines[0].startswith("organisation ")
+    for line in lines[1:]:
+        account, _, rest = line.partition(": ")
+        assert account in members and rest and ": " not in account, line
+    for name in ("alpha", "epsilon", "zeta"):
+        assert f"{larger.members[name]}: done: " in done.err
+
+
+def test_a_member_whose_scan_raises_fails_alone(aws, larger, capsys, monkeypatch):
+    broken = larger.members["epsilon"]
+    real_scan = scan_organization.scan_ad_hoc
+
+    def scan_or_raise(**kwargs):
+        if f"::{broken}:" in kwargs["role_arn"]:
+            raise RuntimeError("the collector fell over")
+        return real_scan(**kwargs)
+
+    monkeypatch.setattr(scan_organization, "scan_ad_hoc", scan_or_raise)
+    with pytest.raises(SystemExit) as exited:
+        call_command("scan", *arguments(aws, "--parallel", "3"))
+    assert exited.value.code == 2  # a failed account's scan
+    done = capsys.readouterr()
+    entries = {e["account_id"]: e for e in json.loads(done.out)["accounts"]}
+
+    failed = entries[broken]
+    assert failed["status"] == "failed" and failed["scan"] is None
+    assert failed["reason"] == (
+        "Internal error while scanning: RuntimeError: the collector fell over"
+    )
+    for name in ("alpha", "delta", "zeta"):
+        assert entries[larger.members[name]]["status"] in ("succeeded", "partial")
+    assert [f["name"] for f in entries[larger.members["alpha"]]["functions"]] == ["legacy-etl"]
+    assert f"scan: {broken} failed: Internal error" in done.err
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "four"])
+def test_parallel_takes_one_or_more_accounts(value):
+    result = run_scan(*arguments("http://127.0.0.1:1", "--parallel", value))
+    assert result.returncode == 2
+    assert f"--parallel takes a whole number of accounts, 1 or more, not '{value}'" in (
+        result.stderr
+    )
+
+
+def test_parallel_goes_with_organization():
+    result = run_scan("--regions", "us-east-1", "--parallel", "2")
+    assert result.returncode == 2 and "--parallel goes with --organization" in result.stderr
 
 
 @pytest.mark.parametrize(

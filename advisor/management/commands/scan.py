@@ -24,7 +24,7 @@ from advisor.reports.scan_document import stored_scan_document
 from advisor.rules.base import Severity
 from advisor.services.endpoints import checked_endpoint
 from advisor.services.scan_adhoc import scan_ad_hoc
-from advisor.services.scan_organization import scan_organization_ad_hoc
+from advisor.services.scan_organization import DEFAULT_PARALLEL, scan_organization_ad_hoc
 from advisor.services.scan_run import run_scan_inline
 from advisor.services.scans import ScanRefused, scan_create, scan_start
 
@@ -58,6 +58,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--org-role-name", help="The role to assume in each member account (--organization)."
         )
+        parser.add_argument(
+            "--parallel",
+            help=f"Member accounts scanned at a time (--organization; default {DEFAULT_PARALLEL}).",
+        )
         parser.add_argument("--format", choices=["json", "table"], default="table")
         parser.add_argument("--output", help="Write the report to this file instead of stdout.")
         parser.add_argument("--fail-on", choices=SEVERITIES, help="Exit 1 at this severity.")
@@ -78,6 +82,8 @@ class Command(BaseCommand):
         if options["organization"] or options["org_role_name"]:
             self.handle_organization(options)
             return
+        if options["parallel"] is not None:
+            raise UsageError("--parallel goes with --organization")
         if bool(options["role_arn"]) != bool(options["external_id"]):
             raise UsageError("--role-arn and --external-id go together")
         if options["account"]:
@@ -174,6 +180,7 @@ class Command(BaseCommand):
             raise UsageError(
                 "--organization assumes --org-role-name in each member, not --role-arn"
             )
+        parallel = parallel_of(options["parallel"])
         regions, endpoint, collect = self.ad_hoc_setup(options)
         try:
             document = scan_organization_ad_hoc(
@@ -182,6 +189,7 @@ class Command(BaseCommand):
                 external_id=options["external_id"],
                 endpoint_url=endpoint,
                 options=collect,
+                parallel=parallel,
                 progress=self.progress,
             )
         except AwsAccessError as error:
@@ -218,6 +226,19 @@ class Command(BaseCommand):
                 out.write(text)
         else:
             sys.stdout.write(text)
+
+
+def parallel_of(value: str | None) -> int:
+    """--parallel's number of accounts at a time: a whole number, 1 or more."""
+    if value is None:
+        return DEFAULT_PARALLEL
+    try:
+        parallel = int(value)
+    except ValueError:
+        parallel = 0
+    if parallel < 1:
+        raise UsageError(f"--parallel takes a whole number of accounts, 1 or more, not {value!r}")
+    return parallel
 
 
 def table(document: dict) -> str:
