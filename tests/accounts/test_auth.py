@@ -27,7 +27,7 @@ def test_wrong_password_is_refused_with_a_message(client):
     assert "Please enter a correct username and password" in response.content.decode()
 
 
-def test_password_reset_mails_a_working_link(client):
+def test_password_reset_mails_a_working_link(client, eager_celery):
     make_user("alice", email="alice@example.com")
     client.post("/auth/password_reset/", {"email": "alice@example.com"})
     [message] = mail.outbox

@@ -22,7 +22,7 @@ def assert_product_page(response, status: int, heading: str) -> str:
     return body
 
 
-def test_the_whole_password_reset_wears_the_layout(client):
+def test_the_whole_password_reset_wears_the_layout(client, eager_celery):
     user = make_user("ann", email="ann@example.com")
     assert_product_page(client.get(reverse("password_reset")), 200, "Reset your password")
     # when she asks for the link
