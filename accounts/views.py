@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,15 +29,24 @@ from accounts.selectors import (
     schedule_for,
 )
 
+ACCOUNTS_PER_PAGE = 50
+
 
 def account_list(request: HttpRequest) -> HttpResponse:
-    accounts = accounts_for(request.user).select_related("organization")
+    """The connected accounts, a page at a time (an organisation brings hundreds): a bad or
+    out-of-range ``?page=`` shows the nearest page; page links keep the rest of the query."""
+    accounts = accounts_for(request.user).select_related("organization").order_by("name", "pk")
+    page = Paginator(accounts, ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
+    other_params = request.GET.copy()
+    other_params.pop("page", None)
     can_connect = manageable_workspaces_for(request.user).exists()
     return render(
         request,
         "accounts/account_list.html",
         {
-            "accounts": accounts,
+            "page": page,
+            "accounts": page.object_list,
+            "base_query": other_params.urlencode(),
             "organizations": organizations_for(request.user).annotate(
                 member_count=Count("members")
             ),
