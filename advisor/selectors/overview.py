@@ -3,6 +3,7 @@ findings by severity and pillar, the same added up per workspace, and the findin
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -10,10 +11,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connections
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from accounts.models import Membership
 from accounts.selectors import accounts_for
-from advisor.models import SEVERITY_ORDER, Finding, Scan
+from advisor.models import SEVERITY_ORDER, AccountFindingSummary, Finding, Scan
 from advisor.rules.base import Pillar
 from advisor.selectors.common import latest_with_results
 
@@ -21,32 +23,53 @@ MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 PILLARS = [str(p) for p in Pillar]
 
 
-def overview_rows(user: AbstractBaseUser) -> list[dict[str, Any]]:
+def overview_rows(
+    user: AbstractBaseUser, *, now: dt.datetime | None = None
+) -> list[dict[str, Any]]:
     """Per account: latest scan, whether the user may manage it, open findings by severity and
     by pillar, with the id of its latest scan with results (what its findings link to); its
-    worst findings are attached to the page's rows only (``attach_worst_findings``). Three
-    queries however many accounts and findings there are."""
+    worst findings are attached to the page's rows only (``attach_worst_findings``).
+
+    The counts are the account's stored ``AccountFindingSummary`` (read with the accounts), so
+    the workspace totals do not count every finding of every account; an account whose stored
+    counts no longer hold (missing, of an older scan, a suppression in force expired since) is
+    counted here, those accounts only, and left for the fleet page or the next scan to store.
+    Three queries however many accounts and findings there are (two when every count holds)."""
+    now = now or timezone.now()
     latest = Scan.objects.filter(account=OuterRef("pk")).order_by("-created_at", "-pk")
     role = Membership.objects.filter(user=user, workspace_id=OuterRef("workspace_id"))
+    stored = AccountFindingSummary.objects.filter(account=OuterRef("pk"))
     accounts = list(
         accounts_for(user).annotate(
             latest_scan_id=Subquery(latest.values("pk")[:1]),
             results_scan_id=latest_with_results(),
             role=Subquery(role.values("role")[:1]),
+            stored_severity=Subquery(stored.values("severity")[:1]),
+            stored_pillar=Subquery(stored.values("pillar")[:1]),
+            stored_scan_id=Subquery(stored.values("scan_id")[:1]),
+            stored_until=Subquery(stored.values("valid_until")[:1]),
         )
     )
-    ids = [a.pk for a in accounts]
     scans = Scan.objects.in_bulk([a.latest_scan_id for a in accounts if a.latest_scan_id])
-    open_findings = Finding.objects.for_accounts(ids).open_unsuppressed()
     by_severity: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_pillar: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for account_id, severity, pillar, n in (
-        open_findings.order_by()
-        .values_list("account_id", "severity", "pillar")
-        .annotate(n=Count("pk"))
-    ):
-        by_severity[account_id][severity] += n
-        by_pillar[account_id][pillar] += n
+    stale = []
+    for account in accounts:
+        if _stored_counts_hold(account, now):
+            by_severity[account.pk].update(account.stored_severity)
+            by_pillar[account.pk].update(account.stored_pillar)
+        else:
+            stale.append(account.pk)
+    if stale:
+        for account_id, severity, pillar, n in (
+            Finding.objects.for_accounts(stale)
+            .open_unsuppressed(now)
+            .order_by()
+            .values_list("account_id", "severity", "pillar")
+            .annotate(n=Count("pk"))
+        ):
+            by_severity[account_id][severity] += n
+            by_pillar[account_id][pillar] += n
     return [
         {
             "account": account,
@@ -60,6 +83,16 @@ def overview_rows(user: AbstractBaseUser) -> list[dict[str, Any]]:
         }
         for account in accounts
     ]
+
+
+def _stored_counts_hold(account: Any, now: dt.datetime) -> bool:
+    """Whether the account's stored counts (``overview_rows``' annotations) are its counts now:
+    stored, of its latest scan with results, and no suppression they hide has expired since."""
+    return (
+        account.stored_severity is not None
+        and account.stored_scan_id == account.results_scan_id
+        and not (account.stored_until and account.stored_until <= now)
+    )
 
 
 def attach_worst_findings(rows: list[dict[str, Any]], *, top: int = 10) -> None:

@@ -1,5 +1,6 @@
 """The overview's trend chart and the cost opportunities fragment."""
 
+import datetime as dt
 import io
 import json
 import re
@@ -185,3 +186,78 @@ def test_many_accounts_come_a_page_of_cards_at_a_time_under_the_whole_workspace(
     assert page2.count('<section class="card account"') == 5
     assert "zz-23" in page2 and "zz-23" not in body.split("card account", 1)[1]
     assert "fn-23" in page2  # its worst findings come with its card
+
+
+def _counted(account_ids) -> dict[str, int]:
+    """What counting every open, unsuppressed finding of these accounts gives, by severity."""
+    from django.db.models import Count
+
+    from advisor.models import Finding
+
+    counted = (
+        Finding.objects.for_accounts(account_ids)
+        .open_unsuppressed()
+        .order_by()
+        .values_list("severity")
+        .annotate(n=Count("pk"))
+    )
+    return {s: n for s, n in counted}
+
+
+def _workspace_totals(client, workspace) -> dict[str, int]:
+    response = client.get("/")
+    (mine,) = [s for s in response.context["workspaces"] if s["workspace"] == workspace]
+    return {s: n for s, n in mine["severity_counts"] if n}
+
+
+def test_workspace_totals_are_the_stored_counts_and_equal_counting_every_finding(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from advisor.models import AccountFindingSummary, Suppression
+    from advisor.services.finding_summaries import summaries_refresh
+    from advisor.services.suppressions import suppression_create
+
+    workspace = world["my_account"].workspace
+    dev = make_account(workspace, name="acme-dev")
+    dev_scan = make_scan(dev)
+    for i, severity in enumerate(["critical", "high", "high", "info"]):
+        make_finding(make_function(dev_scan, f"dev-{i}", with_metrics=False), severity=severity)
+    ids = [world["my_account"].pk, dev.pk]
+    client.force_login(world["alice"])
+    # given counts not stored yet: the overview counts those accounts itself
+    expected = {"critical": 1, "high": 3, "low": 1, "info": 1}
+    assert _counted(ids) == expected
+    assert _workspace_totals(client, workspace) == expected
+    # when they are stored, the overview reads them and counts no finding
+    summaries_refresh({world["my_account"].pk: world["my_scan"].pk, dev.pk: dev_scan.pk})
+    with CaptureQueriesContext(connection) as queries:
+        assert _workspace_totals(client, workspace) == expected
+    reads = [q["sql"] for q in queries.captured_queries if 'FROM "advisor_finding"' in q["sql"]]
+    assert not [sql for sql in reads if "COUNT(" in sql]
+    # and a suppression stores the counts again: the totals follow it
+    suppression_create(
+        account=dev,
+        rule_id="tracing-disabled",
+        resource_pattern="*",
+        reason="no tracing here",
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    expected = {"high": 1, "low": 1}  # dev's four findings are tracing-disabled: all hidden
+    assert _counted(ids) == expected
+    assert _workspace_totals(client, workspace) == expected
+    # and a newer scan of prod (its findings not counted yet) is counted, not the stored counts
+    newer = make_scan(world["my_account"])
+    make_finding(make_function(newer, "orders-api-2", with_metrics=False), severity="critical")
+    assert AccountFindingSummary.objects.get(account=world["my_account"]).scan_id != newer.pk
+    expected = {"critical": 1, "high": 1, "low": 1}
+    assert _counted(ids) == expected
+    assert _workspace_totals(client, workspace) == expected
+    # and once the suppression has expired, what it hid counts again
+    past = timezone.now() - dt.timedelta(seconds=1)
+    Suppression.objects.filter(account=dev).update(expires_at=past)
+    AccountFindingSummary.objects.filter(account=dev).update(valid_until=past)  # as time passes
+    expected = {"critical": 2, "high": 3, "low": 1, "info": 1}
+    assert _counted(ids) == expected
+    assert _workspace_totals(client, workspace) == expected
