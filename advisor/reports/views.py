@@ -4,6 +4,7 @@ the account page's preview of the email a scheduled scan would send."""
 from __future__ import annotations
 
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,7 +15,7 @@ from accounts.selectors import account_for
 from advisor.reports.email import scan_report_message
 from advisor.reports.preview_policy import preview_policy_update
 from advisor.reports.scan_report import build_scan_report
-from advisor.reports.unsubscribe import read_unsubscribe_token
+from advisor.reports.unsubscribe import UnsubscribeLinkError, read_unsubscribe_token
 from advisor.selectors.common import latest_scan_with_results
 from advisor.selectors.reports import report_recipient_emails
 from advisor.services.recipients import recipients_unsubscribe
@@ -24,9 +25,16 @@ from advisor.services.recipients import recipients_unsubscribe
 @csrf_exempt  # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" with no cookie or token
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    target = read_unsubscribe_token(token)
-    if target is None:
-        return render(request, "reports/unsubscribe_invalid.html", status=400)
+    try:
+        target = read_unsubscribe_token(token)
+    except UnsubscribeLinkError as error:
+        # The same page for GET and the one-click POST: a person may be reading either answer.
+        return render(
+            request,
+            "reports/unsubscribe_invalid.html",
+            {"expired": error.expired, "link_days": settings.ADVISOR_UNSUBSCRIBE_LINK_DAYS},
+            status=410 if error.expired else 400,
+        )
     if request.method == "GET":
         # Link scanners follow GET links; only the POST (the button, or the mail provider's
         # one-click request) unsubscribes.

@@ -309,6 +309,9 @@ ADVISOR_RATE_LIMIT_STORE = rate_limit_store(CELERY_BROKER_URL)
 ADVISOR_SITE_URL = env("ADVISOR_SITE_URL", default="http://127.0.0.1:8000")
 # How long an invitation's link works (days); the members page and the email say so.
 ADVISOR_INVITATION_DAYS = env.int("ADVISOR_INVITATION_DAYS", default=7)
+# How long a report's unsubscribe link works (days): long enough for last quarter's emails, short
+# enough that a leaked old link stops being a lever; the expired-link page says how else to stop.
+ADVISOR_UNSUBSCRIBE_LINK_DAYS = env.int("ADVISOR_UNSUBSCRIBE_LINK_DAYS", default=90)
 # Production settings turn this on; commands that plant known credentials (bootstrap_demo) refuse
 # to run there. Not from the environment: the settings module chosen is what decides it.
 ADVISOR_PRODUCTION = False

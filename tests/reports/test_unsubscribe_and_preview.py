@@ -2,15 +2,18 @@
 account page, and the send_report command."""
 
 import re
+import time
 
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import ReportRecipient
 from advisor.reports.unsubscribe import Unsubscribe, unsubscribe_token, unsubscribe_url
 from advisor.services.recipients import recipients_set, recipients_unsubscribe
+from tests.dashboard.test_product_layout_pages import assert_product_page
 from tests.factories import make_account, make_user, make_workspace
 from tests.reports.builders import connected_account, estate_v1, scan_inline
 
@@ -56,8 +59,6 @@ def test_get_shows_a_confirmation_and_changes_nothing(client, recipients):
 
 
 def test_one_click_post_unsubscribes_without_login_or_csrf(recipients):
-    from django.test import Client
-
     prod, staging = recipients
     client = Client(enforce_csrf_checks=True)
     target = Unsubscribe(
@@ -90,6 +91,53 @@ def test_forged_token_is_refused(client, recipients):
     response = client.post(reverse("reports:unsubscribe", args=[forged + "x"]))
     assert response.status_code == 400
     assert ReportRecipient.objects.filter(unsubscribed_at__isnull=False).count() == 0
+
+
+DAY = 86_400
+
+
+def link(prod, *, days_ago: float = 0) -> str:
+    target = Unsubscribe(
+        workspace_id=prod.workspace_id, email="ops@example.com", account_id=prod.pk
+    )
+    token = unsubscribe_token(target, signed_at=time.time() - days_ago * DAY)
+    return reverse("reports:unsubscribe", args=[token])
+
+
+def test_a_link_within_its_lifetime_still_unsubscribes_in_one_click(settings, recipients):
+    settings.ADVISOR_UNSUBSCRIBE_LINK_DAYS = 90
+    prod, _ = recipients
+    url = link(prod, days_ago=89)
+    assert "Unsubscribe ops@example.com?" in Client().get(url).content.decode()
+    response = Client(enforce_csrf_checks=True).post(url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert subscribed(prod) == {"dev@example.com"}
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_expired_link_changes_nothing_and_says_how_else_to_stop(
+    client, settings, recipients, method
+):
+    settings.ADVISOR_UNSUBSCRIBE_LINK_DAYS = 90
+    prod, _ = recipients
+    response = getattr(client, method)(link(prod, days_ago=91), {"List-Unsubscribe": "One-Click"})
+    body = assert_product_page(response, 410, "This unsubscribe link has expired")
+    assert "work for 90 days" in body and "Edit schedule and recipients" in body
+    assert not ReportRecipient.objects.filter(unsubscribed_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_tampered_link_changes_nothing_and_says_how_else_to_stop(client, recipients, method):
+    prod, _ = recipients
+    url = link(prod)
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    tampered = reverse(
+        "reports:unsubscribe", args=[token[:-1] + ("A" if token[-1] != "A" else "B")]
+    )
+    response = getattr(client, method)(tampered, {"List-Unsubscribe": "One-Click"})
+    body = assert_product_page(response, 400, "This unsubscribe link is not valid")
+    assert "Edit schedule and recipients" in body
+    assert not ReportRecipient.objects.filter(unsubscribed_at__isnull=False).exists()
 
 
 def test_unsubscribed_address_stays_unsubscribed_when_the_list_is_saved_again(recipients):
