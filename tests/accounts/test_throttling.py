@@ -60,7 +60,7 @@ def assert_locked_out_page(response) -> str:
     assert response.status_code == 429
     body = response.content.decode()
     assert "Too many failed sign-ins" in body
-    assert re.search(r"try again after \d\d:\d\d UTC", body), body
+    assert re.search(r"try again after \d{4}-\d\d-\d\d \d\d:\d\d UTC", body), body
     assert int(response["Retry-After"]) > 0
     return body
 
@@ -117,6 +117,15 @@ def test_a_lockout_holds_one_username_from_one_address(client):
     assert sign_in(Client(), "alice", PASSWORD, REMOTE_ADDR="192.0.2.10").status_code == 302
 
 
+def test_the_lockout_page_writes_the_moment_as_every_page_does(client):
+    """One format with its time zone (the ``when`` filter), not a bare clock time labelled UTC."""
+    make_user("alice")
+    with override_settings(TIME_ZONE="Europe/Paris"):
+        fail(client, "alice", settings.AXES_FAILURE_LIMIT)
+        body = sign_in(client, "alice", PASSWORD).content.decode()
+    assert re.search(r"try again after \d{4}-\d\d-\d\d \d\d:\d\d CES?T\.", body), body
+
+
 def test_one_address_guessing_many_usernames_is_throttled(client):
     make_user("alice")
     limit = limit_of(settings.ADVISOR_LOGIN_FAILURES_PER_IP)
@@ -128,7 +137,7 @@ def test_one_address_guessing_many_usernames_is_throttled(client):
     assert response.status_code == 429
     body = response.content.decode()
     assert "Too many failed sign-ins from your network" in body
-    assert re.search(r"try again after \d\d:\d\d UTC", body)
+    assert re.search(r"try again after \d{4}-\d\d-\d\d \d\d:\d\d UTC", body)
     # while other addresses are not.
     assert sign_in(Client(), "alice", PASSWORD, REMOTE_ADDR="192.0.2.11").status_code == 302
 
