@@ -6,10 +6,11 @@ from accounts import urls as accounts_urls
 from accounts.password_reset import QueuedPasswordResetForm
 from accounts.throttle import login_throttled, password_reset_throttled
 from advisor import account_urls
-from advisor.views import healthz
+from advisor.views import favicon, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     # The throttled views come before the routes they stand in for (same paths and names).
     path("admin/login/", login_throttled(admin.site.login)),
     path("admin/", admin.site.urls),

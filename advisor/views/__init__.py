@@ -1,6 +1,7 @@
 """The dashboard's views, one module per page family. Views stay thin: they parse the request,
 call selectors and services, and render."""
 
+from advisor.views.favicon import favicon
 from advisor.views.findings import (
     findings_export_or_list,
     findings_suppress,
@@ -16,6 +17,7 @@ from advisor.views.thresholds import workspace_thresholds
 
 __all__ = [
     "cost_opportunities",
+    "favicon",
     "findings_export_or_list",
     "findings_suppress",
     "findings_unsuppress",

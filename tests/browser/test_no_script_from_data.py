@@ -165,8 +165,6 @@ def test_no_page_runs_script_from_data_and_every_page_has_the_policy(
             problems.append(f"no strict Content-Security-Policy on {response.url}: {policy!r}")
 
     page.on("dialog", on_dialog)
-    # The admin's pages name no icon, so Chromium asks for /favicon.ico, which the site has not.
-    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
     page.on("response", on_response)
     page.add_init_script(REPORT_VIOLATIONS)
 

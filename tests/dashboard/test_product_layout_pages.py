@@ -1,9 +1,12 @@
-"""Password reset, 403 and 404 pages wear the product's layout, not Django admin's."""
+"""Password reset, 403 and 404 pages wear the product's layout, not Django admin's; the icon."""
 
 import re
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core import mail
+from django.templatetags.static import static
 from django.urls import reverse
 
 from tests.factories import make_user
@@ -61,3 +64,16 @@ def test_403_wears_the_layout_and_says_why(client, world):
     )
     body = assert_product_page(response, 403, "Not allowed")
     assert "Viewers cannot suppress findings." in body
+
+
+def test_favicon_ico_points_at_the_icon_every_page_links(client):
+    # given the icon the layout names
+    page = client.get(reverse("login")).content.decode()
+    icon = static("favicon.svg")
+    assert f'<link rel="icon" href="{icon}" type="image/svg+xml">' in page
+    assert Path(finders.find("favicon.svg")).read_text().lstrip().startswith("<svg")
+    # when a client signed out asks the fixed path (the admin's pages name no icon)
+    for method in (client.get, client.head):
+        response = method("/favicon.ico")
+        # then it is sent to that file, not answered 404 or with the login page
+        assert response.status_code == 301 and response["Location"] == icon
