@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from accounts.models import AwsAccount, ReportRecipient, ScanSchedule
 from advisor.models import Finding, ReportDelivery, Scan
@@ -23,6 +24,10 @@ class AwsAccountAdmin(admin.ModelAdmin):
     list_filter = ["workspace", "enabled"]
     readonly_fields = ["external_id"]
     inlines = [ScanScheduleInline, ReportRecipientInline]
+    # As on the account's own pages (accounts/forms.py): an endpoint URL is an emulator on
+    # loopback, which speaks plain HTTP, so "127.0.0.1:5055" means http://. Saying so also ends
+    # Django 5.x's warning that the default scheme becomes https in 6.0.
+    formfield_overrides = {models.URLField: {"assume_scheme": "http"}}
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)

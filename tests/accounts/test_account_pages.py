@@ -3,6 +3,7 @@ until the account is saved with it."""
 
 import importlib
 import re
+import warnings
 
 import pytest
 from django.apps import apps as django_apps
@@ -324,3 +325,25 @@ def test_the_migration_names_duplicate_connections_instead_of_failing_obscurely(
         with connection.schema_editor() as editor:
             editor.add_constraint(AwsAccount, constraint)
     migration.refuse_duplicate_connections(django_apps, None)  # one each: nothing to say
+
+
+def test_every_form_with_a_url_field_names_its_scheme(client):
+    """Django 5.x warns (RemovedInDjango60Warning, a DeprecationWarning) when a form's URLField
+    leaves the scheme to its default; every page with one renders with that warning an error."""
+    staff = make_user("root", is_staff=True, is_superuser=True)
+    workspace = make_workspace(members={staff: "owner"})
+    account = make_account(workspace)
+    client.force_login(staff)
+    pages = [
+        reverse("accounts:connect"),
+        reverse("accounts:edit", args=[account.pk]),
+        reverse("accounts:organization-connect"),
+        "/admin/accounts/awsaccount/add/",
+        f"/admin/accounts/awsaccount/{account.pk}/change/",
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert 'name="endpoint_url"' in response.content.decode(), url
