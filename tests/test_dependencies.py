@@ -148,3 +148,15 @@ def test_nothing_the_app_imports_at_start_up_needs_a_package_outside_the_runtime
                 problems.add(f"{path.relative_to(ROOT)}:{line} imports {top} ({owner}){via}")
     assert len(seen) > 100
     assert not problems, "not in requirements.lock:\n" + "\n".join(sorted(problems))
+
+
+def test_the_image_leaves_out_the_benchmarks():
+    """`COPY . .` takes what .dockerignore does not name: bench/ drives the emulator (the demo
+    extra) and has no place in the production image."""
+    ignored = {
+        line.strip().strip("/")
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert "bench" in ignored
+    assert (ROOT / "bench").is_dir()
