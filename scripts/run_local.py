@@ -173,8 +173,8 @@ def main() -> int:
         manage("the database setup", "migrate", "--noinput")
         manage("the cache table", "createcachetable")  # sign-in throttles count in it
         manage("the schedules", "sync_schedules")
-        manage("seeding the demo account", "bootstrap_demo", "--endpoint-url", ENDPOINT)
-        say("database ready, demo account acme-demo seeded")
+        manage("seeding the demo", "bootstrap_demo", "--endpoint-url", ENDPOINT)
+        say("database ready, demo account acme-demo and organisation acme-org seeded")
         report = VAR / "first-scan.json"
         manage(
             "the first scan",

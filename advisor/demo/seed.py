@@ -170,37 +170,44 @@ def _config() -> Config:
     )
 
 
-def bootstrap_roles(*, endpoint_url: str, account_id: str, external_id: str) -> None:
-    """The demo account's roles, created with the emulator's root credentials in that account
-    (moto's ``x-moto-account-id`` header). Idempotent: existing roles get the trust policy set."""
-    iam = boto3.client(
-        "iam",
-        region_name="us-east-1",
+def root_client(service: str, *, endpoint_url: str, account_id: str, region: str = "us-east-1"):
+    """A client acting in ``account_id`` with the emulator's root credentials (moto's
+    ``x-moto-account-id`` header): how the demo builds accounts nobody can assume a role in yet."""
+    client = boto3.client(
+        service,
+        region_name=region,
         endpoint_url=endpoint_url,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",  # noqa: S106 (the emulator's dummy credentials)
         config=_config(),
     )
-    iam.meta.events.register(
-        "before-sign.iam.*",
+    client.meta.events.register(
+        "before-sign",  # this client's own events: every request it signs
         lambda request, **_: request.headers.__setitem__("x-moto-account-id", account_id),
     )
+    return client
+
+
+def bootstrap_roles(*, endpoint_url: str, account_id: str, external_id: str) -> None:
+    """The demo account's roles, created with the emulator's root credentials in that account.
+    Idempotent: existing roles get the trust policy set."""
+    iam = root_client("iam", endpoint_url=endpoint_url, account_id=account_id)
     product_root = f"arn:aws:iam::{PRODUCT_ACCOUNT_ID}:root"
     roles = {
         READ_ONLY_ROLE: (
-            _trust({"AWS": product_root}, {"StringEquals": {"sts:ExternalId": external_id}}),
+            trust_policy({"AWS": product_root}, {"StringEquals": {"sts:ExternalId": external_id}}),
             {"Effect": "Allow", "Action": READ_ONLY_ACTIONS, "Resource": "*"},
         ),
         ADMIN_ROLE: (
-            _trust({"AWS": product_root}),
+            trust_policy({"AWS": product_root}),
             {"Effect": "Allow", "Action": "*", "Resource": "*"},
         ),
         SCHEDULER_ROLE: (
-            _trust({"Service": "scheduler.amazonaws.com"}),
+            trust_policy({"Service": "scheduler.amazonaws.com"}),
             {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": "*"},
         ),
         EXECUTION_ROLE: (
-            _trust({"Service": "lambda.amazonaws.com"}),
+            trust_policy({"Service": "lambda.amazonaws.com"}),
             {
                 "Effect": "Allow",
                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments"],
@@ -209,20 +216,25 @@ def bootstrap_roles(*, endpoint_url: str, account_id: str, external_id: str) -> 
         ),
     }
     for name, (trust, permissions) in roles.items():
-        try:
-            iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "EntityAlreadyExists":
-                raise
-            iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust))
-        iam.put_role_policy(
-            RoleName=name,
-            PolicyName=f"{name}-policy",
-            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [permissions]}),
-        )
+        put_role(iam, name, trust=trust, permissions=permissions)
 
 
-def _trust(principal: dict[str, str], condition: dict | None = None) -> dict:
+def put_role(iam: Any, name: str, *, trust: dict, permissions: dict) -> None:
+    """The role with this trust policy and one inline policy statement (created, or updated)."""
+    try:
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "EntityAlreadyExists":
+            raise
+        iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust))
+    iam.put_role_policy(
+        RoleName=name,
+        PolicyName=f"{name}-policy",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [permissions]}),
+    )
+
+
+def trust_policy(principal: dict[str, str], condition: dict | None = None) -> dict:
     statement: dict[str, Any] = {
         "Effect": "Allow",
         "Principal": principal,

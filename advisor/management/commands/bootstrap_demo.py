@@ -2,7 +2,9 @@
 
 Creates (or keeps) the demo user, the Acme workspace and its connected demo account, then seeds
 the AWS emulator at URL with that account's role (trusting the account's ExternalId) and its
-functions. Safe to run again: the emulator forgets everything when it stops, the database not.
+functions. Then the demo organisation (``advisor.services.demo_organization``): the emulator's
+Acme organisation connected in the workspace, synced, and its member with the scan role
+scanned. Safe to run again: the emulator forgets everything when it stops, the database not.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import AwsAccount, Membership, Workspace
+from advisor.services.demo_organization import demo_organization_connect
 
 DEMO_USERNAME = "demo"
 DEMO_ACCOUNT_ID = "210987654321"
@@ -69,10 +72,18 @@ class Command(BaseCommand):
             external_id=account.external_id,
             regions=",".join(DEMO_REGIONS),
         )
+        connected = demo_organization_connect(workspace=workspace, endpoint_url=endpoint)
+        organization, sync = connected.organization, connected.sync
+        if sync.error:
+            raise CommandError(f"The demo organisation could not be synced: {sync.error}")
+        members = organization.members.count()
+        scanned = ", ".join(f"{s.account.name} ({s.status})" for s in connected.scans) or "none"
         password = options["password"] if created else "(unchanged)"
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: log in as {DEMO_USERNAME} / {password}; account {account.name} "
-                f"({account.account_id}) in {', '.join(DEMO_REGIONS)}."
+                f"({account.account_id}) in {', '.join(DEMO_REGIONS)}; organisation "
+                f"{organization.name} ({organization.organization_id}) with {members} accounts, "
+                f"{len(sync.roles_not_deployed)} without the scan role; scanned now: {scanned}."
             )
         )
