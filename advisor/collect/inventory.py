@@ -52,11 +52,8 @@ DATA_READS: dict[str, tuple[str, ...]] = {
     DATA_APIS: ("apigateway:GET",),
     DATA_LOG_GROUPS: ("logs:DescribeLogGroups",),
     DATA_METRICS: ("cloudwatch:GetMetricData", "cloudwatch:ListMetrics"),
-    DATA_ASYNC_CONFIG: (
-        "lambda:GetFunctionEventInvokeConfig",
-        "lambda:ListFunctionEventInvokeConfigs",
-    ),
-    DATA_FUNCTION_URLS: ("lambda:GetFunctionUrlConfig", "lambda:ListFunctionUrlConfigs"),
+    DATA_ASYNC_CONFIG: ("lambda:GetFunctionEventInvokeConfig",),
+    DATA_FUNCTION_URLS: ("lambda:GetFunctionUrlConfig",),
     DATA_PROVISIONED_CONCURRENCY: ("lambda:ListProvisionedConcurrencyConfigs",),
     DATA_LAYERS: ("lambda:GetLayerVersion",),
     DATA_IMAGES: ("ecr:DescribeImages",),
