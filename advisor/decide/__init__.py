@@ -39,9 +39,8 @@ Cost opportunities (``opportunities.py``)
     alone: ``arm64_saving``, ``idle_provisioned_concurrency``, ``container_candidate``. A scan's
     opportunities are its cost rules' findings priced with these (``advisor.analysis``).
 Charts (``charts.py``)
-    ``cost_chart(curve, *, title=None) -> dict``; ``cost_chart_for(profile, prices, *,
-    options=None, title=None) -> dict`` (Plotly figures as JSON-ready dicts; import from
-    ``advisor.decide.charts``, which needs plotly).
+    ``cost_chart(curve, *, title=None) -> dict`` (a Plotly figure as a JSON-ready dict; import
+    from ``advisor.decide.charts``, which needs plotly).
 """
 
 from advisor.decide.cost import (

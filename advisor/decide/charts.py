@@ -25,11 +25,7 @@ from advisor.decide.framework import (
     OPTION_LAMBDA_X86,
     OPTIONS,
     CostCurve,
-    DecisionOptions,
-    cost_curve,
 )
-from advisor.decide.prices import PriceTable
-from advisor.decide.profile import WorkloadProfile
 
 # One palette for every decide chart.
 PALETTE = {
@@ -130,16 +126,6 @@ def cost_chart(curve: CostCurve, *, title: str | None = None) -> dict[str, Any]:
         template="none",
     )
     return json.loads(json.dumps(figure.to_plotly_json(), cls=PlotlyJSONEncoder))
-
-
-def cost_chart_for(
-    profile: WorkloadProfile,
-    prices: PriceTable,
-    *,
-    options: DecisionOptions | None = None,
-    title: str | None = None,
-) -> dict[str, Any]:
-    return cost_chart(cost_curve(profile, prices, options=options), title=title)
 
 
 def _value_at(curve: CostCurve, option: str, volume: float) -> float | None:

@@ -1,4 +1,5 @@
-"""The cost chart: one line per option, the crossover marked, the current volume drawn."""
+"""The cost chart: one line per option, the crossover marked, the current volume drawn; as the
+decision card (a function's page, the planner) draws it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import json
 import math
 
 from advisor.decide import WorkloadProfile, cost_curve, load_prices
-from advisor.decide.charts import cost_chart, cost_chart_for
+from advisor.decide.charts import cost_chart
+from advisor.views.decision import planned_card
 
 PRICES = load_prices("us-east-1")
 
@@ -36,14 +38,14 @@ def test_chart_has_a_line_per_option_the_crossover_and_the_current_volume():
 
 
 def test_options_that_cannot_run_the_workload_are_left_out():
-    chart = cost_chart_for(
+    chart = planned_card(
         steady(avg_duration_ms=600_000, max_duration_ms=1_200_000, monthly_requests=3_000),
         PRICES,
-    )
+    )["chart"]
     names = [t["name"] for t in chart["data"]]
     assert names == ["Fargate", "EC2"]  # Lambda over 15 minutes; no crossover either
 
 
 def test_no_current_volume_line_for_a_workload_without_traffic():
-    chart = cost_chart_for(steady(monthly_requests=0), PRICES)
+    chart = planned_card(steady(monthly_requests=0), PRICES)["chart"]
     assert not chart["layout"].get("shapes")
