@@ -32,7 +32,6 @@ Account-wide: ConcurrentExecutions (Maximum), UnreservedConcurrentExecutions (Mi
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -170,13 +169,6 @@ def split_window(window: Window) -> list[Window]:
 
 def queries_per_call(points: int) -> int:
     return max(1, min(METRIC_QUERIES_PER_CALL, DATAPOINTS_PER_CALL // max(1, points)))
-
-
-def expected_calls(query_count: int, window: Window) -> int:
-    """GetMetricData calls for ``query_count`` queries over ``window`` (all data, no paging)."""
-    return sum(
-        math.ceil(query_count / queries_per_call(part.points)) for part in split_window(window)
-    )
 
 
 def provisioned_dimensions(ctx: ScanContext) -> dict[str, list[tuple[tuple[str, str], ...]]]:
