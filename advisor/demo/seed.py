@@ -66,7 +66,6 @@ READ_ONLY_ACTIONS = [
     "logs:DescribeLogGroups",
     "cloudwatch:GetMetricData",
     "cloudwatch:ListMetrics",
-    "sns:ListSubscriptions",
     "ecr:DescribeImages",
     "ec2:DescribeSubnets",
     "events:ListEventBuses",
