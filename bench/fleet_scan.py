@@ -3,7 +3,8 @@
 An emulated AWS Organization (moto's Organizations on a fresh emulator): the management account
 holds the organisation reader role; each member account, created by Organizations and entered
 through STS AssumeRole into its own account id, holds the scan role and N functions with 14 days
-of hourly metrics. The organisation is connected as the product connects one (its members become
+of hourly metrics (seeded the short way, see ``seed_organization``: 200 x 50 in minutes, not
+hours). The organisation is connected as the product connects one (its members become
 accounts), then every member is scanned as a nightly run scans them: one scheduled scan per
 account, its region tasks run by real ``celery worker`` processes (prefork, 1, 2 and 4 of them)
 on Redis against PostgreSQL, without the client-side rate limiter (the emulator is no AWS), with
@@ -29,6 +30,7 @@ import platform
 import subprocess
 import sys
 import time
+import urllib.request
 import zipfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -45,12 +47,14 @@ django.setup()
 
 import redis  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from accounts.models import AwsAccount, Workspace  # noqa: E402
+from accounts.models import AwsAccount, PendingConnection, Workspace  # noqa: E402
 from advisor.collect.clients import lambda_bucket  # noqa: E402
 from advisor.collect.options import CollectOptions  # noqa: E402
+from advisor.demo.emulator_cloudwatch import SERIES_PATH  # noqa: E402
 from advisor.models import Scan  # noqa: E402
 from advisor.services.organizations import organization_connect, organization_sync  # noqa: E402
 from advisor.services.scans import scan_start  # noqa: E402
@@ -60,7 +64,6 @@ REGION = "us-east-1"
 READER_ROLE = "LambdaAdvisorOrganizationReader"
 SCAN_ROLE = "LambdaAdvisorReadOnly"
 CREDENTIALS = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench"}
-PUT_METRIC_ITEMS = 1000
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -109,9 +112,19 @@ def _package() -> bytes:
 
 def seed_organization(
     endpoint: str, *, accounts: int, functions: int, days: int, external_id: str, workers: int
-) -> str:
+) -> tuple[str, dict[str, float]]:
     """The organisation with ``accounts`` members of ``functions`` functions each; returns the
-    reader role's ARN."""
+    reader role's ARN and the seconds each step took.
+
+    Seeding is the fixture, not the scan under test, so it takes the short way where one
+    exists: one deployment package for every function, members built side by side on
+    ``workers`` threads (each with its own boto3 session), and each member's metrics sent as
+    whole series in one request to the emulator's seeding endpoint
+    (``advisor.demo.emulator_cloudwatch.SERIES_PATH``: the same answers as PutMetricData, at 16
+    bytes a point). The functions, roles and permissions are still created with boto3 over
+    HTTP, and the scan reads everything as it reads AWS."""
+    took: dict[str, float] = {}
+    started = time.perf_counter()
     organizations = _client(endpoint, "organizations")
     organizations.create_organization(FeatureSet="ALL")
     reader = _client(endpoint, "iam").create_role(
@@ -123,11 +136,15 @@ def seed_organization(
         ]["AccountId"]
         for n in range(accounts)
     ]
+    took["organisation"] = time.perf_counter() - started
     code = _package()
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    hours = [end - timedelta(hours=h) for h in range(days * 24, 0, -1)]
+    first_hour = (end - timedelta(hours=days * 24)).timestamp()
+    hours = range(days * 24)
+    per_account: list[float] = []
 
     def member(n_and_id: tuple[int, str]) -> None:
+        member_started = time.perf_counter()
         n, account_id = n_and_id
         admin = _member_admin(endpoint, account_id)
         iam = _client(endpoint, "iam", admin)
@@ -136,7 +153,7 @@ def seed_organization(
             "Arn"
         ]
         lam = _client(endpoint, "lambda", admin)
-        cloudwatch = _client(endpoint, "cloudwatch", admin)
+        series = []
         for i in range(functions):
             name = f"svc-{n:03d}-{i:03d}"
             lam.create_function(
@@ -148,28 +165,51 @@ def seed_organization(
                     FunctionName=name, StatementId="s3", Action="lambda:InvokeFunction",
                     Principal="s3.amazonaws.com", SourceArn=f"arn:aws:s3:::bench-{n}-{i}",
                 )  # fmt: skip
-            items = [
-                {
-                    "MetricName": metric,
-                    "Dimensions": [{"Name": "FunctionName", "Value": name}],
-                    "Timestamp": moment,
-                    "Value": float(value),
-                }
-                for h, moment in enumerate(hours)
-                for metric, value in (
-                    ("Invocations", 10 + (i % 7) * (1 + math.sin(h / 24 * 2 * math.pi))),
-                    ("Duration", 50 + i % 200),
-                    ("Errors", 0),
+            dimensions = [{"Name": "FunctionName", "Value": name}]
+            for metric, values in (
+                (
+                    "Invocations",
+                    [10 + (i % 7) * (1 + math.sin(h / 24 * 2 * math.pi)) for h in hours],
+                ),
+                ("Duration", [float(50 + i % 200)] * len(hours)),
+                ("Errors", [0.0] * len(hours)),
+            ):
+                series.append(
+                    {
+                        "metric_name": metric,
+                        "dimensions": dimensions,
+                        "start": first_hour,
+                        "period": 3600,
+                        "values": values,
+                    }
                 )
-            ]
-            for start in range(0, len(items), PUT_METRIC_ITEMS):
-                cloudwatch.put_metric_data(
-                    Namespace="AWS/Lambda", MetricData=items[start : start + PUT_METRIC_ITEMS]
-                )
+        _seed_series(endpoint, account_id, series)
+        per_account.append(time.perf_counter() - member_started)
 
+    members_started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(member, enumerate(member_ids)))
-    return reader
+    took["members"] = time.perf_counter() - members_started
+    took["per_account_mean"] = sum(per_account) / max(1, len(per_account))
+    return reader, took
+
+
+def _seed_series(endpoint: str, account_id: str, series: list[dict]) -> None:
+    request = urllib.request.Request(  # noqa: S310 (the emulator's own URL)
+        endpoint + SERIES_PATH,
+        data=json.dumps(
+            {
+                "account_id": account_id,
+                "region": REGION,
+                "namespace": "AWS/Lambda",
+                "series": series,
+            }
+        ).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=300):  # noqa: S310
+        pass
 
 
 def start_worker(processes: int, log: Path) -> subprocess.Popen:
@@ -329,7 +369,7 @@ def main(argv: list[str] | None = None) -> None:
             workspace = Workspace.objects.create(name="Fleet bench", slug="fleet-bench")
             external_id = "lambda-advisor-fleet-bench"
             started = time.perf_counter()
-            reader = seed_organization(
+            reader, took = seed_organization(
                 endpoint,
                 accounts=args.accounts,
                 functions=args.functions,
@@ -337,11 +377,17 @@ def main(argv: list[str] | None = None) -> None:
                 external_id=external_id,
                 workers=args.seed_workers,
             )
+            # Connected as a person connects one: the ExternalId shown on the connect page (the
+            # user's pending connection) is the one the roles trust.
+            pending = PendingConnection.objects.create(
+                user=get_user_model().objects.create(username="fleet-bench"),
+                external_id=external_id,
+            )
             organization, _ = organization_connect(
                 workspace=workspace,
                 name="bench-org",
                 role_arn=reader,
-                external_id=external_id,
+                pending=pending,
                 member_role_name=SCAN_ROLE,
                 regions=[REGION],
                 endpoint_url=endpoint,
@@ -354,7 +400,12 @@ def main(argv: list[str] | None = None) -> None:
             accounts = [a for a in members if not a.organization_refusal()]
             if len(accounts) != args.accounts:
                 sys.exit(f"{len(accounts)} of {args.accounts} members can be scanned")
-            print(f"seeded and connected {len(accounts)} members in {seed_s:.0f} s", flush=True)
+            print(
+                f"seeded and connected {len(accounts)} members in {seed_s:.1f} s (organisation "
+                f"{took['organisation']:.1f} s, members {took['members']:.1f} s on "
+                f"{args.seed_workers} threads, {took['per_account_mean']:.2f} s per member)",
+                flush=True,
+            )
             runs = []
             for processes in args.workers:
                 run = scan_fleet(accounts, processes, logs / f"fleet-worker-{processes}.log")
