@@ -14,7 +14,11 @@ ACCOUNT_ID = re.compile(r"^\d{12}$")
 ROLE_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
 
 
-class AwsAccountForm(forms.ModelForm):
+class ScanTargetFields(forms.Form):
+    """What an account and an organisation both name: the regions to scan and, where the server
+    allows it, an emulator's endpoint URL (``ADVISOR_ALLOW_ENDPOINT_URL``). One stored while the
+    server allowed it stays on the form, so that it can be cleared; a new one is refused."""
+
     endpoint_url = forms.URLField(
         required=False,
         assume_scheme="http",
@@ -22,11 +26,33 @@ class AwsAccountForm(forms.ModelForm):
         help_text="An AWS emulator's URL (local and test setups only).",
     )
     regions = forms.MultipleChoiceField(
-        choices=[],
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="The regions to scan.",
+        choices=[], widget=forms.SelectMultiple(attrs={"size": 8}), help_text="The regions to scan."
     )
+    saved_thing = "account"  # the refusal's "clear the field to save the ..."
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["regions"].choices = [(r, r) for r in lambda_regions()]
+        if not settings.ADVISOR_ALLOW_ENDPOINT_URL:
+            if self.instance.endpoint_url:
+                self.fields["endpoint_url"].help_text = (
+                    f"This server sends requests only to AWS itself: clear this field to scan "
+                    f"the {self.saved_thing} in AWS."
+                )
+            else:
+                del self.fields["endpoint_url"]
+
+    def clean_endpoint_url(self) -> str:
+        value = self.cleaned_data["endpoint_url"]
+        if value and not settings.ADVISOR_ALLOW_ENDPOINT_URL:
+            raise forms.ValidationError(
+                "This server does not accept endpoint URLs (ADVISOR_ALLOW_ENDPOINT_URL is off): "
+                f"clear the field to save the {self.saved_thing}."
+            )
+        return value
+
+
+class AwsAccountForm(ScanTargetFields, forms.ModelForm):
     class Meta:
         model = AwsAccount
         fields = [
@@ -48,31 +74,11 @@ class AwsAccountForm(forms.ModelForm):
     def __init__(self, *args, workspaces, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["workspace"].queryset = workspaces
-        self.fields["regions"].choices = [(r, r) for r in lambda_regions()]
-        if not settings.ADVISOR_ALLOW_ENDPOINT_URL:
-            if self.instance.endpoint_url:
-                # Stored while the server allowed it: shown so that it can be cleared; scans and
-                # connection tests of the account are refused until it is.
-                self.fields["endpoint_url"].help_text = (
-                    "This server sends requests only to AWS itself: clear this field to scan "
-                    "the account in AWS."
-                )
-            else:
-                del self.fields["endpoint_url"]
         if self.instance.pk:
             self.fields["workspace"].disabled = True
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
-
-    def clean_endpoint_url(self) -> str:
-        value = self.cleaned_data["endpoint_url"]
-        if value and not settings.ADVISOR_ALLOW_ENDPOINT_URL:
-            raise forms.ValidationError(
-                "This server does not accept endpoint URLs (ADVISOR_ALLOW_ENDPOINT_URL is off): "
-                "clear the field to save the account."
-            )
-        return value
 
     def clean_account_id(self) -> str:
         value = self.cleaned_data["account_id"].strip()
@@ -123,21 +129,12 @@ class AwsAccountForm(forms.ModelForm):
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 
 
-class OrganizationForm(forms.ModelForm):
+class OrganizationForm(ScanTargetFields, forms.ModelForm):
     """Connecting an organisation: its reader role, the members' role name, their regions and
     the schedule every member gets."""
 
-    endpoint_url = forms.URLField(
-        required=False,
-        assume_scheme="http",
-        label="Endpoint URL",
-        help_text="An AWS emulator's URL (local and test setups only).",
-    )
-    regions = forms.MultipleChoiceField(
-        choices=[],
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="The regions to scan in every member account.",
-    )
+    saved_thing = "organisation"
+
     time_of_day = forms.TimeField(
         label="Time",
         initial="06:00",
@@ -176,10 +173,8 @@ class OrganizationForm(forms.ModelForm):
     def __init__(self, *args, workspaces, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["workspace"].queryset = workspaces
-        self.fields["regions"].choices = [(r, r) for r in lambda_regions()]
+        self.fields["regions"].help_text = "The regions to scan in every member account."
         self.fields["timezone"].choices = [(tz, tz) for tz in sorted(available_timezones())]
-        if not settings.ADVISOR_ALLOW_ENDPOINT_URL:
-            del self.fields["endpoint_url"]
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
@@ -226,23 +221,6 @@ class OrganizationEditForm(OrganizationForm):
         for name in self.SCHEDULE_FIELDS:
             del self.fields[name]
         self.fields["workspace"].disabled = True
-        if settings.ADVISOR_ALLOW_ENDPOINT_URL is False and self.instance.endpoint_url:
-            # Stored while the server allowed it: shown so that it can be cleared.
-            self.fields["endpoint_url"] = forms.URLField(
-                required=False,
-                assume_scheme="http",
-                label="Endpoint URL",
-                help_text="This server sends requests only to AWS itself: clear this field.",
-            )
-
-    def clean_endpoint_url(self) -> str:
-        value = self.cleaned_data.get("endpoint_url", "")
-        if value and not settings.ADVISOR_ALLOW_ENDPOINT_URL:
-            raise forms.ValidationError(
-                "This server does not accept endpoint URLs (ADVISOR_ALLOW_ENDPOINT_URL is off): "
-                "clear the field to save the organisation."
-            )
-        return value
 
 
 class OrganizationScheduleForm(forms.Form):

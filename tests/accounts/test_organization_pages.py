@@ -287,3 +287,41 @@ def test_viewers_cannot_edit_the_organisation(client):
     client.force_login(viewer)
     url = reverse("accounts:organization-edit", args=[organization.pk])
     assert client.get(url).status_code == 403
+
+
+def test_a_server_without_endpoint_urls_offers_none_and_lets_a_stored_one_be_cleared(
+    owner, settings
+):
+    client, workspace, _ = owner
+    settings.ADVISOR_ALLOW_ENDPOINT_URL = False
+    assert (
+        'name="endpoint_url"'
+        not in client.get(reverse("accounts:organization-connect")).content.decode()
+    )
+    organization = Organization.objects.create(
+        workspace=workspace,
+        name="acme-org",
+        role_arn="arn:aws:iam::123456789012:role/R",
+        regions=["us-east-1"],
+        endpoint_url="http://127.0.0.1:5055",
+    )
+    url = reverse("accounts:organization-edit", args=[organization.pk])
+    page = client.get(url).content.decode()
+    assert 'name="endpoint_url"' in page and "clear this field" in page
+    data = {
+        "name": "acme-org",
+        "role_arn": "arn:aws:iam::123456789012:role/R",
+        "member_role_name": "LambdaAdvisorReadOnly",
+        "regions": ["us-east-1"],
+    }
+
+    kept = client.post(url, {**data, "endpoint_url": "http://127.0.0.1:5056"})
+
+    assert (
+        "clear the field to save the organisation" in kept.context["form"].errors["endpoint_url"][0]
+    )
+    organization.refresh_from_db()
+    assert organization.endpoint_url == "http://127.0.0.1:5055"
+    assert client.post(url, {**data, "endpoint_url": ""}).status_code == 302
+    organization.refresh_from_db()
+    assert organization.endpoint_url == ""
