@@ -7,7 +7,13 @@ merged by one ``UNION ALL ... ORDER BY ... LIMIT`` of narrow rows; the page's fu
 loaded by primary key. Page 1 of 50,000 findings reads 50 index entries per account.
 
 Databases that cannot order and slice inside a UNION (SQLite) fall back to the plain
-``ORDER BY ... LIMIT``, which is correct at any size and fast at the embedded default's.
+``ORDER BY ... LIMIT``, which is correct at any size and fast at the embedded default's. Past
+``max_parts`` partitions, with ``keys_first``, the one sort reads the keys only (the primary key
+and the sort columns, not every match's whole row) and the page's rows are then loaded by primary
+key, as after a merge: two queries instead of one, for wide rows and many matches.
+
+``count_limit`` bounds the count: past it the list counts no further (``count_capped``), so a
+search over many accounts does not count every match to say there are more than a few pages.
 """
 
 from __future__ import annotations
@@ -40,15 +46,25 @@ class MergedOrderedList:
         partition: str,
         values: Sequence[object],
         count: int | None = None,
+        count_limit: int | None = None,
+        keys_first: bool = False,
     ) -> None:
         self.queryset = queryset
         self.partition = partition
         self.values = list(values)
         self._count = count
+        self.count_limit = count_limit
+        self.count_capped = False
+        self.keys_first = keys_first
 
     def count(self) -> int:
         if self._count is None:
-            self._count = self.queryset.count()
+            if self.count_limit is None:
+                self._count = self.queryset.count()
+            else:  # COUNT(*) of at most count_limit + 1 keys
+                found = self.queryset.order_by().values("pk")[: self.count_limit + 1].count()
+                self.count_capped = found > self.count_limit
+                self._count = min(found, self.count_limit)
         return self._count
 
     def __len__(self) -> int:
@@ -70,7 +86,11 @@ class MergedOrderedList:
         if stop <= start:
             return []
         if not self._merges():
-            return list(self.queryset[start:stop])
+            if not self.keys_first or len(self.values) <= self.max_parts:
+                return list(self.queryset[start:stop])
+            pks = list(self.queryset.values_list("pk", flat=True)[start:stop])
+            rows = self.queryset.order_by().in_bulk(pks)
+            return [rows[pk] for pk in pks]
         ordering = list(self.queryset.query.order_by)
         columns = ["pk", *dict.fromkeys(_field_of(key) for key in ordering)]
         parts = [

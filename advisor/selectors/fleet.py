@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import OuterRef, Subquery
+from django.db.models import BooleanField, Case, OuterRef, Q, Subquery, When
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -61,9 +63,11 @@ def fleet_workspace(workspaces: list[Workspace], pk: int | None) -> Workspace | 
 class FleetAccount:
     """One account's row of the matrix."""
 
-    account: AwsAccount
+    account: AwsAccount  # only the fields the page shows (``fleet_accounts``)
     scan: Scan | None  # the latest scan, whatever its outcome
-    results: dict[str, Any] | None  # the latest scan with results: functions, gaps, savings
+    # The latest scan with results: its pk, functions, whether it has coverage gaps and what
+    # its stored cost opportunities add up to (``fleet_accounts``), not the stored lists.
+    results: dict[str, Any] | None
     severity: dict[str, int] = field(default_factory=dict)
     pillar: dict[str, int] = field(default_factory=dict)
     # The stored counts are missing, of an older scan, or a suppression has expired since:
@@ -92,8 +96,7 @@ class FleetAccount:
 
     @property
     def saving(self) -> float | None:
-        opportunities = (self.results or {}).get("cost_opportunities")
-        return opportunities.get("total_saving") if opportunities else None
+        return self.results["total_saving"] if self.results else None
 
     @property
     def rank(self) -> tuple:
@@ -101,35 +104,74 @@ class FleetAccount:
         return tuple(-self.severity.get(s, 0) for s in SEVERITY_ORDER)
 
 
+# What the page reads of a scan's stored JSON: single keys, not the stored lists (each latest
+# scan's ten opportunities are read only for the accounts that can hold the fleet's largest).
+_SCAN_KEYS = {
+    "first_gap": KeyTransform("0", "coverage_gaps"),
+    "total_saving": KeyTransform("total_saving", "cost_opportunities"),
+    "opportunity_count": KeyTransform("count", "cost_opportunities"),
+    "saving_functions": KeyTransform("functions", "cost_opportunities"),
+    "no_prices": KeyTransform("no_prices", "cost_opportunities"),
+    # Stored largest first (``sort_opportunities``): the account's largest saving.
+    "top_saving": KeyTransform(
+        "saving", KeyTransform("0", KeyTransform("opportunities", "cost_opportunities"))
+    ),
+    "worked_out": Case(
+        When(cost_opportunities__isnull=True, then=False),
+        default=True,
+        output_field=BooleanField(),
+    ),
+}
+_SCAN_FIELDS = (
+    "pk",
+    "account_id",
+    "status",
+    "created_at",
+    "finished_at",
+    "error",
+    "function_count",
+)
+
+
 def fleet_accounts(workspace: Workspace) -> list[FleetAccount]:
     """Every account of the workspace, by name, with its latest scan, its latest scan with
-    results and its open findings by severity and pillar (four queries)."""
+    results and its open findings by severity and pillar (three queries)."""
     latest = Scan.objects.filter(account=OuterRef("pk")).order_by("-created_at", "-pk")
     with_results = latest.filter(status__in=Scan.WITH_RESULTS)
     accounts = list(
         AwsAccount.objects.filter(workspace=workspace)
-        .select_related("workspace")
+        .only("pk", "workspace_id", "name", "account_id", "enabled")
         .annotate(
             latest_scan_id=Subquery(latest.values("pk")[:1]),
             results_scan_id=Subquery(with_results.values("pk")[:1]),
         )
         .order_by("name", "pk")
     )
-    scans = Scan.objects.only(
-        "pk", "account_id", "status", "created_at", "finished_at", "error", "function_count"
-    ).in_bulk([a.latest_scan_id for a in accounts if a.latest_scan_id])
-    results = {
-        row["account_id"]: row
-        for row in Scan.objects.filter(
-            pk__in=[a.results_scan_id for a in accounts if a.results_scan_id]
-        ).values("pk", "account_id", "function_count", "coverage_gaps", "cost_opportunities")
-    }
-    rows = {
-        a.pk: FleetAccount(account=a, scan=scans.get(a.latest_scan_id), results=results.get(a.pk))
-        for a in accounts
-    }
-    attach_summaries(list(rows.values()))
-    return list(rows.values())
+    ids = {a.latest_scan_id for a in accounts} | {a.results_scan_id for a in accounts}
+    ids.discard(None)
+    scans = Scan.objects.only(*_SCAN_FIELDS).annotate(**_SCAN_KEYS).in_bulk(list(ids))
+    rows = []
+    for account in accounts:
+        account.workspace = workspace  # read already: no query per row
+        found = scans.get(account.results_scan_id)
+        results = None
+        if found is not None:
+            results = {
+                "pk": found.pk,
+                "function_count": found.function_count,
+                "has_gaps": found.first_gap is not None,
+                "worked_out": found.worked_out,
+                "total_saving": found.total_saving if found.worked_out else None,
+                "count": found.opportunity_count or 0,
+                "functions": found.saving_functions or 0,
+                "no_prices": found.no_prices or [],
+                "top_saving": found.top_saving,
+            }
+        rows.append(
+            FleetAccount(account=account, scan=scans.get(account.latest_scan_id), results=results)
+        )
+    attach_summaries(rows)
+    return rows
 
 
 def attach_summaries(rows: list[FleetAccount], *, now: dt.datetime | None = None) -> None:
@@ -137,13 +179,13 @@ def attach_summaries(rows: list[FleetAccount], *, now: dt.datetime | None = None
     mark it stale when they no longer hold (one query)."""
     now = now or timezone.now()
     by_id = {r.account.pk: r for r in rows}
-    for summary in AccountFindingSummary.objects.filter(account_id__in=list(by_id)):
-        row = by_id[summary.account_id]
-        row.severity = {k: n for k, n in summary.severity.items() if n}
-        row.pillar = {k: n for k, n in summary.pillar.items() if n}
-        row.stale = summary.scan_id != row.results_scan_id or bool(
-            summary.valid_until and summary.valid_until <= now
-        )
+    for account_id, scan_id, severity, pillar, valid_until in AccountFindingSummary.objects.filter(
+        account_id__in=list(by_id)
+    ).values_list("account_id", "scan_id", "severity", "pillar", "valid_until"):
+        row = by_id[account_id]
+        row.severity = {k: n for k, n in severity.items() if n}
+        row.pillar = {k: n for k, n in pillar.items() if n}
+        row.stale = scan_id != row.results_scan_id or bool(valid_until and valid_until <= now)
 
 
 def stale_scans(rows: list[FleetAccount]) -> dict[int, int | None]:
@@ -173,7 +215,7 @@ def fleet_totals(rows: list[FleetAccount]) -> dict[str, Any]:
         "enabled": sum(r.account.enabled for r in rows),
         "never_scanned": sum(r.scan is None for r in rows),
         "failed": sum(bool(r.scan and r.scan.status == Scan.Status.FAILED) for r in rows),
-        "with_gaps": sum(bool(r.results and r.results["coverage_gaps"]) for r in rows),
+        "with_gaps": sum(bool(r.results and r.results["has_gaps"]) for r in rows),
         "functions": sum(r.functions for r in rows),
         "finding_total": sum(severity.values()),
         "severity_counts": [(s, severity[s]) for s in SEVERITY_ORDER],
@@ -185,25 +227,39 @@ def fleet_opportunities(rows: list[FleetAccount], *, top: int = TOP) -> dict[str
     """The cost opportunities every account's latest scan stored, added up: the monthly saving
     (each function's best combination, as the scan worked it out), the opportunities and the
     functions they are in, the ``top`` largest across the fleet with their account, and how many
-    accounts' scans have none worked out (pure: read from the rows)."""
+    accounts' scans have none worked out. The totals come with the rows; the largest are read
+    (one query) from the accounts whose own largest saving is among the ``top`` largest: each
+    scan stores its opportunities largest first, so no other account can hold one of them."""
     total, count, functions, not_worked_out = 0.0, 0, 0, 0
     no_prices: set[str] = set()
-    largest: list[tuple[float, str, str, int, dict[str, Any]]] = []
     for row in rows:
         if row.results is None:
             continue
-        stored = row.results["cost_opportunities"]
-        if stored is None:
+        if not row.results["worked_out"]:
             not_worked_out += 1
             continue
-        total += stored.get("total_saving") or 0.0
-        count += stored.get("count") or 0
-        functions += stored.get("functions") or 0
-        no_prices.update(stored.get("no_prices") or ())
-        largest.extend(
-            (-(o["saving"] or 0), row.account.name, o["function_name"], row.account.pk, o)
-            for o in stored.get("opportunities") or ()
-        )
+        total += row.results["total_saving"] or 0.0
+        count += row.results["count"]
+        functions += row.results["functions"]
+        no_prices.update(row.results["no_prices"])
+    # The ``top`` accounts by their largest saving (a missing one counts as 0, as below), then
+    # name: the fleet's largest are ordered so, and any other account's largest comes after
+    # ``top`` of theirs.
+    costed = sorted(
+        (r for r in rows if r.results and r.results["count"]),
+        key=lambda r: (-(r.results["top_saving"] or 0), r.account.name, r.account.pk),
+    )[:top]
+    candidates = {r.results["pk"]: r.account for r in costed}
+    largest: list[tuple[float, str, str, int, dict[str, Any]]] = []
+    if candidates:
+        for scan_id, stored in Scan.objects.filter(pk__in=list(candidates)).values_list(
+            "pk", "cost_opportunities__opportunities"
+        ):
+            account = candidates[scan_id]
+            largest.extend(
+                (-(o["saving"] or 0), account.name, o["function_name"], account.pk, o)
+                for o in stored or ()
+            )
     accounts = {row.account.pk: row.account for row in rows}
     top_ones = [
         {**o, "account": accounts[pk]}
@@ -230,12 +286,21 @@ def worst_functions(rows: list[FleetAccount], *, top: int = TOP) -> list[dict[st
         .order_by(*[f"-{s}" for s in SEVERITY_ORDER], "-total", "function_arn")
         .values("account_id", "function_arn", "total", *SEVERITY_ORDER)[:top]
     )
-    scan_ids = [r.results["pk"] for r in rows if r.results]
+    # Each one's record by (account, ARN, scan): the (account, arn) index, ten lookups.
+    wanted = Q(pk__in=[])
+    for row in ranked:
+        account = by_id[row["account_id"]]
+        if account.results:
+            wanted |= Q(
+                account_id=row["account_id"],
+                arn=row["function_arn"],
+                scan_id=account.results["pk"],
+            )
     records = {
         (account_id, arn): pk
-        for pk, account_id, arn in FunctionRecord.objects.filter(
-            scan_id__in=scan_ids, arn__in={row["function_arn"] for row in ranked}
-        ).values_list("pk", "account_id", "arn")
+        for pk, account_id, arn in FunctionRecord.objects.filter(wanted).values_list(
+            "pk", "account_id", "arn"
+        )
     }
     return [
         {
@@ -271,11 +336,12 @@ def fleet_trend(
             created_at__gte=since,
         )
         .order_by("created_at", "pk")
-        .values_list("account_id", "created_at", "finished_at", "function_count", "finding_count")
+        # The UTC day in the database: a date per row, not two timestamps to parse.
+        .annotate(day=TruncDate(Coalesce("finished_at", "created_at"), tzinfo=dt.UTC))
+        .values_list("account_id", "day", "function_count", "finding_count")
     )
     by_day: dict[dt.date, dict[int, tuple[int, int]]] = defaultdict(dict)
-    for account_id, created, finished, functions, findings in scans:
-        day = (finished or created).astimezone(dt.UTC).date()
+    for account_id, day, functions, findings in scans:
         by_day[day][account_id] = (functions, findings)  # the day's last scan wins
     current: dict[int, tuple[int, int]] = {}
     trend = []
@@ -296,6 +362,8 @@ def fleet_trend(
 SEARCH_FINDINGS = "findings"
 SEARCH_FUNCTIONS = "functions"
 SEARCH_KINDS = (SEARCH_FINDINGS, SEARCH_FUNCTIONS)
+# A function search counts this many matches at most (20 pages of 25), then says "more than".
+SEARCH_COUNT_LIMIT = 500
 
 
 def search_findings(rows: list[FleetAccount], q: str) -> MergedOrderedList:
@@ -312,4 +380,10 @@ def search_functions(rows: list[FleetAccount], q: str) -> MergedOrderedList:
     name, for the paginator (the functions page's search, over these accounts)."""
     scan_ids = [r.results["pk"] for r in rows if r.results]
     found = function_lists.functions_for(scan_ids, function_lists.FunctionFilters(q=q))
-    return MergedOrderedList(found, partition="scan_id", values=scan_ids)
+    return MergedOrderedList(
+        found,
+        partition="scan_id",
+        values=scan_ids,
+        count_limit=SEARCH_COUNT_LIMIT,
+        keys_first=True,
+    )

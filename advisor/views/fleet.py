@@ -20,6 +20,37 @@ MATRIX_PAGE_SIZE = 50
 SEARCH_PAGE_SIZE = 25
 
 
+_PLACEHOLDER = 2_147_483_647  # a pk no row has: reversed once, replaced per row
+
+
+def _url_for(name: str):
+    """``pk -> the URL of name's page for pk``, reversed once for all rows."""
+    url = reverse(name, args=[_PLACEHOLDER])
+    return lambda pk: url.replace(str(_PLACEHOLDER), str(pk))
+
+
+def _matrix_rows(rows: list[selectors.FleetAccount], findings_url: str) -> list[dict]:
+    """The matrix page's rows with their links and counts worked out here, once per cell,
+    rather than by template tags and filters in every cell."""
+    account_url, scan_url = _url_for("accounts:detail"), _url_for("advisor:scan-detail")
+    shown = []
+    for row in rows:
+        base = f"{findings_url}?account={row.account.pk}&"
+        shown.append(
+            {
+                "row": row,
+                "account_url": account_url(row.account.pk),
+                "scan_url": scan_url(row.scan.pk) if row.scan else None,
+                "cells": [
+                    (str(n), f"{base}severity={key}" if n else None)
+                    for key, n in row.severity_counts
+                ]
+                + [(str(n), f"{base}pillar={key}" if n else None) for key, n in row.pillar_counts],
+            }
+        )
+    return shown
+
+
 @require_GET
 def fleet(request: HttpRequest) -> HttpResponse:
     q = request.GET
@@ -51,9 +82,11 @@ def fleet(request: HttpRequest) -> HttpResponse:
         results = Paginator(found, SEARCH_PAGE_SIZE).get_page(q.get("page"))
         if kind == selectors.SEARCH_FINDINGS:
             common.attach_function_links(list(results.object_list))
+    matrix = Paginator(rows, MATRIX_PAGE_SIZE).get_page(q.get("accounts_page"))
     context.update(
         {
-            "matrix": Paginator(rows, MATRIX_PAGE_SIZE).get_page(q.get("accounts_page")),
+            "matrix": matrix,
+            "matrix_rows": _matrix_rows(matrix.object_list, context["findings_url"]),
             "totals": selectors.fleet_totals(rows),
             "worst_accounts": selectors.worst_accounts(rows),
             "worst_functions": selectors.worst_functions(rows),

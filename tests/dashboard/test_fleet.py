@@ -339,3 +339,63 @@ def test_a_finishing_scan_stores_its_accounts_counts_as_findings_open_and_resolv
         str(summary.severity.get(s, 0)) for s in SEVERITY_ORDER
     ]
     assert AccountFindingSummary.objects.get(account=account).counted_at == summary.counted_at
+
+
+def test_the_largest_opportunities_across_many_accounts_are_the_largest_of_all(client, world):
+    # given 14 accounts whose latest scans stored their opportunities largest first, with ties
+    # across accounts and accounts whose smaller ones beat others' largest
+    workspace = world["my_account"].workspace
+    stored = []
+    for i in range(14):
+        account = make_account(workspace, name=f"acct-{i:02d}")
+        savings = sorted({float(50 + (i * 7) % 23), float(40 + i % 3), 10.0 + i}, reverse=True)
+        opportunities = [
+            {
+                "kind": "arm64-saving",
+                "function_arn": f"arn:aws:lambda:us-east-1:{i}:function:fn-{i}-{n}",
+                "function_name": f"fn-{i}-{n}",
+                "function_pk": None,
+                "region": "us-east-1",
+                "saving": saving,
+                "current": 100.0,
+                "proposed": 100.0 - saving,
+                "summary": "arm64 costs less.",
+            }
+            for n, saving in enumerate(savings)
+        ]
+        make_scan(
+            account,
+            cost_opportunities={
+                "opportunities": opportunities,
+                "total_saving": sum(savings),
+                "count": len(savings),
+                "functions": len(savings),
+                "no_prices": [],
+            },
+        )
+        stored.extend((-o["saving"], account.name, o["function_name"]) for o in opportunities)
+    # when Alice opens the fleet
+    body = _fleet(client, world["alice"])
+    section = body[body.index('id="fleet-opps-h"') : body.index('id="fleet-trend-h"')]
+    shown = re.findall(r'<th scope="row">([\w-]+)<br>', section)
+    # then the ten shown are the ten largest of all 42, in order
+    assert shown == [name for *_, name in sorted(stored)[:10]]
+    total = sum(-s for s, *_ in stored)
+    assert f"${total:,.2f}" in section
+
+
+def test_a_function_search_past_its_count_limit_says_more_than(client, world, monkeypatch):
+    from advisor.selectors import fleet as fleet_selectors
+
+    monkeypatch.setattr(fleet_selectors, "SEARCH_COUNT_LIMIT", 10)
+    scan = make_scan(make_account(world["my_account"].workspace, name="acme-dev"))
+    for i in range(12):
+        make_function(scan, f"billing-{i:02d}", with_metrics=False)
+    body = _fleet(client, world["alice"], q="billing", kind="functions")
+    assert "More than 10 functions match “billing”" in body
+    assert "billing-00" in body
+    for i in range(2):
+        make_function(world["my_scan"], f"billing-x{i}", with_metrics=False)
+    monkeypatch.setattr(fleet_selectors, "SEARCH_COUNT_LIMIT", 14)
+    body = _fleet(client, world["alice"], q="billing", kind="functions")
+    assert "14 functions match “billing”" in body and "More than" not in body

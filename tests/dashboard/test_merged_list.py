@@ -1,6 +1,8 @@
 """Lists over several accounts read each account in index order and merge: every page must be
 exactly the page the plain ORDER BY ... LIMIT would give, in every sort order."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -152,3 +154,30 @@ def test_functions_page_sorted_by_memory_spans_accounts(client, fleet):
     memories = [r.memory_mb for r in rows]
     assert memories == sorted(memories, reverse=True)
     assert len({r.account_id for r in rows}) == 3
+
+
+def test_too_many_accounts_with_keys_first_sort_the_keys_then_load_the_page(fleet):
+    filters = functions.FunctionFilters(sort="memory", descending=True)
+    plain = functions.functions_for(fleet["scan_ids"], filters)
+    merged = MergedOrderedList(
+        plain, partition="scan_id", values=fleet["scan_ids"], keys_first=True
+    )
+    merged.max_parts = 2  # three accounts
+    with CaptureQueriesContext(connection) as queries:
+        got = merged[3:8]
+        names = [r.account.name for r in got]
+    assert [r.pk for r in got] == [r.pk for r in plain[3:8]]
+    assert all(name.startswith("acct-") for name in names)
+    # the sort reads the primary keys only; the page's five rows are loaded by them
+    keys, rows = (q["sql"] for q in queries.captured_queries)
+    assert re.match(r'SELECT "advisor_functionrecord"\."id"( AS "pk")? FROM ', keys)
+    assert "LIMIT 5" in keys
+    assert '"advisor_functionrecord"."name"' in rows and "LIMIT" not in rows
+
+
+def test_a_count_limit_counts_no_further(fleet):
+    plain = functions.functions_for(fleet["scan_ids"], functions.FunctionFilters())
+    merged = MergedOrderedList(plain, partition="scan_id", values=fleet["scan_ids"], count_limit=20)
+    assert (merged.count(), merged.count_capped) == (20, True)  # of 27
+    exact = MergedOrderedList(plain, partition="scan_id", values=fleet["scan_ids"], count_limit=27)
+    assert (exact.count(), exact.count_capped) == (27, False)
