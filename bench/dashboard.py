@@ -277,7 +277,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
+    # On a server, its own database beside the tests' (``test_<name>``), so a test run never
+    # drops the data kept for the next benchmark (SQLite's is in memory, kept by no one).
+    old_name = connection.settings_dict["NAME"]
+    if connection.vendor != "sqlite":
+        connection.settings_dict["TEST"]["NAME"] = f"test_{old_name}_bench"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
     try:
         started = time.perf_counter()
         kept = args.keepdb and (

@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Subquery
 
 from accounts.models import AwsAccount
 from accounts.selectors import accounts_for
+from advisor.links import url_for_pk
 from advisor.models import Finding, FindingFunction, FunctionRecord, Scan
 from advisor.rules.resources import function_name
 
@@ -98,13 +99,21 @@ def attach_function_links(
         arn=OuterRef("function_arn"),
     ).values("pk")[:1]
     links: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    function_url = url_for_pk("advisor:function-detail")
     for finding_id, arn, record in (
         FindingFunction.objects.filter(finding_id__in=[f.pk for f in findings])
         .annotate(record=Subquery(newest))
         .values_list("finding_id", "function_arn", "record")
     ):
         if record is not None:
-            links[finding_id].append({"pk": record, "name": function_name(arn), "arn": arn})
+            links[finding_id].append(
+                {"pk": record, "name": function_name(arn), "arn": arn, "url": function_url(record)}
+            )
     for finding in findings:
         finding.function_links = sorted(links.get(finding.pk, ()), key=lambda x: x["name"])
+        # The one function the finding is filed under: its name links to that function's page.
+        own = finding.function_links
+        finding.own_function_url = (
+            own[0]["url"] if len(own) == 1 and own[0]["arn"] == finding.resource_arn else None
+        )
     return findings

@@ -50,7 +50,10 @@ def overview_rows(
             stored_until=Subquery(stored.values("valid_until")[:1]),
         )
     )
-    scans = Scan.objects.in_bulk([a.latest_scan_id for a in accounts if a.latest_scan_id])
+    # What the cards and totals show of each latest scan, not its stored inventories' kin.
+    scans = Scan.objects.only(
+        "pk", "account_id", "status", "created_at", "function_count", "error", "coverage_gaps"
+    ).in_bulk([a.latest_scan_id for a in accounts if a.latest_scan_id])
     by_severity: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_pillar: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     stale = []

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from advisor import charts
+from advisor.links import url_for_pk
 from advisor.selectors import common
 from advisor.selectors import fleet as selectors
 from advisor.services.finding_summaries import summaries_refresh
@@ -20,19 +21,10 @@ MATRIX_PAGE_SIZE = 50
 SEARCH_PAGE_SIZE = 25
 
 
-_PLACEHOLDER = 2_147_483_647  # a pk no row has: reversed once, replaced per row
-
-
-def _url_for(name: str):
-    """``pk -> the URL of name's page for pk``, reversed once for all rows."""
-    url = reverse(name, args=[_PLACEHOLDER])
-    return lambda pk: url.replace(str(_PLACEHOLDER), str(pk))
-
-
 def _matrix_rows(rows: list[selectors.FleetAccount], findings_url: str) -> list[dict]:
     """The matrix page's rows with their links and counts worked out here, once per cell,
     rather than by template tags and filters in every cell."""
-    account_url, scan_url = _url_for("accounts:detail"), _url_for("advisor:scan-detail")
+    account_url, scan_url = url_for_pk("accounts:detail"), url_for_pk("advisor:scan-detail")
     shown = []
     for row in rows:
         base = f"{findings_url}?account={row.account.pk}&"
