@@ -1,22 +1,34 @@
 """Reads for the functions list and a function's page (``advisor.views.functions``).
 
-A list is one queryset over each account's latest scan with results; the open findings of a
-page's functions are counted in one grouped query, so a page costs the same number of queries
-for 3 functions or 10,000.
+A list is one queryset over each account's latest scan with results; the open findings of its
+functions are read from their stored counts (``FunctionFindingSummary``, counted again first for
+an account whose counts no longer hold), so a page costs the same number of queries for 3
+functions or 10,000.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.selectors import accounts_for
 from advisor.collect.inventory import Function, RegionInventory, from_plain
-from advisor.models import Finding, FunctionRecord, Scan, ScanRegion
+from advisor.models import (
+    AccountFindingSummary,
+    Finding,
+    FunctionFindingSummary,
+    FunctionRecord,
+    Scan,
+    ScanRegion,
+)
+from advisor.selectors import common
 
 
 @dataclass(frozen=True)
@@ -49,20 +61,55 @@ FUNCTION_SORTS = {
 }
 
 
-def _open_findings_of_function() -> QuerySet[Finding]:
-    return Finding.objects.filter(
-        account=OuterRef("account"), concerns__function_arn=OuterRef("arn")
-    ).open_unsuppressed()
+@dataclass(frozen=True)
+class ListScans:
+    scan_ids: list[int]  # each account's latest scan with results, by account
+    stale: dict[int, int]  # {account id: that scan} whose stored counts must be counted again
+
+
+def list_scans(user: AbstractBaseUser, *, now: dt.datetime | None = None) -> ListScans:
+    """Each of the user's accounts' latest scan with results, and which of those accounts'
+    stored counts of open findings no longer hold: missing, counted for another scan, or a
+    suppression in force has expired since (one query)."""
+    now = now or timezone.now()
+    summary = AccountFindingSummary.objects.filter(account=OuterRef("pk"))
+    rows = (
+        accounts_for(user)
+        .select_related(None)
+        .annotate(
+            latest_scan=common.latest_with_results(),
+            counted_scan=Subquery(summary.values("scan_id")),
+            valid_until=Subquery(summary.values("valid_until")),
+        )
+        .filter(latest_scan__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "latest_scan", "counted_scan", "valid_until")
+    )
+    scan_ids, stale = [], {}
+    for account_id, scan_id, counted_scan, valid_until in rows:
+        scan_ids.append(scan_id)
+        if counted_scan != scan_id or (valid_until is not None and valid_until <= now):
+            stale[account_id] = scan_id
+    return ListScans(scan_ids=scan_ids, stale=stale)
+
+
+def _open_findings_of_function() -> QuerySet[FunctionFindingSummary]:
+    """The function's stored count of open, unsuppressed findings (``FunctionFindingSummary``:
+    every finding that concerns it, as its page lists them); no row when it has none."""
+    return FunctionFindingSummary.objects.filter(
+        account=OuterRef("account"), function_arn=OuterRef("arn")
+    )
 
 
 def functions_for(scan_ids: list[int], filters: FunctionFilters) -> QuerySet[FunctionRecord]:
     """Functions of the given scans (each account's latest with results, see
-    :func:`latest_scan_ids_with_results`), filtered and sorted.
+    :func:`list_scans`), filtered and sorted.
 
-    Open findings are not annotated here: as a correlated subquery PostgreSQL would count them
-    once per row (minutes at 10,000 functions). :func:`attach_open_findings` counts them for
-    one page, and :class:`FindingsOrderedList` sorts by them. "Has findings" is an EXISTS, which
-    PostgreSQL plans as a semi-join.
+    "Has findings" and the sort by open findings read each function's stored count
+    (``FunctionFindingSummary``, one row per function with any, found by its unique
+    (account, ARN) index) instead of counting findings through their links on each request:
+    the caller has the stale accounts of :func:`list_scans` counted again first
+    (``advisor.services.finding_summaries.summaries_refresh``).
     """
     qs = (
         FunctionRecord.objects.filter(scan_id__in=scan_ids)
@@ -84,85 +131,31 @@ def functions_for(scan_ids: list[int], filters: FunctionFilters) -> QuerySet[Fun
     if filters.verdict:
         qs = qs.filter(verdict=filters.verdict)
     if filters.has_findings == "yes":
-        qs = qs.filter(Exists(_open_findings_of_function()))
+        qs = qs.filter(Exists(_open_findings_of_function().filter(total__gt=0)))
     elif filters.has_findings == "no":
-        qs = qs.filter(~Exists(_open_findings_of_function()))
+        qs = qs.filter(~Exists(_open_findings_of_function().filter(total__gt=0)))
     field = FUNCTION_SORTS.get(filters.sort, "name")
     if field == "open_findings":
-        return qs.order_by("name", "pk")  # sorted by FindingsOrderedList
+        qs = qs.annotate(
+            open_findings=Coalesce(Subquery(_open_findings_of_function().values("total")), 0)
+        )
     order = F(field).desc(nulls_last=True) if filters.descending else F(field).asc(nulls_last=True)
     return qs.order_by(order, "name", "pk")
 
 
-def open_findings_counts(records: QuerySet[FunctionRecord]) -> dict[tuple[int, str], int]:
-    """Open findings per (account id, function ARN) over the functions of a list (one query,
-    grouped in the database): every finding that concerns the function, as on its page."""
-    rows = (
-        Finding.objects.for_accounts(records.order_by().values("account_id"))
-        .open_unsuppressed()
-        .order_by()
-        .values_list("account_id", "concerns__function_arn")
-        .annotate(n=Count("pk"))
-    )
-    return {(account_id, arn): n for account_id, arn, n in rows}
-
-
-class FindingsOrderedList:
-    """A function list sorted by open findings, sliceable for the paginator.
-
-    Sorting reads only (pk, account, ARN) of every matching function and one grouped count of
-    findings; a page then loads its 50 rows by primary key: four queries at any size."""
-
-    def __init__(self, records: QuerySet[FunctionRecord], *, descending: bool) -> None:
-        self.records = records
-        self.descending = descending
-        self._order: list[tuple[int, int]] | None = None
-
-    def _ordered(self) -> list[tuple[int, int]]:
-        if self._order is None:
-            counts = open_findings_counts(self.records)
-            keyed = [
-                (counts.get((account_id, arn), 0), pk)
-                for pk, account_id, arn in self.records.values_list("pk", "account_id", "arn")
-            ]
-            # Most (or fewest) findings first; within a count, the name order of the queryset.
-            keyed.sort(key=lambda row: -row[0] if self.descending else row[0])
-            self._order = keyed
-        return self._order
-
-    def count(self) -> int:
-        return len(self._ordered())
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index: slice) -> list[FunctionRecord]:
-        rows = self._ordered()[index]
-        by_pk = self.records.in_bulk([pk for _, pk in rows])
-        page = []
-        for n, pk in rows:
-            record = by_pk[pk]
-            record.open_findings = n
-            page.append(record)
-        return page
-
-
 def attach_open_findings(records: list[FunctionRecord]) -> list[FunctionRecord]:
-    """Set ``open_findings`` on each record of a page that lacks it, in one query."""
+    """Set ``open_findings`` on each record of a page that lacks it from the stored counts, in
+    one query (the counts must hold: see :func:`functions_for`)."""
     missing = [r for r in records if not hasattr(r, "open_findings")]
     if not missing:
         return records
-    rows = (
-        Finding.objects.filter(
+    counts = {
+        (account_id, arn): total
+        for account_id, arn, total in FunctionFindingSummary.objects.filter(
             account_id__in={r.account_id for r in missing},
-            concerns__function_arn__in={r.arn for r in missing},
-        )
-        .open_unsuppressed()
-        .order_by()
-        .values_list("account_id", "concerns__function_arn")
-        .annotate(n=Count("pk"))
-    )
-    counts = {(account_id, arn): n for account_id, arn, n in rows}
+            function_arn__in={r.arn for r in missing},
+        ).values_list("account_id", "function_arn", "total")
+    }
     for record in missing:
         record.open_findings = counts.get((record.account_id, record.arn), 0)
     return records

@@ -13,8 +13,8 @@ from advisor.collect.relations import ASYNC, QUEUE, STREAM, SYNC, RelationIndex
 from advisor.merged_list import MergedOrderedList
 from advisor.models import NO_VERDICT
 from advisor.rules.reconcile import MEMORY, RESERVED, TIMEOUT, function_fix
-from advisor.selectors import common
 from advisor.selectors import functions as selectors
+from advisor.services.finding_summaries import summaries_refresh
 from advisor.views import params
 from advisor.views.decision import VERDICT_SHORT, card_context
 
@@ -61,12 +61,13 @@ def function_list(request: HttpRequest) -> HttpResponse:
         sort=sort,
         descending=params.text(q, "dir") == "desc",
     )
-    scan_ids = common.latest_scan_ids_with_results(request.user)
-    records = selectors.functions_for(scan_ids, filters)
-    if sort == "findings":
-        records = selectors.FindingsOrderedList(records, descending=filters.descending)
-    else:
-        records = MergedOrderedList(records, partition="scan_id", values=scan_ids)
+    scans = selectors.list_scans(request.user)
+    if scans.stale:  # a newer scan, or a suppression expired since: counted again, once
+        summaries_refresh(scans.stale)
+    scan_ids = scans.scan_ids
+    records = MergedOrderedList(
+        selectors.functions_for(scan_ids, filters), partition="scan_id", values=scan_ids
+    )
     page = Paginator(records, PAGE_SIZE).get_page(q.get("page"))
     page.object_list = selectors.attach_open_findings(list(page.object_list))
     # The verdict its scan stored ("" on scans older than that: ``manage.py analyse_scans``).

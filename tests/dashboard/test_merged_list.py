@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from advisor.merged_list import MergedOrderedList
 from advisor.models import Finding
 from advisor.selectors import common, findings, functions
+from advisor.services.finding_summaries import summaries_refresh
 from tests.dashboard.builders import make_finding, make_function, make_scan
 from tests.factories import make_account, make_user, make_workspace
 
@@ -56,9 +57,10 @@ def pages(rows, size):
     return [list(rows[start : start + size]) for start in range(0, total, size)]
 
 
-@pytest.mark.parametrize("sort", [s for s in functions.FUNCTION_SORTS if s != "findings"])
+@pytest.mark.parametrize("sort", list(functions.FUNCTION_SORTS))
 @pytest.mark.parametrize("descending", [False, True])
 def test_function_pages_match_the_plain_order(fleet, sort, descending):
+    summaries_refresh(functions.list_scans(fleet["user"]).stale)  # as the scans' finish does
     filters = functions.FunctionFilters(sort=sort, descending=descending)
     plain = functions.functions_for(fleet["scan_ids"], filters)
     merged = MergedOrderedList(plain, partition="scan_id", values=fleet["scan_ids"])
@@ -68,6 +70,17 @@ def test_function_pages_match_the_plain_order(fleet, sort, descending):
     assert [r.pk for r in got] == [r.pk for r in expected]
     # The rows are whole records with their account, ready for the table.
     assert got[0].account.name.startswith("acct-")
+    if sort == "findings":  # each row's count is every open finding that concerns it
+        for record in got:
+            assert record.open_findings == (
+                Finding.objects.filter(account_id=record.account_id)
+                .concerning(record.arn)
+                .open_unsuppressed()
+                .count()
+            )
+        keys = [r.open_findings for r in got]
+        assert keys == sorted(keys, reverse=descending)
+        assert len(set(keys)) > 1
 
 
 @pytest.mark.parametrize("status", findings.FINDING_STATUSES)
