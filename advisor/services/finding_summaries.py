@@ -65,6 +65,9 @@ def summaries_refresh(scans: dict[int, int | None], *, now: dt.datetime | None =
         .annotate(first=Min("expires_at"))
         .values_list("account_id", "first")
     )
+    # The accounts' rows are upserted first, in account order: a second recount of the same
+    # accounts waits on those row locks until this one commits, then replaces its function rows
+    # (deleting first could meet this one's new rows as duplicates).
     with transaction.atomic():
         AccountFindingSummary.objects.bulk_create(
             [
@@ -76,7 +79,7 @@ def summaries_refresh(scans: dict[int, int | None], *, now: dt.datetime | None =
                     valid_until=expiries.get(a),
                     counted_at=now,
                 )
-                for a in ids
+                for a in sorted(ids)
             ],
             update_conflicts=True,
             unique_fields=["account"],
