@@ -18,7 +18,9 @@ differently from AWS in a way the scan would notice, a module of this package pa
   invoke config and function URL, mappings that keep the alias ARN they were given, and an
   endpoint of ours for the state Lambda reports on a mapping (``MAPPING_STATE_PATH``);
 - ``emulator_cloudwatch``: an indexed GetMetricData with percentiles and pagination;
-- ``emulator_sts``: AssumeRole refuses a wrong ExternalId or an unknown role;
+- ``emulator_sts``: AssumeRole refuses a wrong ExternalId or a role that does not exist, and an
+  endpoint of ours that creates an admin role in an account no organisation created
+  (``ADMIN_ROLE_PATH``);
 - ``emulator_organizations``: ListAccounts answers the management account and delegated
   administrators only, in pages of at most 20, as the API reference says;
 - ``emulator_ecr``: DescribeImages reports an image's size as AWS does (its layers' sum); and

@@ -6,8 +6,8 @@ ExternalId). Its members show the three states the product tells apart:
 
 - ``acme-payments``: the scan role deployed (as the StackSet would) and a few functions with
   findings (deprecated runtimes, a function outliving its REST API's integration timeout);
-- ``acme-sandbox``: no scan role (an account with IAM roles of its own, so AssumeRole of the
-  missing one is refused as AWS refuses it): "role not deployed";
+- ``acme-sandbox``: no scan role (AssumeRole of the missing role is refused, as AWS refuses
+  it): "role not deployed";
 - ``acme-legacy``: closed, so SUSPENDED. moto's CloseAccount marks the account SUSPENDED in both
   Status and State at once; AWS passes through PENDING_CLOSURE first
   (https://docs.aws.amazon.com/organizations/latest/APIReference/API_Account.html, State), a

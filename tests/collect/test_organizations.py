@@ -7,6 +7,7 @@ import pytest
 from advisor.collect.errors import AwsAccessError
 from advisor.collect.organizations import read_organization, role_check
 from advisor.collect.session import assume_role_session
+from tests.fixtures.aws_state import account_admin
 from tests.fixtures.organizations import (
     MANAGEMENT_ACCOUNT,
     build_organization,
@@ -74,7 +75,7 @@ def test_a_member_that_may_not_list_says_what_it_needs(aws, organization):
 
 def test_an_account_outside_an_organisation_is_named_so(aws):
     with pytest.raises(AwsAccessError, match="not in an organisation"):
-        read_organization(member_admin(aws, "555566667777"), endpoint_url=aws)
+        read_organization(account_admin(aws, "555566667777"), endpoint_url=aws)
 
 
 def test_role_check_tells_a_deployed_role_from_a_missing_one(aws, organization):

@@ -421,10 +421,6 @@ def test_assume_role_refuses_an_unknown_role_in_a_set_up_account(aws):
         )
     assert error.value.response["Error"]["Code"] == "AccessDenied"
 
-    # an account nobody set up keeps moto's behaviour
-    other = sts.assume_role(RoleArn="arn:aws:iam::111122223333:role/Any", RoleSessionName="s1")
-    assert other["AssumedRoleUser"]["Arn"].startswith("arn:aws:sts::111122223333:")
-
 
 # --- CloudWatch GetMetricData -----------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.fixtures.aws_state import account_admin
 from tests.fixtures.organizations import (
     MANAGEMENT_ACCOUNT,
     build_organization,
@@ -49,7 +50,7 @@ def test_a_delegated_administrator_lists_the_organisation(aws, organization):
 
 
 def test_an_account_outside_any_organisation_is_told_so(aws):
-    outsider = member_admin(aws, "555566667777")  # an account nobody set up
+    outsider = account_admin(aws, "555566667777")  # an account no organisation created
     with pytest.raises(ClientError) as refused:
         client(aws, "organizations", outsider).list_accounts()
     assert refused.value.response["Error"]["Code"] == "AWSOrganizationsNotInUseException"
