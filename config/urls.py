@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import urls as accounts_urls
-from accounts.password_reset import QueuedPasswordResetForm
+from accounts.password_reset import QueuedPasswordResetView
 from accounts.throttle import login_throttled, password_reset_throttled
 from advisor import account_urls
 from advisor.views import favicon, healthz
@@ -17,9 +17,7 @@ urlpatterns = [
     path("auth/login/", login_throttled(auth_views.LoginView.as_view()), name="login"),
     path(
         "auth/password_reset/",
-        password_reset_throttled(
-            auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm)
-        ),
+        password_reset_throttled(QueuedPasswordResetView.as_view()),
         name="password_reset",
     ),
     path("auth/", include("django.contrib.auth.urls")),

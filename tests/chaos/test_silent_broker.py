@@ -72,3 +72,22 @@ def test_scan_start_says_why_when_the_broker_is_silent(admin_account, silent_bro
         scan_start(account=account)
 
     assert Scan.objects.get(account=account).status == Scan.Status.FAILED
+
+
+@pytest.mark.parametrize("email", ["known@example.com", "nobody@example.com"])
+def test_password_reset_says_so_when_the_broker_is_silent(client, silent_broker, email):
+    make_user(email="known@example.com")
+
+    with broker(silent_broker.url):
+        started = time.monotonic()
+        response = client.post(reverse("password_reset"), {"email": email})
+        elapsed = time.monotonic() - started
+
+    # the same answer for an address with an account and one without: the form again, with
+    # the reason, the address kept, within seconds
+    assert silent_broker.accepted, "the request never reached the silent broker"
+    assert elapsed < ANSWER_WITHIN_S, f"the reset page answered after {elapsed:.1f} s"
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "could not be sent just now" in page
+    assert f'value="{email}"' in page
