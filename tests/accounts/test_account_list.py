@@ -13,17 +13,9 @@ from django.urls import reverse
 
 from accounts.models import AwsAccount, Organization
 from accounts.views import ACCOUNTS_PER_PAGE
-from tests.factories import make_user, make_workspace
+from tests.factories import make_workspace
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def owner(client):
-    user = make_user()
-    workspace = make_workspace(members={user: "owner"})
-    client.force_login(user)
-    return client, user, workspace
 
 
 def add_accounts(workspace, count: int, *, start: int = 0, organization=None) -> None:
@@ -46,7 +38,7 @@ def names_on(body: str) -> list[str]:
 
 
 def test_the_first_page_holds_fifty_accounts_in_name_order_and_links_the_next(owner):
-    client, _, workspace = owner
+    client, workspace, _ = owner
     add_accounts(workspace, 120)
 
     body = client.get(reverse("accounts:list")).content.decode()
@@ -58,7 +50,7 @@ def test_the_first_page_holds_fifty_accounts_in_name_order_and_links_the_next(ow
 
 
 def test_the_last_page_holds_the_rest(owner):
-    client, _, workspace = owner
+    client, workspace, _ = owner
     add_accounts(workspace, 120)
 
     body = client.get(reverse("accounts:list"), {"page": 3}).content.decode()
@@ -68,7 +60,7 @@ def test_the_last_page_holds_the_rest(owner):
 
 
 def test_page_links_keep_the_other_query_parameters(owner):
-    client, _, workspace = owner
+    client, workspace, _ = owner
     add_accounts(workspace, 120)
 
     body = client.get(reverse("accounts:list"), {"sort": "name", "page": 2}).content.decode()
@@ -82,7 +74,7 @@ def test_page_links_keep_the_other_query_parameters(owner):
     [("abc", 1), ("", 1), ("0", 3), ("-1", 3), ("999", 3), ("2.5", 1)],
 )
 def test_a_bad_page_shows_the_nearest_page(owner, page, shown):
-    client, _, workspace = owner
+    client, workspace, _ = owner
     add_accounts(workspace, 120)
 
     response = client.get(reverse("accounts:list"), {"page": page})
@@ -92,7 +84,7 @@ def test_a_bad_page_shows_the_nearest_page(owner, page, shown):
 
 
 def test_one_page_of_accounts_shows_no_page_links(owner):
-    client, _, workspace = owner
+    client, workspace, _ = owner
     add_accounts(workspace, 3)
 
     body = client.get(reverse("accounts:list")).content.decode()
@@ -102,7 +94,7 @@ def test_one_page_of_accounts_shows_no_page_links(owner):
 
 
 def test_only_the_user_s_workspaces_are_counted(owner):
-    client, _, workspace = owner
+    client, workspace, _ = owner
     add_accounts(workspace, 10)
     add_accounts(make_workspace(), 60, start=500)  # someone else's
 
@@ -119,7 +111,7 @@ def queries_for(client) -> int:
 
 
 def test_the_query_count_does_not_grow_with_the_accounts(owner):
-    client, user, workspace = owner
+    client, workspace, user = owner
     other = make_workspace(members={user: "viewer"})
     organization = Organization.objects.create(
         workspace=workspace, name="acme-org", role_arn="arn:aws:iam::123456789012:role/R"

@@ -17,14 +17,6 @@ from tests.fixtures.organizations import MANAGEMENT_ACCOUNT, build_organization
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def owner(client):
-    user = make_user()
-    workspace = make_workspace(members={user: "owner"})
-    client.force_login(user)
-    return client, workspace, user
-
-
 def shown_external_id(client) -> str:
     page = client.get(reverse("accounts:organization-connect"))
     return re.search(r'name="external_id" value="([^"]+)"', page.content.decode()).group(1)
