@@ -83,6 +83,15 @@ def assert_completely_stored(scan: Scan) -> None:
     assert records.values("arn").distinct().count() == scan.function_count
 
 
+def assert_ended_as(faulted: Scan, unfaulted: Scan, *, functions: int) -> None:
+    """The faulted scan ended as the unfaulted one of the same account did: succeeded, the same
+    functions and findings, nothing half-written."""
+    assert faulted.status == Scan.Status.SUCCEEDED, faulted.error
+    assert faulted.function_count == unfaulted.function_count == functions
+    assert findings_seen(faulted) == findings_seen(unfaulted)
+    assert_completely_stored(faulted)
+
+
 def task_lines(logs: list[Path], task: str, outcome: str) -> int:
     """How many times the workers logging to ``logs`` say ``task`` was received/succeeded."""
     return sum(
