@@ -4,8 +4,6 @@ member with findings, one whose role is not deployed and a suspended one."""
 
 from __future__ import annotations
 
-import urllib.request
-
 import pytest
 from django.urls import reverse
 
@@ -14,6 +12,7 @@ from advisor.demo.organization import SUSPENDED, WITH_ROLE, WITHOUT_ROLE
 from advisor.models import Finding, Scan
 from advisor.services.demo_organization import DEMO_ORGANIZATION_NAME, demo_organization_connect
 from tests.factories import make_user, make_workspace
+from tests.fixtures.emulator import reset_emulator
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +70,7 @@ def test_running_again_on_the_same_emulator_keeps_the_connection_and_its_scan(aw
 def test_a_fresh_emulator_replaces_the_earlier_run_s_organisation(aws, demo):
     _, workspace, first = demo
     old_members = set(first.organization.members.values_list("account_id", flat=True))
-    request = urllib.request.Request(f"{aws}/moto-api/reset", method="POST")  # noqa: S310
-    urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
+    reset_emulator(aws)
 
     again = demo_organization_connect(workspace=workspace, endpoint_url=aws)
 

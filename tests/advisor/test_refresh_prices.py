@@ -3,8 +3,6 @@ that every page, scan and report then uses; a failure keeps the last good prices
 
 from __future__ import annotations
 
-import urllib.request
-
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -19,6 +17,7 @@ from advisor.services.scan_run import run_scan_inline
 from advisor.services.scans import scan_create
 from tests.factories import make_account, make_user, make_workspace
 from tests.fixtures.aws_state import create_function, reader_role
+from tests.fixtures.emulator import reset_emulator
 from tests.fixtures.pricelist import (
     ecs_products,
     lambda_products,
@@ -62,9 +61,7 @@ def test_a_failed_region_keeps_its_last_good_prices_and_says_what_failed(aws, ca
     load_catalogue(aws, region_catalogue("eu-west-1", 1.1))
     prices_refresh(regions=["eu-west-1"], endpoint_url=aws)
     # The Price List now lacks Fargate for eu-west-1 and carries new Lambda prices.
-    reset = urllib.request.Request(f"{aws}/moto-api/reset", method="POST")  # noqa: S310
-    with urllib.request.urlopen(reset, timeout=10):  # noqa: S310
-        pass
+    reset_emulator(aws)
     load_catalogue(aws, lambda_products("eu-west-1", 1.3) + region_catalogue("us-east-1"))
 
     with pytest.raises(SystemExit) as exit_status:

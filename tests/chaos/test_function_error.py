@@ -21,6 +21,7 @@ from advisor.models import FindingOccurrence, Scan
 from advisor.services.scan_run import run_scan_inline
 from advisor.services.scans import scan_create
 from tests.factories import make_account, make_workspace
+from tests.fixtures.emulator import reset_emulator
 
 pytestmark = [pytest.mark.chaos, pytest.mark.django_db]
 
@@ -59,9 +60,7 @@ def not_evaluated_of(scan: Scan) -> set[tuple[str, str | None]]:
 @pytest.fixture(scope="module")
 def seeded(aws_endpoint: str) -> Iterator[SeedReport]:
     """The demo region, seeded once for the module (seeding is the slow part)."""
-    request = urllib.request.Request(f"{aws_endpoint}/moto-api/reset", method="POST")  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
-        pass
+    reset_emulator(aws_endpoint)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AWS_ACCESS_KEY_ID", "testing")
         patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")

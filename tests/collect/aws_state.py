@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -14,13 +13,6 @@ import boto3
 ACCOUNT = "123456789012"  # moto's default account for the dummy credentials
 REGION = "us-east-1"
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-
-
-def reset_emulator(endpoint: str) -> None:
-    """For fixtures wider than one test (the ``aws`` fixture resets before each test)."""
-    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
-        pass
 
 
 def package() -> bytes:

@@ -12,7 +12,8 @@ from advisor.collect import metrics
 from advisor.collect.clients import lambda_bucket
 from advisor.collect.inventory import RegionInventory
 from advisor.collect.scanner import CollectOptions, collect_region
-from tests.collect.aws_state import ACCOUNT, DUMMY_CREDENTIALS, REGION, Aws, reset_emulator
+from tests.collect.aws_state import ACCOUNT, DUMMY_CREDENTIALS, REGION, Aws
+from tests.fixtures.emulator import reset_emulator
 
 FUNCTIONS = 120
 ASYNC = 20  # S3 may invoke them: their async invoke config is read

@@ -5,7 +5,6 @@ one the scan reads with (a grant nothing uses is privilege for nothing)."""
 from __future__ import annotations
 
 import re
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from advisor.collect.options import CollectOptions
 from advisor.collect.scanner import collect_inventory
 from advisor.demo.seed import DEFAULT_EXTERNAL_ID, DEMO_ACCOUNT_ID, assume, seed_demo
 from advisor.demo.seed import READ_ONLY_ACTIONS as DEMO_ROLE_ACTIONS
+from tests.fixtures.emulator import reset_emulator
 
 REGION = "us-east-1"
 ROLE = f"arn:aws:iam::{DEMO_ACCOUNT_ID}:role/LambdaAdvisorReadOnly"
@@ -33,9 +33,7 @@ def iam_action(call: str) -> str:
 @pytest.fixture(scope="module")
 def demo_scan_calls(aws_endpoint: str) -> dict[str, int]:
     """Every call a scan of the demo account (every rule's breaking and passing case) makes."""
-    request = urllib.request.Request(f"{aws_endpoint}/moto-api/reset", method="POST")  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
-        pass
+    reset_emulator(aws_endpoint)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AWS_ACCESS_KEY_ID", "testing")
         patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")

@@ -13,7 +13,8 @@ import pytest
 from advisor.collect.inventory import DATA_QUALIFIERS, RegionInventory
 from advisor.collect.scanner import CollectOptions, collect_region
 from advisor.demo.emulator_lambda_qualifiers import MAPPING_STATE_PATH
-from tests.collect.aws_state import ACCOUNT, DUMMY_CREDENTIALS, REGION, Aws, reset_emulator
+from tests.collect.aws_state import ACCOUNT, DUMMY_CREDENTIALS, REGION, Aws
+from tests.fixtures.emulator import reset_emulator
 
 END = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 OPTIONS = CollectOptions(rate_limit=False, max_attempts=2, metrics_end=END)

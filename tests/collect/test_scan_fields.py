@@ -15,8 +15,8 @@ from tests.collect.aws_state import (
     REGION,
     Aws,
     package,
-    reset_emulator,
 )
+from tests.fixtures.emulator import reset_emulator
 
 END = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 OPTIONS = CollectOptions(rate_limit=False, max_attempts=2, metrics_end=END)

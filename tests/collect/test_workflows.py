@@ -10,7 +10,8 @@ import pytest
 from advisor.collect.inventory import RegionInventory
 from advisor.collect.scanner import CollectOptions, collect_region
 from advisor.collect.workflows import lambda_tasks
-from tests.collect.aws_state import ACCOUNT, DUMMY_CREDENTIALS, REGION, Aws, reset_emulator
+from tests.collect.aws_state import ACCOUNT, DUMMY_CREDENTIALS, REGION, Aws
+from tests.fixtures.emulator import reset_emulator
 
 
 def arn(name: str) -> str:

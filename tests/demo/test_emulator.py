@@ -15,6 +15,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from advisor.demo.emulator_lambda import ACCOUNT_SETTINGS_PATH, FAULTS_PATH
+from tests.fixtures.emulator import reset_emulator
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -179,9 +180,7 @@ def test_a_fault_lasts_until_cleared_or_reset_and_may_name_its_status(aws):
 
     inject_fault(aws, function_name="fn-0000", operation="GetPolicy")
 
-    request = urllib.request.Request(f"{aws}/moto-api/reset", method="POST")  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
-        pass
+    reset_emulator(aws)
     make_functions(aws, 1)
     with pytest.raises(lam.exceptions.ResourceNotFoundException):
         lam.get_policy(FunctionName="fn-0000")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import urllib.request
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.fixtures.emulator import reset_emulator
 from tests.fixtures.pricelist import ec2_products, lambda_products, load_catalogue
 
 
@@ -77,7 +77,5 @@ def test_an_unknown_filter_type_is_an_invalid_parameter(aws):
 
 def test_reset_empties_the_catalogue(aws):
     load_catalogue(aws, lambda_products("eu-west-1"))
-    request = urllib.request.Request(f"{aws}/moto-api/reset", method="POST")  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
-        pass
+    reset_emulator(aws)
     assert pricing(aws).get_products(ServiceCode="AWSLambda")["PriceList"] == []

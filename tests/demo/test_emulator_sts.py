@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from advisor.demo.emulator_sts import ADMIN_ROLE_PATH
 from tests.fixtures.aws_state import ROOT_CREDENTIALS, account_admin, admin_role
+from tests.fixtures.emulator import reset_emulator
 
 REGION = "us-east-1"
 FRESH_ACCOUNT = "111122223333"  # nothing was ever created in it
@@ -154,9 +155,7 @@ def test_the_setup_endpoint_refuses_a_bad_request_and_a_reset_removes_its_role(a
     assert post(aws, {"account_id": FRESH_ACCOUNT, "trusted_account": "x"})[0] == 400
 
     arn = admin_role(aws, FRESH_ACCOUNT)
-    reset = urllib.request.Request(f"{aws}/moto-api/reset", method="POST")  # noqa: S310
-    with urllib.request.urlopen(reset, timeout=10):  # noqa: S310
-        pass
+    reset_emulator(aws)
     with pytest.raises(ClientError) as refused:
         assumed(aws, arn)
     assert refused.value.response["Error"]["Code"] == "AccessDenied"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +19,7 @@ from advisor.demo.seed import (
     assume,
     seed_demo,
 )
+from tests.fixtures.emulator import reset_emulator
 
 REGIONS = ("us-east-1", "eu-west-1")
 ROLE = f"arn:aws:iam::{DEMO_ACCOUNT_ID}:role/LambdaAdvisorReadOnly"
@@ -28,9 +28,7 @@ ROLE = f"arn:aws:iam::{DEMO_ACCOUNT_ID}:role/LambdaAdvisorReadOnly"
 @pytest.fixture(scope="module")
 def seeded(aws_endpoint: str) -> Iterator[tuple[str, SeedReport]]:
     """One seeded demo for the module (seeding is the slow part)."""
-    request = urllib.request.Request(f"{aws_endpoint}/moto-api/reset", method="POST")  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
-        pass
+    reset_emulator(aws_endpoint)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AWS_ACCESS_KEY_ID", "testing")
         patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
