@@ -389,6 +389,19 @@ class AccountFindingSummary(models.Model):
     def __str__(self) -> str:
         return f"findings of {self.account_id} as of scan {self.scan_id}"
 
+    @staticmethod
+    def counts_hold(
+        *,
+        counted_for: int | None,
+        valid_until: dt.datetime | None,
+        latest: int | None,
+        now: dt.datetime,
+    ) -> bool:
+        """Whether a stored summary (counted for scan ``counted_for``, valid until
+        ``valid_until``) still gives the account's counts, its latest scan with results being
+        ``latest``: counted for that scan, and no suppression they hide has expired since."""
+        return counted_for == latest and not (valid_until is not None and valid_until <= now)
+
 
 class FunctionFindingSummary(models.Model):
     """One function's open, unsuppressed findings by severity (every finding that concerns it,

@@ -185,7 +185,9 @@ def attach_summaries(rows: list[FleetAccount], *, now: dt.datetime | None = None
         row = by_id[account_id]
         row.severity = {k: n for k, n in severity.items() if n}
         row.pillar = {k: n for k, n in pillar.items() if n}
-        row.stale = scan_id != row.results_scan_id or bool(valid_until and valid_until <= now)
+        row.stale = not AccountFindingSummary.counts_hold(
+            counted_for=scan_id, valid_until=valid_until, latest=row.results_scan_id, now=now
+        )
 
 
 def stale_scans(rows: list[FleetAccount]) -> dict[int, int | None]:

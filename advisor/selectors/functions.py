@@ -88,7 +88,9 @@ def list_scans(user: AbstractBaseUser, *, now: dt.datetime | None = None) -> Lis
     scan_ids, stale = [], {}
     for account_id, scan_id, counted_scan, valid_until in rows:
         scan_ids.append(scan_id)
-        if counted_scan != scan_id or (valid_until is not None and valid_until <= now):
+        if not AccountFindingSummary.counts_hold(
+            counted_for=counted_scan, valid_until=valid_until, latest=scan_id, now=now
+        ):
             stale[account_id] = scan_id
     return ListScans(scan_ids=scan_ids, stale=stale)
 

@@ -91,10 +91,11 @@ def overview_rows(
 def _stored_counts_hold(account: Any, now: dt.datetime) -> bool:
     """Whether the account's stored counts (``overview_rows``' annotations) are its counts now:
     stored, of its latest scan with results, and no suppression they hide has expired since."""
-    return (
-        account.stored_severity is not None
-        and account.stored_scan_id == account.results_scan_id
-        and not (account.stored_until and account.stored_until <= now)
+    return account.stored_severity is not None and AccountFindingSummary.counts_hold(
+        counted_for=account.stored_scan_id,
+        valid_until=account.stored_until,
+        latest=account.results_scan_id,
+        now=now,
     )
 
 
