@@ -18,9 +18,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import BooleanField, Case, OuterRef, Q, Subquery, When
-from django.db.models.fields.json import KeyTransform
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    Field,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -59,12 +70,35 @@ def fleet_workspace(workspaces: list[Workspace], pk: int | None) -> Workspace | 
     raise Http404("No such workspace.")
 
 
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    """What the page shows of an account (read as plain values, not a model instance)."""
+
+    pk: int
+    name: str
+    account_id: str
+    enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRow:
+    """What the page shows of an account's latest scan."""
+
+    pk: int
+    status: str
+    created_at: dt.datetime
+
+    @property
+    def status_label(self) -> str:
+        return Scan.Status(self.status).label
+
+
 @dataclass
 class FleetAccount:
     """One account's row of the matrix."""
 
-    account: AwsAccount  # only the fields the page shows (``fleet_accounts``)
-    scan: Scan | None  # the latest scan, whatever its outcome
+    account: AccountRow
+    scan: ScanRow | None  # the latest scan, whatever its outcome
     # The latest scan with results: its pk, functions, whether it has coverage gaps and what
     # its stored cost opportunities add up to (``fleet_accounts``), not the stored lists.
     results: dict[str, Any] | None
@@ -104,17 +138,27 @@ class FleetAccount:
         return tuple(-self.severity.get(s, 0) for s in SEVERITY_ORDER)
 
 
-# What the page reads of a scan's stored JSON: single keys, not the stored lists (each latest
-# scan's ten opportunities are read only for the accounts that can hold the fleet's largest).
+def _number(key: str, output_field: Field) -> Cast:
+    """A number stored under ``key`` of the scan's cost opportunities, as a column (no JSON to
+    decode per row)."""
+    return Cast(KeyTextTransform(key, "cost_opportunities"), output_field)
+
+
+# What the page reads of a scan's stored JSON: single keys, as numbers where they are numbers,
+# not the stored lists (each latest scan's ten opportunities are read only for the accounts that
+# can hold the fleet's largest).
 _SCAN_KEYS = {
-    "first_gap": KeyTransform("0", "coverage_gaps"),
-    "total_saving": KeyTransform("total_saving", "cost_opportunities"),
-    "opportunity_count": KeyTransform("count", "cost_opportunities"),
-    "saving_functions": KeyTransform("functions", "cost_opportunities"),
+    "has_gaps": ExpressionWrapper(Q(coverage_gaps__0__isnull=False), output_field=BooleanField()),
+    "total_saving": _number("total_saving", FloatField()),
+    "opportunity_count": _number("count", IntegerField()),
+    "saving_functions": _number("functions", IntegerField()),
     "no_prices": KeyTransform("no_prices", "cost_opportunities"),
     # Stored largest first (``sort_opportunities``): the account's largest saving.
-    "top_saving": KeyTransform(
-        "saving", KeyTransform("0", KeyTransform("opportunities", "cost_opportunities"))
+    "top_saving": Cast(
+        KeyTextTransform(
+            "saving", KeyTransform("0", KeyTransform("opportunities", "cost_opportunities"))
+        ),
+        FloatField(),
     ),
     "worked_out": Case(
         When(cost_opportunities__isnull=True, then=False),
@@ -122,53 +166,67 @@ _SCAN_KEYS = {
         output_field=BooleanField(),
     ),
 }
-_SCAN_FIELDS = (
-    "pk",
-    "account_id",
-    "status",
-    "created_at",
-    "finished_at",
-    "error",
-    "function_count",
-)
 
 
 def fleet_accounts(workspace: Workspace) -> list[FleetAccount]:
     """Every account of the workspace, by name, with its latest scan, its latest scan with
-    results and its open findings by severity and pillar (three queries)."""
+    results and its open findings by severity and pillar (three queries, read as plain values:
+    at 200 accounts model instances cost more than the queries)."""
     latest = Scan.objects.filter(account=OuterRef("pk")).order_by("-created_at", "-pk")
     with_results = latest.filter(status__in=Scan.WITH_RESULTS)
     accounts = list(
         AwsAccount.objects.filter(workspace=workspace)
-        .only("pk", "workspace_id", "name", "account_id", "enabled")
         .annotate(
             latest_scan_id=Subquery(latest.values("pk")[:1]),
             results_scan_id=Subquery(with_results.values("pk")[:1]),
         )
         .order_by("name", "pk")
+        .values_list("pk", "name", "account_id", "enabled", "latest_scan_id", "results_scan_id")
     )
-    ids = {a.latest_scan_id for a in accounts} | {a.results_scan_id for a in accounts}
+    ids = {row[4] for row in accounts} | {row[5] for row in accounts}
     ids.discard(None)
-    scans = Scan.objects.only(*_SCAN_FIELDS).annotate(**_SCAN_KEYS).in_bulk(list(ids))
+    scans = {
+        row[0]: row
+        for row in Scan.objects.filter(pk__in=list(ids))
+        .annotate(**_SCAN_KEYS)
+        .values_list("pk", "status", "created_at", "function_count", *_SCAN_KEYS)
+    }
     rows = []
-    for account in accounts:
-        account.workspace = workspace  # read already: no query per row
-        found = scans.get(account.results_scan_id)
+    for pk, name, account_id, enabled, latest_id, results_id in accounts:
+        latest_row = scans.get(latest_id)
+        found = scans.get(results_id)
         results = None
         if found is not None:
+            (
+                scan_pk,
+                _,
+                _,
+                function_count,
+                has_gaps,
+                total_saving,
+                count,
+                functions,
+                no_prices,
+                top_saving,
+                worked_out,
+            ) = found
             results = {
-                "pk": found.pk,
-                "function_count": found.function_count,
-                "has_gaps": found.first_gap is not None,
-                "worked_out": found.worked_out,
-                "total_saving": found.total_saving if found.worked_out else None,
-                "count": found.opportunity_count or 0,
-                "functions": found.saving_functions or 0,
-                "no_prices": found.no_prices or [],
-                "top_saving": found.top_saving,
+                "pk": scan_pk,
+                "function_count": function_count,
+                "has_gaps": has_gaps,
+                "worked_out": worked_out,
+                "total_saving": total_saving if worked_out else None,
+                "count": count or 0,
+                "functions": functions or 0,
+                "no_prices": no_prices or [],
+                "top_saving": top_saving,
             }
         rows.append(
-            FleetAccount(account=account, scan=scans.get(account.latest_scan_id), results=results)
+            FleetAccount(
+                account=AccountRow(pk, name, account_id, enabled),
+                scan=ScanRow(*latest_row[:3]) if latest_row else None,
+                results=results,
+            )
         )
     attach_summaries(rows)
     return rows

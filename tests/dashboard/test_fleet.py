@@ -399,3 +399,18 @@ def test_a_function_search_past_its_count_limit_says_more_than(client, world, mo
     monkeypatch.setattr(fleet_selectors, "SEARCH_COUNT_LIMIT", 14)
     body = _fleet(client, world["alice"], q="billing", kind="functions")
     assert "14 functions match “billing”" in body and "More than" not in body
+
+
+def test_each_row_names_its_latest_scan_and_links_to_it(client, world):
+    # given an account whose latest scan failed after one that succeeded
+    dev = make_account(world["my_account"].workspace, name="acme-dev")
+    make_scan(dev)
+    failed = make_scan(dev, status=Scan.Status.FAILED)
+    make_account(world["my_account"].workspace, name="acme-new")  # never scanned
+    matrix = _table(_fleet(client, world["alice"]), "matrix")
+    row = re.search(rf'<tr data-account="{dev.pk}">(.+?)</tr>', matrix, re.S).group(1)
+    # then its last cell is the failed scan, by its label, linked to its page
+    assert (
+        f'<a href="/scans/{failed.pk}/"><span class="status status-failed">Failed</span></a>' in row
+    )
+    assert "Never scanned" in matrix
