@@ -49,3 +49,20 @@ def test_options_that_cannot_run_the_workload_are_left_out():
 def test_no_current_volume_line_for_a_workload_without_traffic():
     chart = planned_card(steady(monthly_requests=0), PRICES)["chart"]
     assert not chart["layout"].get("shapes")
+
+
+def test_the_plain_figure_is_one_plotly_accepts_property_for_property():
+    """The app builds figures as plain dicts; plotly.py's validation (a dev dependency) is the
+    judge that every property exists and holds an allowed value."""
+    import plotly.graph_objects as go
+
+    for profile in (
+        steady(),
+        steady(monthly_requests=0),
+        steady(avg_duration_ms=600_000, max_duration_ms=1_200_000, monthly_requests=3_000),
+    ):
+        chart = cost_chart(cost_curve(profile, PRICES), title="orders")
+        validated = go.Figure(chart).to_plotly_json()
+        assert [t["name"] for t in validated["data"]] == [t["name"] for t in chart["data"]]
+        assert validated["layout"]["title"] == {"text": "orders"}
+        assert validated["layout"].get("shapes", []) == chart["layout"].get("shapes", [])
