@@ -9,13 +9,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import OuterRef, Subquery
+from django.db.models import Model, OuterRef, Subquery
 
 from accounts.models import AwsAccount
 from accounts.selectors import accounts_for
 from advisor.links import url_for_pk
 from advisor.models import Finding, FindingFunction, FunctionRecord, Scan
 from advisor.rules.resources import function_name
+
+
+def related_only(relation: str, model: type[Model], *keep: str) -> list[str]:
+    """The ``defer()`` arguments that leave only ``keep`` (and the key) of a ``select_related``
+    relation: lists name an account, they do not need its role, organisation or error columns,
+    and a column added to the model later stays out of them too."""
+    return [
+        f"{relation}__{field.name}"
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.name not in keep
+    ]
 
 
 def latest_with_results() -> Subquery:

@@ -13,6 +13,7 @@ from accounts.selectors import accounts_for, manageable_workspaces_for
 from advisor.merged_list import MergedOrderedList
 from advisor.models import SEVERITY_ORDER, Finding, Suppression
 from advisor.rules.registry import all_rules
+from advisor.selectors import common
 
 STATUS_OPEN = "open"
 STATUS_SUPPRESSED = "suppressed"
@@ -72,6 +73,11 @@ def findings_for(account_ids: list[int], filters: FindingFilters) -> QuerySet[Fi
     return (
         _in_tab(_findings_base(account_ids, filters), filters.status)
         .select_related("account", "suppression")
+        .defer(
+            "search_text",
+            *common.related_only("account", AwsAccount, "name", "account_id", "workspace"),
+            *common.related_only("suppression", Suppression, "reason", "expires_at"),
+        )
         .with_suppressed_now()
         # Unique per account, and in the order of the finding_worst_first index.
         .order_by("severity_order", "rule_id", "resource_arn", "account_id")

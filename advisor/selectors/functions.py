@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.models import AwsAccount
 from accounts.selectors import accounts_for
 from advisor.collect.inventory import Function, RegionInventory, from_plain
 from advisor.models import (
@@ -116,7 +117,12 @@ def functions_for(scan_ids: list[int], filters: FunctionFilters) -> QuerySet[Fun
     qs = (
         FunctionRecord.objects.filter(scan_id__in=scan_ids)
         .select_related("account")
-        .defer("config", "recommendation", "decision")
+        .defer(
+            "config",
+            "recommendation",
+            "decision",
+            *common.related_only("account", AwsAccount, "name"),
+        )
     )
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(arn__icontains=filters.q))
