@@ -43,13 +43,18 @@ class ScanTargetFields(forms.Form):
                 del self.fields["endpoint_url"]
 
     def clean_endpoint_url(self) -> str:
-        value = self.cleaned_data["endpoint_url"]
-        if value and not settings.ADVISOR_ALLOW_ENDPOINT_URL:
-            raise forms.ValidationError(
-                "This server does not accept endpoint URLs (ADVISOR_ALLOW_ENDPOINT_URL is off): "
-                f"clear the field to save the {self.saved_thing}."
-            )
-        return value
+        return endpoint_url_permitted(self.cleaned_data["endpoint_url"], self.saved_thing)
+
+
+def endpoint_url_permitted(value: str, saved_thing: str) -> str:
+    """``value``, or the form error that this server accepts no endpoint URL: the account pages'
+    rule, which the admin's account form keeps too."""
+    if value and not settings.ADVISOR_ALLOW_ENDPOINT_URL:
+        raise forms.ValidationError(
+            "This server does not accept endpoint URLs (ADVISOR_ALLOW_ENDPOINT_URL is off): "
+            f"clear the field to save the {saved_thing}."
+        )
+    return value
 
 
 class AwsAccountForm(ScanTargetFields, forms.ModelForm):
