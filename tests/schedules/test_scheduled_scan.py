@@ -14,6 +14,8 @@ from advisor.services.scans import scan_create
 from advisor.services.schedules import ScheduledRun, scheduled_scan_run
 from tests.factories import make_account, make_workspace
 
+# Scans started here are never handed to workers: queueing waits for a commit (on_commit) that
+# a test's transaction never makes.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
@@ -21,12 +23,6 @@ def scheduled_account(**fields):
     account = make_account(make_workspace(), **fields)
     ScanSchedule.objects.create(account=account, frequency="hourly")
     return account
-
-
-@pytest.fixture(autouse=True)
-def no_broker(monkeypatch):
-    """Scans started here are not handed to workers (nothing commits inside a test anyway)."""
-    monkeypatch.setattr("advisor.services.scans._enqueue", lambda scan: None)
 
 
 def test_due_account_gets_a_scheduled_scan():
