@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.fixtures.smtp",
     "tests.fixtures.redis_server",
     "tests.fixtures.recording_server",
+    "tests.fixtures.counting_proxy",
 ]
 
 IN_CI = os.environ.get("CI") == "true"

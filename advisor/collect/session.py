@@ -13,6 +13,8 @@ access key id, its session token and a signature over them."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -74,20 +76,57 @@ def aws_client(
     )
 
 
-def assume_role_session(
+# Credentials a scan keeps using are assumed again when they have less than this left: a region
+# collected with them must not meet their expiry half-way (AssumeRole's default duration is one
+# hour: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html, DurationSeconds).
+REUSE_MARGIN = dt.timedelta(minutes=20)
+
+
+@dataclass(frozen=True)
+class AssumedRole:
+    """A role's temporary credentials. They sign requests in every region: session tokens from
+    a Regional STS endpoint are valid in all Regions
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_region-endpoints.html),
+    so one AssumeRole serves every region of a scan while the credentials last."""
+
+    role_arn: str
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    expires_at: dt.datetime
+
+    @property
+    def account_id(self) -> str:
+        """The account the role, hence the credentials, belong to (the role ARN's fifth part)."""
+        return self.role_arn.split(":")[4]
+
+    def lasts(self, now: dt.datetime | None = None) -> bool:
+        """Whether the credentials still have ``REUSE_MARGIN`` ahead of them."""
+        return self.expires_at - (now or dt.datetime.now(dt.UTC)) > REUSE_MARGIN
+
+    def session(self, region: str) -> boto3.Session:
+        return boto3.Session(
+            aws_access_key_id=self.access_key_id,
+            aws_secret_access_key=self.secret_access_key,
+            aws_session_token=self.session_token,
+            region_name=region,
+        )
+
+
+def assume_role(
     *,
     role_arn: str,
     external_id: str | None,
     region: str,
     endpoint_url: str | None = None,
     session: boto3.Session | None = None,
-) -> boto3.Session:
-    """A session holding the role's temporary credentials, or AwsAccessError saying why not
-    (EndpointNotAllowed, before anything is sent, for an endpoint URL this server refuses).
-    ``external_id`` None: a role of the caller's own organisation that asks for none (the CLI's
-    ``--organization`` without ``--external-id``). ``session``: the caller's own credentials'
-    session that asks (None: boto3's default session, which a caller on several threads must
-    not share: boto3 sessions are not thread-safe)."""
+) -> AssumedRole:
+    """The role's temporary credentials, or AwsAccessError saying why not (EndpointNotAllowed,
+    before anything is sent, for an endpoint URL this server refuses). ``external_id`` None: a
+    role of the caller's own organisation that asks for none (the CLI's ``--organization``
+    without ``--external-id``). ``session``: the caller's own credentials' session that asks
+    (None: boto3's default session, which a caller on several threads must not share: boto3
+    sessions are not thread-safe)."""
     sts = aws_client(
         "sts", session=session, region=region, endpoint_url=endpoint_url, config=STS_CONFIG
     )
@@ -102,9 +141,31 @@ def assume_role_session(
         raise AwsAccessError(f"Could not assume {role_arn}: {code}: {text}") from error
     except BotoCoreError as error:
         raise AwsAccessError(f"Could not assume {role_arn}: {error}") from error
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name=region,
+    expires_at = credentials["Expiration"]
+    if expires_at.tzinfo is None:
+        expires_at = expires_at.replace(tzinfo=dt.UTC)
+    return AssumedRole(
+        role_arn=role_arn,
+        access_key_id=credentials["AccessKeyId"],
+        secret_access_key=credentials["SecretAccessKey"],
+        session_token=credentials["SessionToken"],
+        expires_at=expires_at,
     )
+
+
+def assume_role_session(
+    *,
+    role_arn: str,
+    external_id: str | None,
+    region: str,
+    endpoint_url: str | None = None,
+    session: boto3.Session | None = None,
+) -> boto3.Session:
+    """A session in ``region`` holding the role's temporary credentials (see ``assume_role``)."""
+    return assume_role(
+        role_arn=role_arn,
+        external_id=external_id,
+        region=region,
+        endpoint_url=endpoint_url,
+        session=session,
+    ).session(region)

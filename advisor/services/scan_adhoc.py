@@ -18,7 +18,7 @@ from advisor.analysis import analyse
 from advisor.collect.errors import AwsAccessError
 from advisor.collect.inventory import Inventory
 from advisor.collect.options import CollectOptions
-from advisor.collect.session import assume_role_session, aws_client
+from advisor.collect.session import AssumedRole, assume_role, aws_client
 from advisor.models import Scan
 from advisor.reports.scan_document import scan_document
 from advisor.rules.registry import region_contexts
@@ -38,27 +38,37 @@ def scan_ad_hoc(
     external_id: str | None = None,
     progress: Progress = lambda text: None,
     caller_session: boto3.Session | None = None,
+    assumed: AssumedRole | None = None,
     prices_installed: bool = False,
 ) -> dict[str, Any]:
     """Scan ``regions`` with the default credential chain (or ``role_arn``) and return the
     scan's JSON document; nothing is stored. Workspace thresholds do not apply: the rules'
     defaults do. ``caller_session``: the session of the caller's own credentials that assumes
     ``role_arn`` (None: a new one), for a caller scanning accounts on several threads, each with
-    its own. ``prices_installed``: the caller already ran ``install_prices``."""
+    its own. ``assumed``: ``role_arn``'s credentials the caller already holds (an organisation's
+    member, whose role was tried first). ``prices_installed``: the caller already ran
+    ``install_prices``.
+
+    With a role, one AssumeRole serves every region while its credentials last (assumed again
+    when they run short), and the account is the role's: no GetCallerIdentity."""
     caller = caller_session or boto3.Session()
+    held = {"role": assumed}
 
     def session_for(region: str) -> boto3.Session:
-        if role_arn:
-            return assume_role_session(
+        if not role_arn:
+            return boto3.Session(region_name=region)
+        role = held["role"]
+        if role is None or not role.lasts():
+            role = held["role"] = assume_role(
                 role_arn=role_arn,
                 external_id=external_id,
                 region=region,
                 endpoint_url=endpoint_url,
                 session=caller,
             )
-        return boto3.Session(region_name=region)
+        return role.session(region)
 
-    inventory = Inventory(account_id="")
+    inventory = Inventory(account_id=role_arn.split(":")[4] if role_arn else "")
 
     def account_id(session: boto3.Session) -> str:
         if not inventory.account_id:

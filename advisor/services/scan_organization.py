@@ -24,7 +24,7 @@ import boto3
 from advisor.collect.errors import AwsAccessError
 from advisor.collect.options import CollectOptions
 from advisor.collect.organizations import MemberAccount, read_organization
-from advisor.collect.session import assume_role_session
+from advisor.collect.session import assume_role
 from advisor.reports.scan_document import account_entry, organization_document
 from advisor.services.scan_adhoc import install_prices, scan_ad_hoc
 
@@ -98,7 +98,7 @@ def _scan_member(
         return account_entry(member.account_id, status="skipped", reason=reason)
     caller = boto3.Session()  # this member's own: sessions are not shared between threads
     try:
-        assume_role_session(
+        assumed = assume_role(
             role_arn=role_arn,
             external_id=external_id,
             region=regions[0],
@@ -117,6 +117,7 @@ def _scan_member(
         external_id=external_id,
         progress=progress,
         caller_session=caller,
+        assumed=assumed,  # the role just tried scans the member: no second AssumeRole
         prices_installed=True,
     )
     progress(f"done: {document['scan']['status']}")

@@ -1,5 +1,6 @@
 """`manage.py scan` end to end against the emulator: JSON shape, exit codes, --fail-on."""
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -65,6 +66,36 @@ def test_json_report_has_the_documented_shape(aws, demo_role):
     assert finding["pillar"] == "security"
     assert finding["evidence"]["runtime"] == "python3.8"
     assert "update-function-configuration" in finding["remediation"]
+
+
+def test_one_assume_role_serves_every_region_and_the_account_is_the_roles(
+    aws, demo_role, counting_proxy
+):
+    result = run_scan(
+        *("--regions", "us-east-1,eu-west-1", "--endpoint-url", counting_proxy.url),
+        *("--role-arn", demo_role, "--external-id", "ext-123456"),
+        *("--format", "json", "--no-rate-limit"),
+    )
+    assert result.returncode == 0, result.stderr
+    scan = json.loads(result.stdout)["scan"]
+    assert scan["regions"] == ["us-east-1", "eu-west-1"] and scan["account_id"] == "444455556666"
+    assert counting_proxy.of("sts") == {"AssumeRole": 1}  # and no GetCallerIdentity
+
+
+def test_credentials_about_to_expire_are_assumed_again_for_the_next_region(
+    aws, demo_role, counting_proxy, monkeypatch, capsys
+):
+    # given credentials that never have the margin a region needs (AssumeRole gives an hour)
+    monkeypatch.setattr("advisor.collect.session.REUSE_MARGIN", dt.timedelta(hours=2))
+    call_command(
+        "scan",
+        *("--regions", "us-east-1,eu-west-1", "--endpoint-url", counting_proxy.url),
+        *("--role-arn", demo_role, "--external-id", "ext-123456"),
+        *("--format", "json", "--no-rate-limit"),
+    )
+    # then each region assumed the role afresh
+    assert counting_proxy.of("sts") == {"AssumeRole": 2}
+    assert json.loads(capsys.readouterr().out)["scan"]["status"] in ("succeeded", "partial")
 
 
 def test_fail_on_exits_1_at_or_above_the_severity(aws, demo_role, tmp_path):

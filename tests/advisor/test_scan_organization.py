@@ -165,6 +165,23 @@ def test_members_scanned_side_by_side_give_the_one_at_a_time_document(aws, large
         assert f"{larger.members[name]}: done: " in done.err
 
 
+def test_each_member_costs_one_assume_role_whatever_its_regions(
+    aws, larger, counting_proxy, capsys
+):
+    # given the organisation scanned in two regions, every request counted on the wire
+    args = arguments(counting_proxy.url)
+    args[args.index("us-east-1")] = "us-east-1,eu-west-1"
+    call_command("scan", *args)
+    entries = json.loads(capsys.readouterr().out)["accounts"]
+    scanned = [e for e in entries if e["status"] in ("succeeded", "partial")]
+    tried = [e for e in entries if "Could not assume" in (e["reason"] or "")]
+    assert len(scanned) == 4 and len(tried) == 2  # beta, and the management account
+    # then each scanned member's role was assumed once (its first try scans it), each member
+    # without the role was tried once, the suspended one not at all, and no GetCallerIdentity
+    assert counting_proxy.of("sts") == {"AssumeRole": len(scanned) + len(tried)}
+    assert all(e["scan"]["regions"] == ["us-east-1", "eu-west-1"] for e in scanned)
+
+
 def test_a_member_whose_scan_raises_fails_alone(aws, larger, capsys, monkeypatch):
     broken = larger.members["epsilon"]
     real_scan = scan_organization.scan_ad_hoc
