@@ -90,7 +90,11 @@ def findings_merged(
     """The :func:`findings_for` list for the paginator, read account by account along the
     finding_worst_first index (a page costs the same on page 1 of one account or 200 of ten)."""
     return MergedOrderedList(
-        findings, partition="account_id", values=_scoped(account_ids, filters), count=count
+        findings,
+        partition="account_id",
+        values=_scoped(account_ids, filters),
+        count=count,
+        keys_first=True,
     )
 
 

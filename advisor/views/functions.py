@@ -66,7 +66,10 @@ def function_list(request: HttpRequest) -> HttpResponse:
         summaries_refresh(scans.stale)
     scan_ids = scans.scan_ids
     records = MergedOrderedList(
-        selectors.functions_for(scan_ids, filters), partition="scan_id", values=scan_ids
+        selectors.functions_for(scan_ids, filters),
+        partition="scan_id",
+        values=scan_ids,
+        keys_first=True,
     )
     page = Paginator(records, PAGE_SIZE).get_page(q.get("page"))
     page.object_list = selectors.attach_open_findings(list(page.object_list))

@@ -129,7 +129,7 @@ def test_several_accounts_are_read_one_by_one_and_merged(fleet):
     assert keys.count("LIMIT 5") == 4  # each account's first five, and the merged five
 
 
-def test_too_many_accounts_are_sorted_in_one_query(fleet):
+def test_too_many_accounts_sort_the_findings_keys_in_one_query_then_load_the_page(fleet):
     account_ids = common.visible_accounts(fleet["user"]).ids
     filters = findings.FindingFilters()
     plain = findings.findings_for(account_ids, filters)
@@ -137,8 +137,31 @@ def test_too_many_accounts_are_sorted_in_one_query(fleet):
     merged.max_parts = 2  # three accounts
     with CaptureQueriesContext(connection) as queries:
         got = merged[3:8]
+        shown = [(f.account.name, f.suppressed_now) for f in got]
     assert [f.pk for f in got] == [f.pk for f in plain[3:8]]
-    assert len(queries) == 1 and "UNION" not in queries.captured_queries[0]["sql"]
+    assert all(name.startswith("acct-") for name, _ in shown)
+    # one sort of the keys (no UNION of 200 index walks), then the page's five rows by key
+    keys, rows = (q["sql"] for q in queries.captured_queries)
+    assert "UNION" not in keys and re.match(
+        r'SELECT "advisor_finding"\."id"( AS "pk")? FROM ', keys
+    )
+    assert '"advisor_finding"."message"' in rows and "LIMIT" not in rows
+
+
+def test_the_functions_page_past_many_accounts_sorts_keys_then_loads_the_page(
+    client, fleet, monkeypatch
+):
+    monkeypatch.setattr(MergedOrderedList, "max_parts", 2)  # three accounts are "many"
+    client.force_login(fleet["user"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/functions/?sort=memory&dir=desc")
+    rows = list(response.context["page"].object_list)
+    memories = [r.memory_mb for r in rows]
+    assert len(rows) == 27 and memories == sorted(memories, reverse=True)
+    assert any(
+        re.match(r'SELECT "advisor_functionrecord"\."id"( AS "pk")? FROM ', q["sql"])
+        for q in queries.captured_queries
+    )
 
 
 def test_one_account_is_the_plain_query(fleet):
