@@ -82,25 +82,14 @@ def qualifier_metrics(ctx: ScanContext) -> dict[str, dict[str, set[str]]]:
     from one paginated ListMetrics of Invocations with a ``Resource`` dimension."""
     found: dict[str, dict[str, set[str]]] = {}
 
-    def call() -> None:
-        paginator = ctx.client("cloudwatch").get_paginator("list_metrics")
-        pages = paginator.paginate(
-            Namespace=NAMESPACE, MetricName="Invocations", Dimensions=[{"Name": "Resource"}]
-        )
-        for page in pages:
-            for metric in page.get("Metrics") or []:
-                dims = {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []}
-                name, resource = dims.get("FunctionName"), dims.get("Resource") or ""
-                if not name or ":" not in resource:
-                    continue  # the unqualified function: not a qualifier
-                name_part, _, qualifier_name = resource.partition(":")
-                if name_part != name or qualifier_name == "$LATEST":
-                    continue
-                versions = found.setdefault(name, {}).setdefault(qualifier_name, set())
-                if dims.get("ExecutedVersion"):
-                    versions.add(dims["ExecutedVersion"])
+    def take(name: str, qualifier_name: str, dims: dict[str, str]) -> None:
+        if not qualifier_name or qualifier_name == "$LATEST":
+            return  # the unqualified function: not a qualifier
+        versions = found.setdefault(name, {}).setdefault(qualifier_name, set())
+        if dims.get("ExecutedVersion"):
+            versions.add(dims["ExecutedVersion"])
 
-    ctx.attempt(call, service="cloudwatch", operation="ListMetrics", hides=DATA_METRICS)
+    _resource_metrics(ctx, "Invocations", take)
     return found
 
 
@@ -109,11 +98,27 @@ def url_metrics(ctx: ScanContext) -> dict[str, set[str]]:
     (``$LATEST`` for the unqualified function's URL), from one paginated ListMetrics of
     UrlRequestCount with a ``Resource`` dimension."""
     found: dict[str, set[str]] = {}
+    _resource_metrics(
+        ctx,
+        "UrlRequestCount",
+        lambda name, qualifier_name, dims: found.setdefault(name, set()).add(
+            qualifier_name or "$LATEST"
+        ),
+    )
+    return found
+
+
+def _resource_metrics(
+    ctx: ScanContext, metric_name: str, take: Callable[[str, str, dict[str, str]], None]
+) -> None:
+    """``take(function name, qualifier or "", dimensions)`` for each ``metric_name`` metric
+    whose ``Resource`` dimension is its function's (``name`` or ``name:qualifier``), from one
+    paginated ListMetrics; a refusal is recorded as the metrics' gap."""
 
     def call() -> None:
         paginator = ctx.client("cloudwatch").get_paginator("list_metrics")
         pages = paginator.paginate(
-            Namespace=NAMESPACE, MetricName="UrlRequestCount", Dimensions=[{"Name": "Resource"}]
+            Namespace=NAMESPACE, MetricName=metric_name, Dimensions=[{"Name": "Resource"}]
         )
         for page in pages:
             for metric in page.get("Metrics") or []:
@@ -121,10 +126,9 @@ def url_metrics(ctx: ScanContext) -> dict[str, set[str]]:
                 name, resource = dims.get("FunctionName"), dims.get("Resource") or ""
                 name_part, _, qualifier_name = resource.partition(":")
                 if name and name_part == name:
-                    found.setdefault(name, set()).add(qualifier_name or "$LATEST")
+                    take(name, qualifier_name, dims)
 
     ctx.attempt(call, service="cloudwatch", operation="ListMetrics", hides=DATA_METRICS)
-    return found
 
 
 # ---------------------------------------------------------------- callers that name qualifiers
