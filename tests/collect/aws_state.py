@@ -75,17 +75,40 @@ class Aws:
         apigw = self.client("apigateway")
         api = apigw.create_rest_api(name=name)["id"]
         root = apigw.get_resources(restApiId=api)["items"][0]["id"]
-        apigw.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+        self._proxy_get(api, root, function_arn)
+        return api
+
+    def rest_api_routes(self, name: str, routes: dict[str, str]) -> str:
+        """A REST API with one GET resource per path part, each proxying to its function ARN
+        (qualified or not); its id."""
+        apigw = self.client("apigateway")
+        api = apigw.create_rest_api(name=name)["id"]
+        root = apigw.get_resources(restApiId=api)["items"][0]["id"]
+        for path, function_arn in routes.items():
+            resource = apigw.create_resource(restApiId=api, parentId=root, pathPart=path)["id"]
+            self._proxy_get(api, resource, function_arn)
+        return api
+
+    def invoke_uri(self, function_arn: str) -> str:
+        """API Gateway's integration URI for invoking ``function_arn``."""
+        return (
+            f"arn:aws:apigateway:{self.region}:lambda:path/2015-03-31/functions/"
+            f"{function_arn}/invocations"
+        )
+
+    def _proxy_get(self, api: str, resource: str, function_arn: str) -> None:
+        apigw = self.client("apigateway")
+        apigw.put_method(
+            restApiId=api, resourceId=resource, httpMethod="GET", authorizationType="NONE"
+        )
         apigw.put_integration(
             restApiId=api,
-            resourceId=root,
+            resourceId=resource,
             httpMethod="GET",
             type="AWS_PROXY",
             integrationHttpMethod="POST",
-            uri=f"arn:aws:apigateway:{self.region}:lambda:path/2015-03-31/functions/"
-            f"{function_arn}/invocations",
+            uri=self.invoke_uri(function_arn),
         )
-        return api
 
     def queue(self, name: str, **attributes: Any) -> tuple[str, str]:
         sqs = self.client("sqs")

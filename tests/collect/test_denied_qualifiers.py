@@ -31,12 +31,6 @@ def arn(name: str) -> str:
     return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
 
 
-def uri(function_arn: str) -> str:
-    return (
-        f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
-    )
-
-
 @pytest.fixture
 def state(aws: str) -> Aws:
     """orders: live -> version 2 (python3.9), an API invokes orders:live and orders:1; the
@@ -51,29 +45,14 @@ def state(aws: str) -> Aws:
     lam.publish_version(FunctionName="orders")
     lam.create_alias(FunctionName="orders", Name="live", FunctionVersion="2")
     lam.create_alias(FunctionName="billing", Name="live", FunctionVersion="1")
-    apigw = state.client("apigateway")
-    api = apigw.create_rest_api(name="shop")
-    root = apigw.get_resources(restApiId=api["id"])["items"][0]["id"]
-    for path, target in (
-        ("orders", arn("orders:live")),
-        ("orders-one", arn("orders:1")),
-        ("billing", arn("billing:live")),
-    ):
-        resource = apigw.create_resource(restApiId=api["id"], parentId=root, pathPart=path)
-        apigw.put_method(
-            restApiId=api["id"],
-            resourceId=resource["id"],
-            httpMethod="GET",
-            authorizationType="NONE",
-        )
-        apigw.put_integration(
-            restApiId=api["id"],
-            resourceId=resource["id"],
-            httpMethod="GET",
-            type="AWS_PROXY",
-            integrationHttpMethod="POST",
-            uri=uri(target),
-        )
+    state.rest_api_routes(
+        "shop",
+        {
+            "orders": arn("orders:live"),
+            "orders-one": arn("orders:1"),
+            "billing": arn("billing:live"),
+        },
+    )
     point = END - timedelta(hours=2)
     state.client("cloudwatch").put_metric_data(
         Namespace="AWS/Lambda",

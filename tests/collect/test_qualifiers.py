@@ -24,12 +24,6 @@ def arn(name: str) -> str:
     return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
 
 
-def uri(function_arn: str) -> str:
-    return (
-        f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
-    )
-
-
 @pytest.fixture(scope="module")
 def estate(aws_endpoint: str) -> Aws:
     reset_emulator(aws_endpoint)
@@ -59,25 +53,8 @@ def estate(aws_endpoint: str) -> Aws:
             "OnFailure": {"Destination": f"arn:aws:sqs:{REGION}:{ACCOUNT}:orders-failed"}
         },
     )
+    state.rest_api_routes("shop", {"orders": arn("orders:live"), "gone": arn("orders:gone")})
     apigw = state.client("apigateway")
-    rest = apigw.create_rest_api(name="shop")
-    root = apigw.get_resources(restApiId=rest["id"])["items"][0]["id"]
-    for path, target in (("orders", arn("orders:live")), ("gone", arn("orders:gone"))):
-        resource = apigw.create_resource(restApiId=rest["id"], parentId=root, pathPart=path)
-        apigw.put_method(
-            restApiId=rest["id"],
-            resourceId=resource["id"],
-            httpMethod="GET",
-            authorizationType="NONE",
-        )
-        apigw.put_integration(
-            restApiId=rest["id"],
-            resourceId=resource["id"],
-            httpMethod="GET",
-            type="AWS_PROXY",
-            integrationHttpMethod="POST",
-            uri=uri(target),
-        )
 
     # A stage-variable API: prod names orders:live, dev names nothing.
     staged = apigw.create_rest_api(name="staged")
@@ -91,7 +68,7 @@ def estate(aws_endpoint: str) -> Aws:
         httpMethod="GET",
         type="AWS_PROXY",
         integrationHttpMethod="POST",
-        uri=uri(arn("orders") + ":${stageVariables.alias}"),
+        uri=state.invoke_uri(arn("orders") + ":${stageVariables.alias}"),
     )
     apigw.create_deployment(restApiId=staged["id"], stageName="prod", variables={"alias": "live"})
     apigw.create_deployment(restApiId=staged["id"], stageName="dev")
