@@ -81,6 +81,9 @@ def test_dashboard_end_to_end(estate, browser_page, live_server):
     assert page.locator(".js-plotly-plot").count() >= 3
     assert page.get_by_text("GET /orders").is_visible()
     assert page.get_by_role("heading", name="Where this workload belongs").is_visible()
+    # the decision's cost chart, built server-side as plain JSON, drawn with a line per option
+    page.wait_for_selector('[data-figure="chart-cost"].js-plotly-plot')
+    assert page.locator('[data-figure="chart-cost"] .scatterlayer .trace').count() >= 2
     assert page.locator("[data-copy]").first.is_visible()
     shot(page, "function-detail")
 
