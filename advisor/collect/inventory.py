@@ -378,6 +378,10 @@ class EventSourceMapping:
     # Kafka: the mapping runs in provisioned mode (a ProvisionedPollerConfig), the only mode in
     # which its retries can be bounded (lambda/latest/dg/kafka-retry-configurations.html)
     provisioned_pollers: bool = False
+    # SQS: ScalingConfig.MaximumConcurrency, the most concurrent invocations this mapping may
+    # make (2-1,000; None: unset, Lambda's pollers scale up to 1,000 batches at once)
+    # (lambda/latest/dg/services-sqs-scaling.html, api/API_ScalingConfig.html)
+    maximum_concurrency: int | None = None
     # What Lambda reports: who made the last state change and why ("USER_INITIATED", or
     # "PROBLEM: ..." when Lambda disabled it), and the last poll's outcome ("OK",
     # "No records processed", "PROBLEM: Function call failed", ...)

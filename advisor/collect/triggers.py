@@ -69,6 +69,7 @@ def mapping_from_response(item: dict) -> EventSourceMapping:
         on_failure_destination=destination or None,
         parallelization_factor=item.get("ParallelizationFactor"),
         provisioned_pollers=bool(item.get("ProvisionedPollerConfig")),
+        maximum_concurrency=(item.get("ScalingConfig") or {}).get("MaximumConcurrency"),
         report_batch_item_failures="ReportBatchItemFailures"
         in (item.get("FunctionResponseTypes") or []),
         state_transition_reason=item.get("StateTransitionReason") or None,

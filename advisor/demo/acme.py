@@ -55,6 +55,7 @@ class Mapping:
     max_retries: int | None = None  # None: AWS's default (-1, infinite, for streams)
     bisect: bool = False
     partial_batch: bool = False
+    max_concurrency: int | None = None  # SQS: ScalingConfig.MaximumConcurrency
     enabled: bool = True
     # What Lambda reports on a broken mapping: disabled, its StateTransitionReason (Lambda
     # disabled it); enabled, its LastProcessingResult (every poll fails)
@@ -460,10 +461,14 @@ FUNCTIONS: tuple[Fn, ...] = (
         memory=512,
         timeout=30,
         arch="arm64",
-        mappings=(Mapping("sqs", "acme-refunds", batch_size=1),),
+        reserved=10,
+        mappings=(Mapping("sqs", "acme-refunds", batch_size=1, max_concurrency=10),),
         traffic=Traffic("sparse", 80, 600),
         breaks=("sqs-source-without-dlq",),
-        description="Refunds (visibility timeout exactly 6 x the timeout: passes)",
+        description=(
+            "Refunds (visibility timeout exactly 6 x the timeout, and reserved concurrency 10 "
+            "with its mapping bounded at 10: both pass)"
+        ),
     ),
     Fn(
         "fulfillment-dlq-redriver",
@@ -782,9 +787,13 @@ FUNCTIONS: tuple[Fn, ...] = (
         breaks=(
             "sqs-source-without-dlq",
             "sqs-visibility-timeout-too-short",
+            "sqs-concurrency-above-reservation",
             "deprecated-runtime",
         ),
-        description="Transactional e-mail for the EU (queue without DLQ, 20 s visibility)",
+        description=(
+            "Transactional e-mail for the EU (queue without DLQ, 20 s visibility; reserved "
+            "concurrency 120 but no maximum concurrency on its mapping)"
+        ),
     ),
     Fn(
         "eu-clickstream-consumer",

@@ -668,6 +668,8 @@ class RegionBuilder:
         }
         if mapping.kind == "sqs":
             kwargs["EventSourceArn"] = self.queue_arns[mapping.source]
+            if mapping.max_concurrency is not None:
+                kwargs["ScalingConfig"] = {"MaximumConcurrency": mapping.max_concurrency}
         else:
             kwargs["EventSourceArn"] = self.stream_arns[mapping.source]
             kwargs["StartingPosition"] = "LATEST"

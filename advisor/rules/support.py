@@ -187,6 +187,14 @@ INFINITE_RETRY_KINDS = (*RETRYING_STREAM_KINDS, KAFKA)
 KAFKA_PROVISIONED_POLLERS = {"MinimumPollers": 1, "MaximumPollers": 200}
 
 
+def mapping_arn(inventory: RegionInventory, mapping: EventSourceMapping) -> str:
+    """The event source mapping's ARN, under which findings about the mapping are filed."""
+    return (
+        f"arn:aws:lambda:{inventory.region}:{inventory.account_id}:"
+        f"event-source-mapping:{mapping.uuid}"
+    )
+
+
 def mapping_function_name(mapping: EventSourceMapping) -> str:
     """The name of the function a mapping invokes (its FunctionArn may name an alias)."""
     return resource_name(function_arn(mapping.function_arn))

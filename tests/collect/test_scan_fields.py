@@ -151,6 +151,7 @@ def estate(aws_endpoint: str) -> Aws:
         BatchSize=10,
         MaximumBatchingWindowInSeconds=5,
         FunctionResponseTypes=["ReportBatchItemFailures"],
+        ScalingConfig={"MaximumConcurrency": 8},
     )
 
     # A Kinesis consumer with a bounded retry policy.
@@ -347,10 +348,12 @@ def test_event_source_mappings_and_queues(inventory: RegionInventory):
     assert sqs.function_arn.startswith(arn("queue-worker"))
     assert sqs.source_arn == f"arn:aws:sqs:{REGION}:{ACCOUNT}:jobs"
     assert (sqs.batch_size, sqs.batching_window_s, sqs.report_batch_item_failures) == (10, 5, True)
+    assert sqs.maximum_concurrency == 8  # ScalingConfig, in ListEventSourceMappings' answer
     assert sqs.state in ("Enabled", "Creating", "Enabling")
     assert sqs.uuid
 
     kinesis = mappings["kinesis"]
+    assert kinesis.maximum_concurrency is None  # SQS only
     assert kinesis.function_arn.startswith(arn("stream-consumer"))
     assert kinesis.source_arn.endswith(":stream/clicks")
     assert (kinesis.maximum_retry_attempts, kinesis.maximum_record_age_s) == (3, 3600)

@@ -6,7 +6,13 @@ from typing import Any
 from advisor.collect.inventory import DATA_EVENT_SOURCE_MAPPINGS
 from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.context import RegionContext
-from advisor.rules.support import logical_id, mapping_function_name, resource_name, yaml
+from advisor.rules.support import (
+    logical_id,
+    mapping_arn,
+    mapping_function_name,
+    resource_name,
+    yaml,
+)
 
 RULE = Rule(
     id="sqs-partial-batch-response-missing",
@@ -44,10 +50,7 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
         queue = resource_name(mapping.source_arn or "its queue")
         yield RULE.finding(
             inventory=inventory,
-            resource_arn=(
-                f"arn:aws:lambda:{inventory.region}:{inventory.account_id}:"
-                f"event-source-mapping:{mapping.uuid}"
-            ),
+            resource_arn=mapping_arn(inventory, mapping),
             message=(
                 f"{fn_name} reads {queue} in batches of {batch} without ReportBatchItemFailures: "
                 f"one failing message makes all {batch} messages of its batch run again."

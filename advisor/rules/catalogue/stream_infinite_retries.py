@@ -12,6 +12,7 @@ from advisor.rules.support import (
     is_infinite,
     limit_text,
     logical_id,
+    mapping_arn,
     mapping_function_name,
     provisioned_poller_cli,
     provisioned_poller_iac,
@@ -86,10 +87,7 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
             )
         yield RULE.finding(
             inventory=inventory,
-            resource_arn=(
-                f"arn:aws:lambda:{inventory.region}:{inventory.account_id}:"
-                f"event-source-mapping:{mapping.uuid}"
-            ),
+            resource_arn=mapping_arn(inventory, mapping),
             message=message,
             evidence={
                 "uuid": mapping.uuid,

@@ -11,6 +11,7 @@ from advisor.rules.support import (
     is_infinite,
     limit_text,
     logical_id,
+    mapping_arn,
     mapping_function_name,
     provisioned_poller_cli,
     provisioned_poller_iac,
@@ -85,10 +86,7 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
         max_age = options["suggested_record_age_s"]
         yield RULE.finding(
             inventory=inventory,
-            resource_arn=(
-                f"arn:aws:lambda:{inventory.region}:{inventory.account_id}:"
-                f"event-source-mapping:{mapping.uuid}"
-            ),
+            resource_arn=mapping_arn(inventory, mapping),
             severity=None if infinite else Severity.MEDIUM,
             message=(
                 f"{fn_name} reads {'Kafka topics of' if kafka else mapping.kind + ' stream'} "
