@@ -160,6 +160,12 @@ def proposals_of(rule_id: str, evidence: Mapping[str, Any], message: str) -> lis
         return make(RESERVED, AT_LEAST, "suggested_reservation")
     if rule_id == "unbounded-concurrency-hog":
         return make(RESERVED, AT_MOST, "suggested_reservation")
+    if rule_id == "sqs-concurrency-above-reservation":
+        # Too small to give each SQS mapping the least maximum concurrency (2): a floor. Below
+        # its mappings' total maximum concurrency: raising it is one of two fixes, a suggestion.
+        return make(RESERVED, AT_LEAST, "suggested_reserved_concurrency") + make(
+            RESERVED, SUGGEST, "total_maximum_concurrency"
+        )
     return []
 
 

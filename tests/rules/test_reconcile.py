@@ -19,6 +19,8 @@ from tests.rules.factories import (
     make_inventory,
     make_metrics,
     run,
+    sqs_mapping,
+    sqs_queue,
 )
 
 
@@ -146,3 +148,26 @@ def test_the_rules_that_change_settings_say_what_they_propose():
 def test_a_soft_cap_alone_is_the_value():
     fix = settle(RESERVED, [proposal("unbounded-concurrency-hog", RESERVED, AT_MOST, 300)])
     assert fix.value == 300 and fix.explanation == "unbounded-concurrency-hog caps it at 300."
+
+
+def test_a_reservation_too_small_for_its_sqs_mappings_is_a_floor_for_the_hog_rules_cap():
+    # given a function that reserves 3 for three SQS mappings (each needs at least 2)
+    fn = make_function("orders-consumer", reserved_concurrency=3)
+    queues = [sqs_queue(f"jobs-{i}") for i in range(3)]
+    inventory = make_inventory(
+        fn,
+        queues={q.arn: q for q in queues},
+        event_source_mappings=[sqs_mapping(fn, q, uuid=f"u-{i}") for i, q in enumerate(queues)],
+    )
+    results = findings(run("sqs-concurrency-above-reservation", inventory))
+    # when reconciled with a cap another rule proposes
+    fix = function_fix(
+        function_name="orders-consumer",
+        region="us-east-1",
+        findings=[(f.rule_id, f.evidence, f.message) for f in results]
+        + [("unbounded-concurrency-hog", {"suggested_reservation": 4}, "keep the pool")],
+        current={RESERVED: 3},
+    )
+    # then the reservation is the floor the mappings need, under the cap
+    (reserved,) = fix.settings
+    assert reserved.setting == RESERVED and reserved.value == 6
