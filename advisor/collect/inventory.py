@@ -309,6 +309,10 @@ class Function:
     snap_start: str = "None"  # ApplyOn: "None" or "PublishedVersions"
     log_group: str | None = None
     log_format: str | None = None
+    # JSON logs only: the levels Lambda filters at (TRACE, DEBUG, INFO, WARN, ERROR, FATAL;
+    # None: not set, Lambda's INFO) (lambda/latest/api/API_LoggingConfig.html)
+    application_log_level: str | None = None
+    system_log_level: str | None = None
     environment: list[EnvVar] = field(default_factory=list)
     last_modified: str | None = None
     code_sha256: str | None = None

@@ -121,6 +121,8 @@ def function_from_configuration(item: dict[str, Any], region: str) -> Function:
         snap_start=(item.get("SnapStart") or {}).get("ApplyOn", "None"),
         log_group=logging_config.get("LogGroup") or f"/aws/lambda/{name}",
         log_format=logging_config.get("LogFormat"),
+        application_log_level=logging_config.get("ApplicationLogLevel"),
+        system_log_level=logging_config.get("SystemLogLevel"),
         environment=environment,
         last_modified=item.get("LastModified"),
         code_sha256=item.get("CodeSha256"),

@@ -101,6 +101,8 @@ class Fn:
     canary: float | None = None  # version 2 takes this share of "live" (traffic shifting)
     scheduler: str | None = None  # EventBridge Scheduler expression (invokes with an IAM role)
     log_retention_days: int | None = 30  # None: the log group keeps logs forever
+    # JSON log format with these (application, system) levels; None: plain text, Lambda's default
+    json_log_levels: tuple[str, str] | None = None
     apis: tuple[Api, ...] = ()
     mappings: tuple[Mapping, ...] = ()
     s3_bucket: str | None = None  # S3 notifications (async)
@@ -172,6 +174,7 @@ FUNCTIONS: tuple[Fn, ...] = (
         env={**COMMON_ENV, "TABLE_NAME": "acme-orders"},
         tracing=True,
         provisioned=20,
+        json_log_levels=("INFO", "INFO"),
         apis=(
             Api("rest", REST_STOREFRONT, "GET /orders"),
             Api("rest", REST_STOREFRONT, "POST /orders"),
@@ -191,6 +194,7 @@ FUNCTIONS: tuple[Fn, ...] = (
         apis=(Api("rest", REST_STOREFRONT, "POST /checkout"),),
         traffic=Traffic("diurnal", 12_000, 1_400, duration_spread=0.9, hit_timeout=True),
         log_retention_days=None,
+        json_log_levels=("DEBUG", "INFO"),  # left at DEBUG after the timeout investigation
         breaks=(
             "apigw-timeout-exceeds-integration",
             "timeouts-observed",
@@ -199,6 +203,7 @@ FUNCTIONS: tuple[Fn, ...] = (
             "large-package-on-sync-path",
             "tracing-disabled",
             "log-retention-unset",
+            "debug-logging-enabled",
             "arm64-candidate",
         ),
         description="Checkout: payment intent, stock reservation, confirmation",

@@ -521,6 +521,13 @@ class RegionBuilder:
             kwargs["DeadLetterConfig"] = {"TargetArn": self._destination(fn.dead_letter)}
         if fn.snap_start:
             kwargs["SnapStart"] = {"ApplyOn": "PublishedVersions"}
+        if fn.json_log_levels:
+            application, system = fn.json_log_levels
+            kwargs["LoggingConfig"] = {
+                "LogFormat": "JSON",
+                "ApplicationLogLevel": application,
+                "SystemLogLevel": system,
+            }
         if fn.vpc_subnets:
             kwargs["VpcConfig"] = {
                 "SubnetIds": self.subnets[: fn.vpc_subnets],

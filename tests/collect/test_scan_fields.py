@@ -60,7 +60,12 @@ def estate(aws_endpoint: str) -> Aws:
         TracingConfig={"Mode": "Active"},
         DeadLetterConfig={"TargetArn": orders_dlq},
         VpcConfig={"SubnetIds": [subnet_id], "SecurityGroupIds": [group_id]},
-        LoggingConfig={"LogFormat": "JSON", "LogGroup": "/custom/orders"},
+        LoggingConfig={
+            "LogFormat": "JSON",
+            "LogGroup": "/custom/orders",
+            "ApplicationLogLevel": "DEBUG",
+            "SystemLogLevel": "WARN",
+        },
         Environment={"Variables": {**SECRET_VALUES, "STAGE": "prod", "TABLE": "orders"}},
         Tags={"team": "orders"},
     )
@@ -277,6 +282,7 @@ def test_function_configuration_is_read_back(inventory: RegionInventory):
     assert len(fn.vpc_subnet_ids) == 1 and fn.vpc_subnet_ids[0].startswith("subnet-")
     assert len(fn.vpc_security_group_ids) == 1 and fn.vpc_security_group_ids[0].startswith("sg-")
     assert (fn.log_group, fn.log_format) == ("/custom/orders", "JSON")
+    assert (fn.application_log_level, fn.system_log_level) == ("DEBUG", "WARN")
     assert fn.last_modified
     assert [layer.arn.split(":")[-2:] for layer in fn.layers] == [["shared-libs", "1"]]
     assert fn.layers[0].code_size == len(package())
