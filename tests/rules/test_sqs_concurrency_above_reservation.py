@@ -38,6 +38,7 @@ def test_a_reservation_without_maximum_concurrency_on_the_mapping_fails():
     assert "--uuid uuid-0 --scaling-config MaximumConcurrency=10" in finding.remediation.cli
     assert "MaximumConcurrency: 10" in finding.remediation.iac
     assert "sets no maximum concurrency" in finding.message and "maxReceiveCount" in finding.message
+    assert "up to 1,000 batches at once" in finding.message  # the poller ceiling option
     return results
 
 

@@ -82,7 +82,7 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
                 continue  # the pollers cannot reach the reservation
             share = reserved // len(sqs)
             for mapping in unbounded:
-                yield _unbounded_finding(inventory, fn, mapping, sqs, reserved, share)
+                yield _unbounded_finding(inventory, fn, mapping, sqs, reserved, share, ceiling)
             continue
         total = _bounded_total(sqs)
         if total > reserved:
@@ -117,6 +117,7 @@ def _unbounded_finding(
     sqs: list[EventSourceMapping],
     reserved: int,
     share: int,
+    ceiling: int,
 ) -> Result:
     queue = resource_name(mapping.source_arn or mapping.uuid)
     low, high = MAXIMUM_CONCURRENCY_RANGE
@@ -125,7 +126,7 @@ def _unbounded_finding(
     message = (
         f"{fn.name} may run {reserved} at once (reserved concurrency){others}, but its "
         f"mapping from {queue} sets no maximum concurrency: Lambda's pollers can hand it up to "
-        "1,000 batches at once, the rest are throttled and go back to the queue, and each "
+        f"{ceiling:,} batches at once, the rest are throttled and go back to the queue, and each "
         "return counts towards maxReceiveCount."
     )
     if share < low:
