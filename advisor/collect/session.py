@@ -76,6 +76,14 @@ def aws_client(
     )
 
 
+def role_account(role_arn: str) -> str:
+    """The 12-digit account of an IAM role ARN (``arn:aws:iam::<account>:role/<name>``), or ""
+    when the ARN does not name one."""
+    parts = role_arn.split(":")
+    account = parts[4] if len(parts) >= 6 and parts[2] == "iam" else ""
+    return account if len(account) == 12 and account.isdigit() else ""
+
+
 # Credentials a scan keeps using are assumed again when they have less than this left: a region
 # collected with them must not meet their expiry half-way (AssumeRole's default duration is one
 # hour: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html, DurationSeconds).
@@ -97,8 +105,8 @@ class AssumedRole:
 
     @property
     def account_id(self) -> str:
-        """The account the role, hence the credentials, belong to (the role ARN's fifth part)."""
-        return self.role_arn.split(":")[4]
+        """The account the role, hence the credentials, belong to."""
+        return role_account(self.role_arn)
 
     def lasts(self, now: dt.datetime | None = None) -> bool:
         """Whether the credentials still have ``REUSE_MARGIN`` ahead of them."""

@@ -18,7 +18,7 @@ from advisor.analysis import analyse
 from advisor.collect.errors import AwsAccessError
 from advisor.collect.inventory import Inventory
 from advisor.collect.options import CollectOptions
-from advisor.collect.session import AssumedRole, assume_role, aws_client
+from advisor.collect.session import AssumedRole, assume_role, aws_client, role_account
 from advisor.models import Scan
 from advisor.reports.scan_document import scan_document
 from advisor.rules.registry import region_contexts
@@ -68,7 +68,8 @@ def scan_ad_hoc(
             )
         return role.session(region)
 
-    inventory = Inventory(account_id=role_arn.split(":")[4] if role_arn else "")
+    # The role's account where its ARN names one; otherwise GetCallerIdentity says.
+    inventory = Inventory(account_id=role_account(role_arn) if role_arn else "")
 
     def account_id(session: boto3.Session) -> str:
         if not inventory.account_id:
