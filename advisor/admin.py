@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin
-from django.db import models
 
 from accounts.audit import Action, audit_record
 from accounts.forms import endpoint_url_permitted
@@ -23,6 +22,9 @@ class AwsAccountAdminForm(forms.ModelForm):
     """The admin's account form keeps the account pages' rule: no endpoint URL unless the server
     allows one (``ADVISOR_ALLOW_ENDPOINT_URL``)."""
 
+    # As on the account's own pages (accounts/forms.py): an endpoint URL is an emulator on
+    # loopback, which speaks plain HTTP, so "127.0.0.1:5055" means http://. Saying so also ends
+    # Django 5.x's warning that the default scheme becomes https in 6.0.
     endpoint_url = forms.URLField(
         required=False,
         assume_scheme="http",
@@ -47,10 +49,6 @@ class AwsAccountAdmin(admin.ModelAdmin):
     list_filter = ["workspace", "enabled"]
     readonly_fields = ["external_id"]
     inlines = [ScanScheduleInline, ReportRecipientInline]
-    # As on the account's own pages (accounts/forms.py): an endpoint URL is an emulator on
-    # loopback, which speaks plain HTTP, so "127.0.0.1:5055" means http://. Saying so also ends
-    # Django 5.x's warning that the default scheme becomes https in 6.0.
-    formfield_overrides = {models.URLField: {"assume_scheme": "http"}}
 
     def save_model(self, request, obj, form, change) -> None:
         # In the admin's transaction, as the account pages record theirs in their own.

@@ -103,11 +103,6 @@ class AssumedRole:
     session_token: str
     expires_at: dt.datetime
 
-    @property
-    def account_id(self) -> str:
-        """The account the role, hence the credentials, belong to."""
-        return role_account(self.role_arn)
-
     def lasts(self, now: dt.datetime | None = None) -> bool:
         """Whether the credentials still have ``REUSE_MARGIN`` ahead of them."""
         return self.expires_at - (now or dt.datetime.now(dt.UTC)) > REUSE_MARGIN

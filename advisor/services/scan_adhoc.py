@@ -52,21 +52,20 @@ def scan_ad_hoc(
     With a role, one AssumeRole serves every region while its credentials last (assumed again
     when they run short), and the account is the role's: no GetCallerIdentity."""
     caller = caller_session or boto3.Session()
-    held = {"role": assumed}
 
     def session_for(region: str) -> boto3.Session:
+        nonlocal assumed
         if not role_arn:
             return boto3.Session(region_name=region)
-        role = held["role"]
-        if role is None or not role.lasts():
-            role = held["role"] = assume_role(
+        if assumed is None or not assumed.lasts():
+            assumed = assume_role(
                 role_arn=role_arn,
                 external_id=external_id,
                 region=region,
                 endpoint_url=endpoint_url,
                 session=caller,
             )
-        return role.session(region)
+        return assumed.session(region)
 
     # The role's account where its ARN names one; otherwise GetCallerIdentity says.
     inventory = Inventory(account_id=role_account(role_arn) if role_arn else "")

@@ -12,6 +12,7 @@ from advisor.rules.base import Pillar, Remediation, Result, Rule, Severity
 from advisor.rules.context import RegionContext
 from advisor.rules.support import (
     logical_id,
+    mapping_arn,
     mapping_function_name,
     resource_name,
     source_properties,
@@ -108,9 +109,7 @@ def _finding(inventory: RegionInventory, mapping: EventSourceMapping, problem: s
     )
     return RULE.finding(
         inventory=inventory,
-        resource_arn=(
-            f"arn:aws:lambda:{region}:{inventory.account_id}:event-source-mapping:{uuid}"
-        ),
+        resource_arn=mapping_arn(inventory, mapping),
         severity=severity,
         message=message,
         evidence={
