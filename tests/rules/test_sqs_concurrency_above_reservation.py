@@ -51,10 +51,21 @@ def test_two_unbounded_mappings_share_the_reservation():
 
 
 @fails(RULE_ID)
-def test_one_bounded_and_one_unbounded_mapping_bound_the_second_to_its_share():
+def test_one_bounded_and_one_unbounded_mapping_bound_the_second_to_what_is_left():
+    # the bounded mapping keeps its 4: the other gets the 6 left, and the total stays 10
     results = run(RULE_ID, consumer(10, 4, None))
     finding = only_finding(results)
-    assert finding.resource_arn.endswith(":uuid-1") and finding.evidence["suggested"] == 5
+    assert finding.resource_arn.endswith(":uuid-1") and finding.evidence["suggested"] == 6
+    return results
+
+
+@fails(RULE_ID)
+def test_a_bounded_mapping_that_leaves_too_little_asks_for_room_for_the_other():
+    # 9 of 10 already bounded: the other needs at least 2, so the reservation must be 11
+    results = run(RULE_ID, consumer(10, 9, None))
+    finding = only_finding(results)
+    assert finding.evidence["suggested_reserved_concurrency"] == 11
+    assert "--reserved-concurrent-executions 11" in finding.remediation.cli
     return results
 
 

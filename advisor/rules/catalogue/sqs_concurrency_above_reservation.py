@@ -77,16 +77,21 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
         if not reserved:
             continue  # the account pool (other rules), or off (reserved-concurrency-zero)
         unbounded = [m for m in sqs if m.maximum_concurrency is None]
+        bounded = _bounded_total(sqs)
         if unbounded:
-            if reserved >= ceiling * len(unbounded) + _bounded_total(sqs):
+            if reserved >= ceiling * len(unbounded) + bounded:
                 continue  # the pollers cannot reach the reservation
-            share = reserved // len(sqs)
+            # What the bounded mappings leave, shared by the others; where a share would fall
+            # under MaximumConcurrency's minimum, the reservation that makes room for it.
+            share = (reserved - bounded) // len(unbounded)
+            needed = bounded + MAXIMUM_CONCURRENCY_RANGE[0] * len(unbounded)
             for mapping in unbounded:
-                yield _unbounded_finding(inventory, fn, mapping, sqs, reserved, share, ceiling)
+                yield _unbounded_finding(
+                    inventory, fn, mapping, sqs, reserved, share, needed, ceiling
+                )
             continue
-        total = _bounded_total(sqs)
-        if total > reserved:
-            yield _oversubscribed_finding(inventory, fn, sqs, reserved, total)
+        if bounded > reserved:
+            yield _oversubscribed_finding(inventory, fn, sqs, reserved, bounded)
 
 
 def _bounded_total(mappings: list[EventSourceMapping]) -> int:
@@ -117,6 +122,7 @@ def _unbounded_finding(
     sqs: list[EventSourceMapping],
     reserved: int,
     share: int,
+    needed: int,
     ceiling: int,
 ) -> Result:
     queue = resource_name(mapping.source_arn or mapping.uuid)
@@ -131,7 +137,6 @@ def _unbounded_finding(
     )
     if share < low:
         # MaximumConcurrency cannot go below 2: the reservation must grow to fit the mappings.
-        needed = low * len(sqs)
         evidence["suggested_reserved_concurrency"] = needed
         return RULE.finding(
             inventory=inventory,
