@@ -22,7 +22,7 @@ def test_json_application_logs_at_debug_fail_with_the_daily_volume():
     assert finding.evidence["application_log_level"] == "DEBUG"
     assert finding.evidence["system_log_level"] == "INFO"  # Lambda's default, not set
     assert "sends application logs at DEBUG to CloudWatch Logs on " in finding.message
-    assert "invocations a day" in finding.message
+    assert "on 2,400 invocations a day" in finding.message  # 100 an hour over its window
     assert finding.remediation.cli.endswith(
         "--logging-config LogFormat=JSON,ApplicationLogLevel=INFO,SystemLogLevel=INFO"
     )
@@ -68,4 +68,4 @@ def test_no_metrics_leaves_the_volume_out():
     results = run(RULE_ID, with_logging(application="DEBUG", metrics=None))
     finding = only_finding(results)
     assert "invocations a day" not in finding.message
-    assert finding.evidence["invocations_14d"] is None
+    assert finding.evidence["invocations"] is None

@@ -13,7 +13,6 @@ from advisor.rules.support import lambda_cli, sam_function
 VERBOSE_APPLICATION = frozenset({"TRACE", "DEBUG"})
 VERBOSE_SYSTEM = frozenset({"DEBUG"})
 DEFAULT_LEVEL = "INFO"  # what Lambda filters at when a JSON-format function names no level
-METRICS_DAYS = 14
 
 RULE = Rule(
     id="debug-logging-enabled",
@@ -53,8 +52,11 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
             verbose.append(f"system logs at {system}")
         if not verbose:
             continue
-        invocations = fn.metrics.invocations_total if fn.metrics else None
-        volume = f" on {invocations / METRICS_DAYS:,.0f} invocations a day" if invocations else ""
+        metrics = fn.metrics
+        invocations = metrics.invocations_total if metrics else None
+        window_hours = metrics.window_hours if metrics else None
+        days = (window_hours or 0) / 24 or 14  # the metrics' own window (14 days by default)
+        volume = f" on {invocations / days:,.0f} invocations a day" if invocations else ""
         fixed = {
             "LogFormat": "JSON",
             "ApplicationLogLevel": "INFO" if application in VERBOSE_APPLICATION else application,
@@ -75,7 +77,8 @@ def check(ctx: RegionContext, options: Mapping[str, Any]) -> Iterator[Result]:
                 "application_log_level": application,
                 "system_log_level": system,
                 "log_group": fn.log_group,
-                "invocations_14d": invocations,
+                "invocations": invocations,
+                "window_hours": window_hours,
                 "suggested": fixed,
             },
             remediation=Remediation(
